@@ -1,0 +1,21 @@
+"""Every path the project reads or writes, in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(os.environ.get("CART_HSCT_ROOT", Path(__file__).resolve().parents[2]))
+DATA = ROOT / "data"
+PUBLISHED = DATA / "published"
+SPECS = DATA / "specs"
+COHORTS = DATA / "cohorts"
+PAPERS = DATA / "papers"
+NOTEBOOKS = ROOT / "notebooks"
+BOOK = ROOT / "book"
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+CACHE = BUILD / "cache"
+REPRODUCTION = Path(os.environ.get("CART_HSCT_REPRODUCTION", BUILD / "reproduction"))
+SCORECARD = REPRODUCTION / "scorecard.json"
+PAPER_IDS = ("chen2021", "cao2023")
