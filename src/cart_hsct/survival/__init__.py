@@ -1,0 +1,20 @@
+"""R-validated survival statistics: Kaplan-Meier, log-rank, competing risks, cut-points.
+
+Arrays in, tidy pandas objects out. Conventions (ties, medians, variances,
+confidence-interval transforms) follow R's ``survival``, ``cmprsk`` and
+``maxstat`` so that results agree with R to 1e-6; each function's docstring
+names the R call it matches. Import as ``from cart_hsct import survival as sv``.
+"""
+
+from .km import km_at, km_median, km_table, median_followup
+from .logrank import logrank, pairwise_logrank, p_adjust
+
+__all__ = [
+    "km_table",
+    "km_at",
+    "km_median",
+    "median_followup",
+    "logrank",
+    "pairwise_logrank",
+    "p_adjust",
+]

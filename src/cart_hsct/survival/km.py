@@ -1,0 +1,283 @@
+"""Kaplan-Meier estimates, survival at chosen times, median survival and median follow-up.
+
+Every number follows R's ``survival`` package (3.5): Greenwood variance, the
+``conf.type`` transforms of ``survfit``, ``summary.survfit`` for values at chosen
+times and ``quantile.survfit`` (what ``print.survfit`` shows) for medians.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from ._common import KM_CONF_TYPES, R_TOL, KMConfType, conf_type_check, groups, km_confint, time_event, zval
+
+__all__ = ["km_table", "km_at", "km_median", "median_followup"]
+
+_TABLE_COLUMNS = ["time", "at_risk", "events", "censored", "survival", "std_err", "ci_lower", "ci_upper"]
+
+
+def _km_core(time: np.ndarray, event: np.ndarray) -> dict[str, np.ndarray]:
+    """Product-limit estimate at every distinct time (event or censoring).
+
+    Returns times, at-risk, events, censored, survival and ``se_logS`` (the
+    Greenwood standard error of the cumulative hazard, which is what R keeps in
+    ``survfit(...)$std.err``).
+    """
+    times, inverse = np.unique(time, return_inverse=True)
+    n_total = np.bincount(inverse, minlength=times.size)
+    events = np.bincount(inverse, weights=event, minlength=times.size).astype(np.int64)
+    censored = n_total - events
+    # patients still under observation just before each time
+    at_risk = n_total[::-1].cumsum()[::-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = 1.0 - events / at_risk
+        surv = np.cumprod(step)
+        # Greenwood increment d / (n (n - d)); infinite once everyone at risk dies, as in R
+        incr = np.where(events > 0, events / (at_risk * (at_risk - events)), 0.0)
+    se_log = np.sqrt(np.cumsum(incr))
+    return {
+        "time": times,
+        "at_risk": at_risk,
+        "events": events,
+        "censored": censored,
+        "survival": surv,
+        "se_log": se_log,
+    }
+
+
+def _by_group(fn, time, event, group, event_name="event", **kw) -> pd.DataFrame:
+    t, e = time_event(time, event, event_name=event_name)
+    if group is None:
+        return fn(t, e, **kw)
+    labels, codes = groups(group, t.size)
+    parts = []
+    for k, label in enumerate(labels):
+        sel = codes == k
+        part = fn(t[sel], e[sel], **kw)
+        part.insert(0, "group", label)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _table(t: np.ndarray, e: np.ndarray, *, conf_type: str, alpha: float) -> pd.DataFrame:
+    fit = _km_core(t, e)
+    lower, upper = km_confint(fit["survival"], fit["se_log"], conf_type, zval(alpha))
+    with np.errstate(invalid="ignore"):
+        std_err = fit["survival"] * fit["se_log"]  # summary.survfit: std.err * surv (0 * Inf = NaN)
+    return pd.DataFrame(
+        {
+            "time": fit["time"],
+            "at_risk": fit["at_risk"],
+            "events": fit["events"],
+            "censored": fit["censored"],
+            "survival": fit["survival"],
+            "std_err": std_err,
+            "ci_lower": lower,
+            "ci_upper": upper,
+        }
+    )
+
+
+def km_table(
+    time: ArrayLike,
+    event: ArrayLike,
+    *,
+    conf_type: KMConfType,
+    alpha: float = 0.05,
+    group: ArrayLike | None = None,
+) -> pd.DataFrame:
+    """Kaplan-Meier estimate as a tidy table, one row per distinct time.
+
+    Same numbers as R ``summary(survfit(Surv(time, event) ~ 1, conf.type=<ct>),
+    censored=TRUE)``; ``"arcsine"`` is R's ``"arcsin"``.
+
+    Parameters
+    ----------
+    time : array of float
+        Follow-up times, >= 0.
+    event : array of {0, 1}
+        1 = event, 0 = censored.
+    conf_type : {"plain", "log", "log-log", "arcsine"}
+        Transform for the pointwise CI, spelled as in R's ``survfit``. No default:
+        R (``"log"``) and lifelines (``"log-log"``) disagree, and papers rarely say.
+    alpha : float
+        1 - confidence level.
+    group : array, optional
+        Fit one curve per group; the result then starts with a ``group`` column.
+
+    Returns
+    -------
+    DataFrame
+        time, at_risk, events, censored, survival, std_err (standard error of the
+        survival probability, Greenwood), ci_lower, ci_upper. Where R gives NA
+        (e.g. a log-log limit at S = 1 or S = 0) the value is NaN.
+    """
+    conf_type_check(conf_type, KM_CONF_TYPES)
+    return _by_group(_table, time, event, group, conf_type=conf_type, alpha=alpha)
+
+
+def _at(t: np.ndarray, e: np.ndarray, *, times: np.ndarray, conf_type: str, alpha: float) -> pd.DataFrame:
+    fit = _km_core(t, e)
+    # Prepend the curve's start (R's survfit0): S = 1, se = 0, CI = [1, 1].
+    lower, upper = km_confint(fit["survival"], fit["se_log"], conf_type, zval(alpha))
+    surv = np.r_[1.0, fit["survival"]]
+    se_log = np.r_[0.0, fit["se_log"]]
+    lower, upper = np.r_[1.0, lower], np.r_[1.0, upper]
+    # number of curve times <= requested time, i.e. R's findInterval(); beyond the last
+    # observation this is the last row, which is R's summary(..., extend=TRUE)
+    idx = np.searchsorted(fit["time"], times, side="right")
+    with np.errstate(invalid="ignore"):
+        std_err = surv[idx] * se_log[idx]
+    return pd.DataFrame(
+        {
+            "time": times,
+            "survival": surv[idx],
+            "std_err": std_err,
+            "ci_lower": lower[idx],
+            "ci_upper": upper[idx],
+        }
+    )
+
+
+def km_at(
+    time: ArrayLike,
+    event: ArrayLike,
+    times: ArrayLike | Sequence[float],
+    *,
+    conf_type: KMConfType,
+    alpha: float = 0.05,
+    group: ArrayLike | None = None,
+) -> pd.DataFrame:
+    """Kaplan-Meier survival, its standard error and CI at chosen times.
+
+    Same numbers as R ``summary(survfit(Surv(time, event) ~ 1, conf.type=<ct>),
+    times=<times>, extend=TRUE)``: the value at ``t`` is the curve's value at the
+    last time <= ``t`` (1 before the first event). Times beyond the last
+    observation are *kept* and carry the last value of the curve, its standard
+    error and CI forward -- R's ``extend=TRUE`` behaviour; with R's default
+    ``extend=FALSE`` such rows are silently dropped instead. Unlike R, rows come
+    back in the order the times were given (R sorts them).
+
+    Parameters
+    ----------
+    time, event, conf_type, alpha, group
+        As in :func:`km_table`.
+    times : array of float
+        Times (>= 0) at which to read the curve.
+
+    Returns
+    -------
+    DataFrame
+        [group,] time, survival, std_err, ci_lower, ci_upper.
+    """
+    conf_type_check(conf_type, KM_CONF_TYPES)
+    from cart_hsct import checks
+
+    at = checks.durations(np.atleast_1d(np.asarray(times, dtype=float)), "times")
+    return _by_group(_at, time, event, group, times=at, conf_type=conf_type, alpha=alpha)
+
+
+def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float = R_TOL) -> float:
+    """R ``survival:::findq``: the time at which the curve 1 - S first reaches ``p``.
+
+    A plateau within ``tol`` of ``p`` gives the midpoint between its start and the
+    next drop (or the last follow-up time when the plateau is the end of the curve).
+    """
+    if np.all(np.isnan(y)) or np.nanmax(y) < p:
+        return np.nan
+    xmax = x[-1]
+    keep = ~pd.Series(y).duplicated().to_numpy()  # NaN counts as one value, as in R
+    x, y = x[keep], y[keep]
+    n = y.size
+    valid = ~np.isnan(y)
+    pos = np.flatnonzero(valid)
+
+    def approx_const_right(shift: float) -> float:
+        # approx(y + shift, 1:n, p, method="constant", f=1): smallest knot >= p, NA outside
+        knots = y[valid] + shift
+        order = np.argsort(knots, kind="stable")
+        knots, idx = knots[order], pos[order]
+        if p < knots[0] or p > knots[-1]:
+            return np.nan
+        return float(idx[np.searchsorted(knots, p, side="left")])
+
+    i1, i2 = approx_const_right(tol), approx_const_right(-tol)
+    quant = np.nan if np.isnan(i1) or np.isnan(i2) else (x[int(i1)] + x[int(i2)]) / 2
+    if not np.isnan(y[n - 1]) and abs(p - y[n - 1]) < tol and not np.isnan(i1):
+        quant = (x[int(i1)] + xmax) / 2
+    return float(quant)
+
+
+def _none(v: float) -> float | None:
+    return None if np.isnan(v) else float(v)
+
+
+def _median(t: np.ndarray, e: np.ndarray, *, conf_type: str, alpha: float) -> pd.DataFrame:
+    fit = _km_core(t, e)
+    lower, upper = km_confint(fit["survival"], fit["se_log"], conf_type, zval(alpha))
+    x = np.r_[0.0, fit["time"]]
+    q = {
+        "median": _findq(x, np.r_[0.0, 1 - fit["survival"]], 0.5),
+        # the lower band crosses 0.5 first: it gives the lower limit of the median
+        "ci_lower": _findq(x, np.r_[0.0, 1 - lower], 0.5),
+        "ci_upper": _findq(x, np.r_[0.0, 1 - upper], 0.5),
+    }
+    return pd.DataFrame({k: [_none(v)] for k, v in q.items()}, dtype=object)
+
+
+def km_median(
+    time: ArrayLike,
+    event: ArrayLike,
+    *,
+    conf_type: KMConfType,
+    alpha: float = 0.05,
+    group: ArrayLike | None = None,
+) -> dict[str, float | None] | pd.DataFrame:
+    """Median survival with its CI, by R's rule.
+
+    Same numbers as R ``quantile(survfit(Surv(time, event) ~ 1, conf.type=<ct>),
+    0.5)`` and the median/LCL/UCL columns of ``print(survfit(...))``: the median is
+    the first time at which S <= 0.5, except that when S equals 0.5 (within
+    ``sqrt(.Machine$double.eps)``) on a plateau the midpoint of the plateau is
+    taken. The CI limits are the times at which the lower and upper CI bands first
+    reach 0.5, by the same rule.
+
+    Returns
+    -------
+    dict or DataFrame
+        ``{"median", "ci_lower", "ci_upper"}``; ``None`` means not reached. With
+        ``group`` a DataFrame with one row per group.
+    """
+    conf_type_check(conf_type, KM_CONF_TYPES)
+    out = _by_group(_median, time, event, group, conf_type=conf_type, alpha=alpha)
+    if group is None:
+        return out.iloc[0].to_dict()
+    return out
+
+
+def median_followup(
+    time: ArrayLike,
+    event: ArrayLike,
+    *,
+    conf_type: KMConfType = "log",
+    alpha: float = 0.05,
+) -> dict[str, float | None]:
+    """Median follow-up by the reverse Kaplan-Meier method (Schemper & Smith 1996).
+
+    Censoring is treated as the event and events as censoring: R
+    ``quantile(survfit(Surv(time, 1 - event) ~ 1, conf.type=<ct>), 0.5)``.
+    ``conf_type`` defaults to R's ``"log"`` here because this quantity is a
+    description of follow-up, not a result the papers compare across methods.
+
+    Returns
+    -------
+    dict
+        median, ci_lower, ci_upper (``None`` = not reached).
+    """
+    conf_type_check(conf_type, KM_CONF_TYPES)
+    t, e = time_event(time, event)
+    return _median(t, 1 - e, conf_type=conf_type, alpha=alpha).iloc[0].to_dict()
