@@ -1,0 +1,39 @@
+# The compendium's commands. `make book` sets up .venv on first use.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: book test bench reconstruct reference clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	if $(PY) -m pip install -q uv 2>/dev/null; then \
+	  $(VENV)/bin/uv pip install -q --python $(PY) --compile-bytecode -r requirements.lock && \
+	  $(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e . ; \
+	else \
+	  $(PY) -m pip install -q -r requirements.lock && $(PY) -m pip install -q --no-deps -e . ; \
+	fi
+	touch $@
+
+book: $(VENV)/.installed    ## jupytext -> papermill (parallel, cached) -> jupyter-book
+	$(PY) -m cart_hsct.build
+
+test: book                  ## the test suite, on the freshly built book
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.installed   ## clean build, no-op rebuild, one touched notebook, toolkit speed
+	$(PY) -m cart_hsct.bench
+
+reconstruct: $(VENV)/.installed   ## regenerate data/cohorts from data/specs
+	$(PY) -m cart_hsct.reconstruct chen2021
+	$(PY) -m cart_hsct.reconstruct cao2023
+
+reference:                  ## R parity fixtures (needs r-base-core, r-cran-survival, r-cran-cmprsk, r-cran-maxstat)
+	cd tests/reference && for f in *.R; do Rscript $$f; done
+
+clean:                      ## remove build output (executed notebooks and _build)
+	rm -rf _build
+	find book -name '*.ipynb' -delete

@@ -1,0 +1,262 @@
+"""Build the book: jupytext -> papermill (parallel, cached) -> scorecard -> jupyter-book.
+
+``python -m cart_hsct.build`` executes every ``notebooks/**/*.py`` whose inputs changed,
+writes the executed notebooks to ``book/``, aggregates the reproduction records into
+``_build/reproduction/scorecard.json``, runs the scorecard page, and builds the HTML into
+a staging folder that replaces ``_build/html`` only when everything succeeded. A failed
+build names the notebook and cell and leaves the published HTML as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import ledger, paths
+
+SCORECARD_NOTEBOOK = "reproduction_scorecard"  # runs after all other notebooks
+# Everything a notebook may read: a notebook is re-executed when any of these changes.
+DATA_INPUTS = ("data", "tests/reference")
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message names the notebook and cell."""
+
+
+@dataclass(frozen=True)
+class Notebook:
+    source: Path  # notebooks/<part>/<name>.py
+
+    @property
+    def name(self) -> str:
+        """``<part>/<name>``: the page path under book/ and the record file's name."""
+        return self.source.relative_to(paths.NOTEBOOKS).with_suffix("").as_posix()
+
+    @property
+    def output(self) -> Path:
+        return paths.BOOK / f"{self.name}.ipynb"
+
+    @property
+    def stamp(self) -> Path:
+        return paths.CACHE / f"{self.name.replace('/', '__')}.sha256"
+
+    @property
+    def records(self) -> Path:
+        return paths.REPRODUCTION / f"{self.name.replace('/', '__')}.json"
+
+
+def _hash_files(files, digest=None):
+    digest = digest or hashlib.sha256()
+    for f in sorted(files):
+        digest.update(f.relative_to(paths.ROOT).as_posix().encode())
+        digest.update(f.read_bytes())
+    return digest
+
+
+def _tree(*roots: str) -> list[Path]:
+    out = []
+    for root in roots:
+        base = paths.ROOT / root
+        if base.is_file():
+            out.append(base)
+        elif base.exists():
+            out.extend(p for p in base.rglob("*")
+                       if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+    return out
+
+
+def inputs_hash(nb: Notebook, extra: list[Path] = ()) -> str:
+    """Hash of the notebook source, the package, the data it may read and the lock file."""
+    digest = _hash_files([nb.source, *extra])
+    _hash_files(_tree("src/cart_hsct", *DATA_INPUTS, "requirements.lock"), digest)
+    return digest.hexdigest()
+
+
+def is_fresh(nb: Notebook, digest: str) -> bool:
+    """Executed output, stamp and (for a page that records) its records are all current."""
+    if not (nb.output.exists() and nb.stamp.exists() and nb.stamp.read_text() == digest):
+        return False
+    text = nb.source.read_text(encoding="utf-8")
+    records_expected = "ledger.record(" in text or "ledger.not_reproducible(" in text
+    return nb.records.exists() or not records_expected
+
+
+def discover() -> list[Notebook]:
+    return [Notebook(p) for p in sorted(paths.NOTEBOOKS.rglob("*.py"))
+            if ".ipynb_checkpoints" not in p.parts]
+
+
+def _failing_cell(nb_path: Path) -> str:
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                return f"cell {index} ({first!r}): {out.get('ename')}: {out.get('evalue')}"
+    return "cell unknown"
+
+
+def execute(nb: Notebook, parameters: dict | None = None, timeout: int = 900) -> float:
+    """Execute one notebook with papermill; write it to book/ only when it succeeds."""
+    import jupytext
+    import papermill
+
+    start = time.perf_counter()
+    os.environ["CART_HSCT_NOTEBOOK"] = nb.name
+    os.environ.pop("MPLBACKEND", None)  # Agg here silently drops figures from the pages
+    nb.records.unlink(missing_ok=True)
+    nb.output.parent.mkdir(parents=True, exist_ok=True)
+    staged = paths.CACHE / "executing" / f"{nb.name.replace('/', '__')}.ipynb"
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    notebook = jupytext.read(nb.source)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    source_nb = staged.with_suffix(".in.ipynb")
+    jupytext.write(notebook, source_nb, fmt="ipynb")
+    try:
+        papermill.execute_notebook(
+            str(source_nb), str(staged), parameters=parameters or {}, cwd=str(paths.ROOT),
+            kernel_name="python3", progress_bar=False, request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+        )
+    except Exception as err:  # papermill wraps every kernel-side failure
+        where = _failing_cell(staged) if staged.exists() else str(err).strip().splitlines()[-1]
+        raise BuildError(f"notebook {nb.source.relative_to(paths.ROOT)} failed at {where}") from None
+    finally:
+        source_nb.unlink(missing_ok=True)
+    _strip_volatile(staged)
+    shutil.move(staged, nb.output)
+    return time.perf_counter() - start
+
+
+def _strip_volatile(path: Path) -> None:
+    """Drop papermill's timestamps so that identical inputs give identical pages."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.get("papermill", {}).pop("start_time", None)
+    nb.metadata.get("papermill", {}).pop("end_time", None)
+    nb.metadata.get("papermill", {}).pop("duration", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.get("papermill", {}).clear()
+    nbformat.write(nb, path)
+
+
+def _run(nb: Notebook) -> tuple[str, float | None, str | None]:
+    try:
+        return nb.name, execute(nb), None
+    except BuildError as err:
+        return nb.name, None, str(err)
+
+
+def execute_all(notebooks: list[Notebook], workers: int | None = None,
+                force: bool = False) -> list[tuple[str, float | None]]:
+    """Execute the notebooks whose inputs changed, in parallel; raise on any failure."""
+    todo, report = [], []
+    for nb in notebooks:
+        digest = inputs_hash(nb)
+        if not force and is_fresh(nb, digest):
+            report.append((nb.name, None))
+        else:
+            todo.append((nb, digest))
+    for nb, _ in todo:
+        nb.stamp.unlink(missing_ok=True)
+    failures = []
+    if todo:
+        workers = workers or os.cpu_count() or 1
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+            for (nb, digest), (name, seconds, error) in zip(
+                    todo, pool.map(_run, [nb for nb, _ in todo])):
+                if error:
+                    failures.append(error)
+                    continue
+                nb.stamp.parent.mkdir(parents=True, exist_ok=True)
+                nb.stamp.write_text(digest)
+                report.append((name, seconds))
+                print(f"  executed {name} in {seconds:.1f} s", flush=True)
+    if failures:
+        raise BuildError("\n".join(failures))
+    return report
+
+
+def _book_inputs_hash() -> str:
+    files = [paths.ROOT / "_config.yml", paths.ROOT / "_toc.yml"]
+    files += [p for p in paths.BOOK.rglob("*") if p.is_file() and "_build" not in p.parts]
+    return _hash_files(files).hexdigest()
+
+
+def build_html(force: bool = False) -> bool:
+    """jupyter-book build -W -n into a staging folder, then swap it in. True if built."""
+    stamp = paths.CACHE / "html.sha256"
+    digest = _book_inputs_hash()
+    if not force and paths.HTML.exists() and stamp.exists() and stamp.read_text() == digest:
+        return False
+    staging = paths.BUILD / "staging"
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jupyter_book), "build", str(paths.ROOT),
+           "--path-output", str(staging), "-W", "-n", "--keep-going", "-q"]
+    proc = subprocess.run(cmd, cwd=paths.ROOT, env=env, capture_output=True, text=True)
+    new_html = staging / "_build" / "html"
+    if proc.returncode != 0 or not (new_html / "index.html").exists():
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+        raise BuildError(f"jupyter-book build failed; {paths.HTML} left as it was.\n{tail}")
+    old = paths.BUILD / "html.previous"
+    shutil.rmtree(old, ignore_errors=True)
+    if paths.HTML.exists():
+        paths.HTML.rename(old)
+    shutil.copytree(new_html, paths.HTML)
+    shutil.rmtree(old, ignore_errors=True)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true", help="re-execute every notebook")
+    parser.add_argument("--workers", type=int, default=None, help="parallel notebooks")
+    parser.add_argument("--no-html", action="store_true", help="execute notebooks only")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    notebooks = discover()
+    chapters = [nb for nb in notebooks if nb.name != SCORECARD_NOTEBOOK]
+    scorecard_page = [nb for nb in notebooks if nb.name == SCORECARD_NOTEBOOK]
+    try:
+        print(f"Executing {len(chapters)} notebooks ({args.workers or os.cpu_count()} workers)",
+              flush=True)
+        execute_all(chapters, workers=args.workers, force=args.force)
+        out = ledger.write_scorecard()
+        print(f"Scorecard: {out.relative_to(paths.ROOT)}", flush=True)
+        if scorecard_page:
+            nb = scorecard_page[0]
+            digest = inputs_hash(nb, extra=[out])
+            if args.force or not is_fresh(nb, digest):
+                nb.stamp.unlink(missing_ok=True)
+                execute(nb)
+                nb.stamp.write_text(digest)
+        if not args.no_html:
+            built = build_html(force=args.force)
+            print("HTML: " + (f"{paths.HTML.relative_to(paths.ROOT)}/index.html" if built
+                              else "unchanged"), flush=True)
+    except (BuildError, ledger.LedgerError) as err:
+        print(f"BUILD FAILED: {err}", file=sys.stderr, flush=True)
+        return 1
+    print(f"Done in {time.perf_counter() - start:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
