@@ -1,0 +1,12 @@
+"""Pseudo patient-level data reconstructed from published summaries.
+
+``load_spec`` reads and validates a spec (``data/specs/<cohort>.yaml``; format in
+``data/specs/README.md``); ``Reconstruction(spec).fit(seed=...)`` searches for a cohort
+that reproduces the spec's targets with the same ``cart_hsct.survival`` functions the
+notebooks use; ``ensemble`` repeats the fit over seeds. Nothing here knows about a
+particular paper: everything cohort-specific lives in the spec.
+"""
+
+from .spec import Spec, SpecError, load_spec, parse_spec
+
+__all__ = ["Spec", "SpecError", "load_spec", "parse_spec"]
