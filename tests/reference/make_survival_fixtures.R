@@ -102,3 +102,87 @@ for (ds in names(datasets)) {
 }
 out(do.call(rbind, lr_rows), "survival_logrank.csv")
 out(do.call(rbind, pw_rows), "survival_pairwise_logrank.csv")
+
+# ---- competing risks: cmprsk::cuminc, timepoints, Tests -----------------------------
+suppressPackageStartupMessages(library(cmprsk))
+# Edge data: ties within and across causes (time 2: one of each cause + a censoring),
+# a group without cause-2 events, a group whose last patient fails from cause 1.
+cr_edge <- data.frame(
+  time = c(1, 2, 2, 2, 3, 3, 4, 5, 5, 6, 7, 8,    1, 1, 2, 3, 4, 4, 6, 9, 9, 10,
+           0.5, 2, 3, 3, 5, 6, 6),
+  status = c(1, 1, 2, 0, 2, 2, 0, 1, 1, 0, 2, 1,  2, 1, 1, 0, 1, 1, 0, 2, 1, 1,
+             0, 1, 1, 0, 1, 0, 1),
+  group = rep(c("p", "q", "r"), c(12, 10, 7)))
+set.seed(11)
+cr_edge <- cr_edge[sample(nrow(cr_edge)), ]
+out(cr_edge, "survival_cr_edge.csv")
+set.seed(12)
+n <- 250
+g <- sample(c("u", "v", "w"), n, replace = TRUE)
+t1 <- rexp(n, c(u = 0.04, v = 0.07, w = 0.05)[g]); t2 <- rexp(n, 0.05); cc <- runif(n, 0, 30)
+tm <- round(pmin(t1, t2, cc))
+st <- ifelse(cc <= pmin(t1, t2), 0, ifelse(t1 <= t2, 1, 2))
+cr_rnd <- data.frame(time = tm, status = st, group = g)
+out(cr_rnd, "survival_cr_random.csv")
+
+cr_times <- c(0, 1, 2, 2.5, 5, 9, 20, 30, 1000)
+ci_rows <- list(); test_rows <- list()
+for (ds in c("cr_edge", "cr_random")) {
+  d <- if (ds == "cr_edge") cr_edge else cr_rnd
+  for (gby in c("none", "group")) {
+    fit <- if (gby == "none") cuminc(d$time, d$status) else
+      cuminc(d$time, d$status, d$group, rho = 0)
+    tp <- timepoints(fit, cr_times)
+    for (rn in rownames(tp$est)) {
+      parts <- strsplit(rn, " ")[[1]]
+      ci_rows[[length(ci_rows) + 1]] <- data.frame(
+        dataset = ds, by = gby, group = if (gby == "none") "all" else parts[1],
+        cause = as.integer(parts[2]), time = cr_times, estimate = tp$est[rn, ],
+        variance = tp$var[rn, ])
+    }
+    if (gby == "group") {
+      for (rho in c(0, 1)) {
+        tst <- cuminc(d$time, d$status, d$group, rho = rho)$Tests
+        test_rows[[length(test_rows) + 1]] <- data.frame(
+          dataset = ds, rho = rho, cause = as.integer(rownames(tst)), stat = tst[, "stat"],
+          p = tst[, "pv"], df = tst[, "df"])
+      }
+    }
+  }
+}
+ci <- do.call(rbind, ci_rows)
+# CIs as defined by cart_hsct.survival.cuminc (cmprsk has none); written here from
+# R's estimates and variances so the Python transforms are checked against them.
+z <- qnorm(0.975); se <- sqrt(ci$variance); F <- ci$estimate
+ci$plain_lower <- pmax(F - z * se, 0); ci$plain_upper <- pmin(F + z * se, 1)
+Fl <- ifelse(F > 0, F, NA)
+ci$log_lower <- exp(log(Fl) - z * se / Fl); ci$log_upper <- pmin(exp(log(Fl) + z * se / Fl), 1)
+Fll <- ifelse(F > 0 & F < 1, F, NA)
+ci$loglog_lower <- Fll^exp(-z * se / (Fll * log(Fll)))
+ci$loglog_upper <- Fll^exp(z * se / (Fll * log(Fll)))
+out(ci, "survival_cuminc.csv")
+out(do.call(rbind, test_rows), "survival_gray_test.csv")
+
+# ---- maxstat.test ---------------------------------------------------------------------
+suppressPackageStartupMessages(library(maxstat))
+# marker with a step effect at 60 and ties in both marker and time
+set.seed(13)
+n <- 120
+marker <- round(runif(n, 20, 100))
+haz <- ifelse(marker > 60, 0.12, 0.04)
+tt <- rexp(n, haz); cc <- runif(n, 5, 40)
+ms <- data.frame(time = round(pmin(tt, cc), 1), event = as.integer(tt <= cc), marker = marker)
+ms <- ms[sample(nrow(ms)), ]
+out(ms, "survival_maxstat_data.csv")
+ms_rows <- list(); curve_rows <- list()
+for (pm in c("Lau94", "HL")) for (pr in list(c(0.1, 0.9), c(0.25, 0.75))) {
+  r <- maxstat.test(Surv(time, event) ~ marker, ms, smethod = "LogRank", pmethod = pm,
+                    minprop = pr[1], maxprop = pr[2])
+  ms_rows[[length(ms_rows) + 1]] <- data.frame(
+    pmethod = pm, minprop = pr[1], maxprop = pr[2], cutpoint = unname(r$estimate),
+    statistic = unname(r$statistic), p = r$p.value)
+  curve_rows[[length(curve_rows) + 1]] <- data.frame(
+    pmethod = pm, minprop = pr[1], maxprop = pr[2], cutpoint = r$cuts, statistic = r$stats)
+}
+out(do.call(rbind, ms_rows), "survival_maxstat.csv")
+out(do.call(rbind, curve_rows), "survival_maxstat_curve.csv")

@@ -6,8 +6,10 @@ confidence-interval transforms) follow R's ``survival``, ``cmprsk`` and
 names the R call it matches. Import as ``from cart_hsct import survival as sv``.
 """
 
+from .competing import cuminc, gray_test
+from .cutpoints import maxstat
 from .km import km_at, km_median, km_table, median_followup
-from .logrank import logrank, pairwise_logrank, p_adjust
+from .logrank import logrank, p_adjust, pairwise_logrank
 
 __all__ = [
     "km_table",
@@ -17,4 +19,7 @@ __all__ = [
     "logrank",
     "pairwise_logrank",
     "p_adjust",
+    "cuminc",
+    "gray_test",
+    "maxstat",
 ]
