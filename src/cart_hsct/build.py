@@ -99,7 +99,9 @@ def _failing_cell(nb_path: Path) -> str:
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
-    for index, cell in enumerate(nb.cells):
+    added = {"papermill-error-cell-tag", "injected-parameters"}  # cells papermill inserts
+    cells = [c for c in nb.cells if not added & set(c.metadata.get("tags", []))]
+    for index, cell in enumerate(cells):  # numbered as in the source notebook, from 0
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""

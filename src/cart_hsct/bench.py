@@ -1,0 +1,102 @@
+"""Benchmark: build times, toolkit speed and reconstruction time (``make bench``).
+
+Prints a table and writes ``_build/bench.json``. Measures, with dependencies installed:
+a clean build (no executed notebooks, no HTML), a no-op rebuild, a rebuild after one
+notebook's source changed, the statistics toolkit on n = 10,000, and ``make reconstruct``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+
+from . import paths
+
+TOUCHED = "notebooks/reproduction_scorecard.py"  # cheap to re-execute, always present
+
+
+def _timed(cmd: list[str], env: dict | None = None) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=paths.ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def _build() -> float:
+    return _timed([sys.executable, "-m", "cart_hsct.build"])
+
+
+def build_times() -> dict[str, float]:
+    """Clean build, no-op rebuild, rebuild after one notebook's source changed."""
+    shutil.rmtree(paths.BUILD, ignore_errors=True)
+    for executed in paths.BOOK.rglob("*.ipynb"):
+        executed.unlink()
+    out = {"clean_build_s": _build(), "noop_rebuild_s": _build()}
+    touched = paths.ROOT / TOUCHED
+    original = touched.read_bytes()
+    try:
+        touched.write_bytes(original + b"\n")
+        out["one_notebook_rebuild_s"] = _build()
+    finally:
+        touched.write_bytes(original)
+    _build()  # leave the cache matching the sources
+    return out
+
+
+def toolkit_times() -> dict[str, float]:
+    """Seconds per call on n = 10,000 (tests/bench_toolkit.py)."""
+    file = paths.ROOT / "tests" / "bench_toolkit.py"
+    spec = importlib.util.spec_from_file_location("bench_toolkit", file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {f"toolkit_{k}_s": v for k, v in module.run().items()}
+
+
+def reconstruct_times(cohorts: tuple[str, ...] = paths.PAPER_IDS) -> dict[str, float]:
+    """``make reconstruct``: each cohort from its spec, written to a scratch folder."""
+    out = {}
+    scratch = paths.BUILD / "bench-cohorts"
+    for cohort in cohorts:
+        if not (paths.SPECS / f"{cohort}.yaml").exists():
+            continue
+        out[f"reconstruct_{cohort}_s"] = _timed(
+            [sys.executable, "-m", "cart_hsct.reconstruct", cohort, "--out", str(scratch)])
+    if out:
+        out["reconstruct_total_s"] = sum(out.values())
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["build", "toolkit", "reconstruct"])
+    args = parser.parse_args(argv)
+    results: dict[str, float] = {}
+    if "build" not in args.skip:
+        results.update(build_times())
+    if "toolkit" not in args.skip:
+        results.update(toolkit_times())
+    if "reconstruct" not in args.skip:
+        results.update(reconstruct_times())
+    report = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                          "platform": platform.platform(terse=True)},
+              "seconds": {k: round(v, 3) for k, v in results.items()}}
+    paths.BUILD.mkdir(exist_ok=True)
+    (paths.BUILD / "bench.json").write_text(json.dumps(report, indent=1) + "\n")
+    width = max(len(k) for k in results) if results else 10
+    print(f"{'measure':<{width}}  seconds")
+    for k, v in results.items():
+        print(f"{k:<{width}}  {v:8.3f}")
+    print(f"written to {(paths.BUILD / 'bench.json').relative_to(paths.ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""The ledger as project data, the tolerance rules and the scorecard aggregation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cart_hsct import ledger, paths
+
+
+def test_ledger_holds_all_ids_of_both_papers():
+    entries = ledger.load()
+    assert len(entries) == 484
+    assert len(ledger.load("chen2021")) == 102
+    assert len(ledger.load("cao2023")) == 382
+    assert all(e.id.startswith(e.paper + ".") for e in entries.values())
+
+
+def test_every_quote_is_in_the_papers_text():
+    texts = {p.name.split("_")[0]: p.read_text(encoding="utf-8") for p in paths.PAPERS.glob("*.txt")}
+    missing = [e.id for e in ledger.load().values() if e.quote not in texts[e.paper]]
+    assert missing == []
+
+
+# ---------------------------------------------------------------- malformed ledgers
+
+def _write(tmp_path: Path, entries: list[dict], name: str = "chen2021.yaml") -> Path:
+    ledger._load_dir.cache_clear()
+    (tmp_path / name).write_text(yaml.safe_dump(entries, sort_keys=False))
+    return tmp_path
+
+
+def _good() -> dict:
+    return {"id": "chen2021.n.total", "paper": "chen2021", "section": "Abstract",
+            "quote": "28 patients", "quantity": "n", "population": "all", "value": 28,
+            "unit": "count", "method": "descriptive", "reproducible_from": "counts",
+            "notes": "none"}
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"unit": "furlongs"}, "unit", "unknown unit"),
+    ({"value": "many"}, "value", "must be a number"),
+    ({"ci_low": "low", "ci_high": 3}, "ci_low", "must be a number"),
+    ({"reproducible_from": "guess"}, "reproducible_from", "'counts' or 'ipd'"),
+    ({"paper": "cao2023"}, "paper", "sits in chen2021.yaml"),
+])
+def test_malformed_entry_names_file_entry_and_field(tmp_path, change, field, message):
+    bad = {**_good(), **change}
+    with pytest.raises(ledger.LedgerError) as err:
+        ledger.load(directory=_write(tmp_path, [bad]))
+    text = str(err.value)
+    assert "chen2021.yaml" in text and "chen2021.n.total" in text and f"field '{field}'" in text
+    assert message in text
+
+
+def test_missing_field_and_duplicate_id_are_errors(tmp_path):
+    no_quote = {k: v for k, v in _good().items() if k != "quote"}
+    with pytest.raises(ledger.LedgerError, match="field 'quote': missing"):
+        ledger.load(directory=_write(tmp_path, [no_quote]))
+    with pytest.raises(ledger.LedgerError, match="field 'id': duplicate id"):
+        ledger.load(directory=_write(tmp_path, [_good(), _good()]))
+
+
+def test_unknown_id_passed_to_record_is_an_error():
+    with pytest.raises(KeyError, match="not a ledger id"):
+        ledger.record("chen2021.os_1y.nobody", 50.0)
+
+
+# ---------------------------------------------------------------- tolerance rules
+
+def _entry(**fields) -> ledger.Entry:
+    base = dict(id="x.y", paper="x", unit="percent", value=70.0, quote="70.0%", quantity="q",
+                section="s", method="KM", reproducible_from="ipd")
+    base.update(fields)
+    e = ledger.Entry(**{k: v for k, v in base.items() if k != "half_unit"})
+    half = {"value": ledger._half_unit(float(e.value), e.quote, None)} if isinstance(e.value, float) else {}
+    if e.ci:
+        half["ci_low"] = ledger._half_unit(e.ci[0], e.quote, None)
+        half["ci_high"] = ledger._half_unit(e.ci[1], e.quote, None)
+    if e.p is not None:
+        half["p"] = ledger._half_unit(e.p, e.quote, None)
+    object.__setattr__(e, "half_unit", half)
+    return e
+
+
+@pytest.mark.parametrize("value, status", [
+    (70.04, "exact"), (69.96, "exact"), (70.06, "close"), (71.0, "close"),
+    (71.01, "discrepant"), (68.9, "discrepant"),
+])
+def test_percent_rules(value, status):
+    assert ledger.compare(_entry(), value)[0] == status
+
+
+def test_ci_bounds_have_two_points_of_tolerance():
+    e = _entry(ci=(33.0, 90.2), quote="70.0% (33.0-90.2)")
+    assert ledger.compare(e, 70.0, ci=(33.04, 90.2))[0] == "exact"
+    assert ledger.compare(e, 70.0, ci=(34.9, 88.3))[0] == "close"
+    assert ledger.compare(e, 70.0, ci=(35.1, 90.2))[0] == "discrepant"
+    assert ledger.compare(e, 70.0)[0] == "close"  # a published CI left uncomputed caps at close
+
+
+def test_hazard_ratio_must_stay_inside_the_published_ci():
+    e = _entry(unit="HR", value=2.0, quote="2.00 (1.95-4.00)", ci=(1.95, 4.0))
+    assert ledger.compare(e, 2.004)[0] == "close"  # CI not recomputed
+    assert ledger.compare(e, 2.15)[0] == "close"
+    assert ledger.compare(e, 1.9)[0] == "discrepant"  # within 10 % but outside the CI
+
+
+def test_scientific_notation_keeps_its_significant_digits():
+    e = ledger.entry("cao2023.t4.ri.atg_t")  # printed 1.42E+06
+    assert e.half_unit["value"] == pytest.approx(5000.0)
+
+
+@pytest.mark.parametrize("printed, op, rep, status", [
+    (0.015, None, 0.0151, "exact"), (0.015, None, 0.02, "close"), (0.015, None, 0.03, "discrepant"),
+    (0.015, None, 0.06, "discrepant"), (0.001, "<", 0.0004, "exact"), (0.001, "<", 0.0012, "close"),
+    (0.001, "<", 0.01, "discrepant"),
+])
+def test_p_value_rules(printed, op, rep, status):
+    e = _entry(unit="p-value", value=printed, p=printed, p_operator=op, quote=f"p = {printed}")
+    assert ledger.compare(e, rep)[0] == status
+
+
+def test_not_reached_and_dates_compare_by_identity():
+    assert ledger.compare(_entry(unit="days", value=None, quote="not reached"), None)[0] == "exact"
+    assert ledger.compare(_entry(unit="days", value=None, quote="not reached"), 400.0)[0] == "discrepant"
+    date = _entry(unit="date", value="2021-01-01", quote="January 1, 2021")
+    assert ledger.compare(date, "2021-01-01")[0] == "exact"
+    assert ledger.compare(date, "2021-01-02")[0] == "discrepant"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(1, 99), st.floats(-5, 5))
+def test_percent_status_is_symmetric_in_the_difference(printed, delta):
+    """Swapping published and reproduced changes the sign of the difference, not the status."""
+    printed = round(printed, 1)
+    a = ledger.compare(_entry(value=printed, quote=f"{printed:.1f}%"), printed + delta)[0]
+    b = ledger.compare(_entry(value=printed, quote=f"{printed:.1f}%"), printed - delta)[0]
+    assert a == b
+
+
+# ---------------------------------------------------------------- records and scorecard
+
+@pytest.fixture
+def reproduction(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "REPRODUCTION", tmp_path)
+    monkeypatch.setattr(ledger, "_RECORDS", {})
+    ledger._load_dir.cache_clear()
+    return tmp_path
+
+
+def test_record_writes_the_notebook_file_and_needs_notes_where_required(reproduction, monkeypatch):
+    monkeypatch.setenv("CART_HSCT_NOTEBOOK", "part/page")
+    rec = ledger.record("chen2021.os_1y.cart_hsct", 70.0, ci=(33.0, 90.2))
+    assert rec["status"] == "exact"
+    body = json.loads((reproduction / "part__page.json").read_text())
+    assert body["notebook"] == "part/page" and body["records"][0]["id"] == "chen2021.os_1y.cart_hsct"
+    with pytest.raises(ValueError, match="needs a note"):
+        ledger.record("chen2021.os_1y.cart1", 36.4, contradicted=True)
+    with pytest.warns(UserWarning, match="no explanation"):
+        ledger.record("chen2021.os_1y.cart2", 10.0)
+    with pytest.raises(ValueError, match="must say what is missing"):
+        ledger.not_reproducible("chen2021.os_1y.cart2", "")
+
+
+def test_scorecard_lists_every_id_and_rejects_double_homes(reproduction):
+    (reproduction / "a.json").write_text(json.dumps({"notebook": "a", "records": [
+        {"id": "chen2021.n.total", "paper": "chen2021", "status": "exact", "contradicted": False,
+         "value": 28, "ci": None, "p": None, "range": None, "explanation": "", "comparison": "",
+         "notebook": "a"}]}))
+    rows = ledger.build_scorecard(reproduction)
+    assert len(rows) == 484 and {r["id"] for r in rows} == set(ledger.load())
+    assert sum(r["status"] == "pending" for r in rows) == 483
+    first = ledger.write_scorecard(reproduction).read_bytes()
+    assert ledger.write_scorecard(reproduction).read_bytes() == first
+    shutil.copy(reproduction / "a.json", reproduction / "b.json")
+    with pytest.raises(ledger.LedgerError, match="one home notebook"):
+        ledger.build_scorecard(reproduction)
