@@ -292,7 +292,7 @@ def _profile_bound(pl, j, beta_hat, pll_hat, se, crit, direction):
     for _ in range(60):
         if excess(outer) > 0:
             break
-        inner, outer = outer, outer + direction * (outer - beta_hat[j])
+        inner, outer = outer, outer + (outer - beta_hat[j])  # double the distance
     else:
         return np.nan  # penalised profile never reaches the cut-off
     lo, hi = sorted((inner, outer))
