@@ -38,6 +38,12 @@ def _time_status(time, status, cause: int) -> tuple[np.ndarray, np.ndarray]:
     s = checks.status(raw, allowed or [0], "status")
     if cause == 0 or int(cause) != cause:
         raise ValueError(f"'cause' must be a non-zero integer status code (0 = censored), got {cause!r}.")
+    if not np.any(s == cause):
+        present = sorted(set(s.tolist()) - {0})
+        raise ValueError(
+            f"'status' has no patient with cause {cause} (causes present: {present}); "
+            "check the cause code."
+        )
     return t, s
 
 
