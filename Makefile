@@ -1,14 +1,14 @@
 # The compendium's commands. `make book` sets up .venv on first use.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 
 .PHONY: book test bench reconstruct reference clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	@$(PYTHON) -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version" || { echo "Python 3.11 is required"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	if $(PY) -m pip install -q uv 2>/dev/null; then \
 	  $(VENV)/bin/uv pip install -q --python $(PY) --compile-bytecode -r requirements.lock && \
@@ -22,7 +22,7 @@ book: $(VENV)/.installed    ## jupytext -> papermill (parallel, cached) -> jupyt
 	$(PY) -m cart_hsct.build
 
 test: book                  ## the test suite, on the freshly built book
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 bench: $(VENV)/.installed   ## clean build, no-op rebuild, one touched notebook, toolkit speed
 	$(PY) -m cart_hsct.bench
