@@ -130,7 +130,7 @@ crr_case <- function(name, data, cov_formula, failcode) {
        term = colnames(X), coef = unname(fit$coef), se = unname(se),
        p = unname(2 * (1 - pnorm(abs(fit$coef) / se))),
        ci_lower = unname(exp(fit$coef - z * se)), ci_upper = unname(exp(fit$coef + z * se)),
-       loglik = fit$loglik, converged = fit$converged, n = fit$n)
+       loglik = fit$loglik, loglik_null = fit$loglik.null, converged = fit$converged, n = fit$n)
 }
 crr_cases <- list(
   crr_case("all_cause1", crr_data, ~ sex + age + grp, 1),
