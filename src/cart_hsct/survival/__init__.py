@@ -7,7 +7,9 @@ names the R call it matches. Import as ``from cart_hsct import survival as sv``.
 """
 
 from .competing import cuminc, gray_test
+from .cox import cox, cox_time_varying
 from .cutpoints import maxstat
+from .fine_gray import fine_gray
 from .km import km_at, km_median, km_table, median_followup
 from .logrank import logrank, p_adjust, pairwise_logrank
 
@@ -22,4 +24,7 @@ __all__ = [
     "cuminc",
     "gray_test",
     "maxstat",
+    "cox",
+    "cox_time_varying",
+    "fine_gray",
 ]
