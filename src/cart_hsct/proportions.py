@@ -45,6 +45,9 @@ __all__ = [
     "percent",
     "rounding_conventions",
     "numerators_for",
+    "denominators_for",
+    "printed_decimals",
+    "percent_finding",
     "ci",
     "ci_table",
     "implied_km_data",
@@ -54,6 +57,7 @@ __all__ = [
     "two_by_two",
     "which_method",
     "which_test",
+    "choose",
     "partition_sum",
 ]
 
@@ -173,6 +177,66 @@ def numerators_for(printed: float, n: int, decimals: int) -> list[int]:
     target = Decimal(str(printed)).quantize(Decimal(1).scaleb(-decimals))
     return [k for k in range(n + 1)
             if Decimal(rounding_conventions(k, n, decimals)["half-up"]) == target]
+
+
+def denominators_for(printed: float, k: int, decimals: int, *, max_n: int = 500) -> list[int]:
+    """Every ``n`` in ``max(k, 1)..max_n`` for which ``100 k / n`` rounds (half-up) to ``printed``."""
+    k, _ = _counts(k, max(k, 1))
+    target = Decimal(str(printed)).quantize(Decimal(1).scaleb(-decimals))
+    return [n for n in range(max(k, 1), max_n + 1)
+            if Decimal(rounding_conventions(k, n, decimals)["half-up"]) == target]
+
+
+def printed_decimals(e: ledger.Entry, field: str = "value") -> int:
+    """Decimal places a ledger entry prints ``field`` with (read from its quote)."""
+    half = e.half_unit.get(field)
+    if half is None:
+        raise ValueError(f"{e.id} prints no {field!r}.")
+    return max(0, round(-math.log10(2 * half)))
+
+
+def percent_finding(k: int, n: int, printed: float, decimals: int) -> dict[str, object]:
+    """What ``k`` of ``n`` says about a printed percentage.
+
+    Returns
+    -------
+    dict
+        ``value`` (unrounded percent), ``rounds_to`` (half-up at ``decimals``),
+        ``matches`` (the printed value is the usual rounding of k/n), ``conventions``
+        (rounding conventions that give the printed text), ``numerators`` (every k'
+        of n that would print so), ``denominators`` (every n' <= 500 that would, with
+        k), ``contradicted`` (no rounding convention turns k/n into the printed
+        value) and ``text``, a one-sentence explanation.
+    """
+    k, n = _counts(k, n)
+    conv = rounding_conventions(k, n, decimals)
+    target = str(Decimal(str(printed)).quantize(Decimal(1).scaleb(-decimals)))
+    exact = percent(k, n)
+    matches = conv["half-up"] == target
+    which = [c for c, v in conv.items() if v == target]
+    ks, ns = numerators_for(printed, n, decimals), denominators_for(printed, k, decimals)
+    text = f"{k}/{n} = {exact:.3f} %, which rounds to {conv['half-up']}"
+    if matches:
+        text += " as printed."
+    else:
+        text += f", not the printed {target}"
+        if which:
+            text += "; the printed digits come from " + " or ".join(
+                {"truncate": "truncating instead of rounding",
+                 "ceiling": "rounding up",
+                 "two-step": f"rounding twice ({exact:.3f} -> {Decimal(str(exact)).quantize(Decimal(1).scaleb(-decimals - 1), rounding=ROUND_HALF_UP)} -> {target})",
+                 "half-even": "rounding half to even"}[c] for c in which) + "."
+        else:
+            text += "; no rounding convention gives it"
+            text += (f", and no count out of {n} does either" if not ks
+                     else f"; it would be {', '.join(f'{x}/{n}' for x in ks)}")
+            shown = ns[:6]
+            text += (f"; {k}/n prints as {target} only for n = {', '.join(map(str, shown))}"
+                     + (", ..." if len(ns) > 6 else "") + "." if ns
+                     else f"; no denominator up to 500 gives {target} with {k}.")
+    return {"value": exact, "rounds_to": conv["half-up"], "matches": matches,
+            "conventions": which, "numerators": ks, "denominators": ns,
+            "contradicted": not which, "text": text}
 
 
 # ----------------------------------------------------------------------------- intervals
@@ -459,6 +523,25 @@ def which_test(e: ledger.Entry | str, pvalues: Mapping[str, float]) -> pd.DataFr
     return pd.DataFrame(rows, columns=["test", "p", "published", "status", "reproduces"])
 
 
+def choose(judged: pd.DataFrame, preference: Sequence[str], *, key: str = "method",
+           ) -> tuple[pd.Series, bool]:
+    """The candidate to record from a :func:`which_method` / :func:`which_test` table.
+
+    The first of ``preference`` that reproduces the printed digits; if none does, the
+    first of ``preference`` (the method identified elsewhere in the same paper), so
+    that the record shows how far the paper's own method lands. Returns the row and
+    whether it reproduces.
+    """
+    rows = judged.set_index(key)
+    missing = [m for m in preference if m not in rows.index]
+    if missing:
+        raise ValueError(f"preferred {key}s {missing} are not in the table ({list(rows.index)}).")
+    for m in preference:
+        if bool(rows.loc[m, "reproduces"]):
+            return rows.loc[m].rename(m), True
+    return rows.loc[preference[0]].rename(preference[0]), False
+
+
 def partition_sum(parts: Mapping[str, int], total: int) -> dict[str, object]:
     """Check that category counts add up to their stated total.
 
@@ -471,4 +554,4 @@ def partition_sum(parts: Mapping[str, int], total: int) -> dict[str, object]:
     s = sum(values)
     sign = "=" if s == total else "≠"
     return {"sum": s, "total": int(total), "holds": s == total,
-            "text": " + ".join(str(v) for v in values) + f" {sign} {total}"}
+            "text": " + ".join(str(v) for v in values) + f" {sign} {int(total)}"}
