@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 
 from cart_hsct import survival as sv
 
@@ -43,16 +44,30 @@ def run(n: int = N) -> dict[str, float]:
     d = _data(n)
     calls: dict[str, Callable[[], object]] = {
         "km_table": lambda: sv.km_table(d["time"], d["event"], conf_type="log-log"),
-        "km_at": lambda: sv.km_at(d["time"], d["event"], [6, 12, 24], conf_type="log-log",
-                                  group=d["group"]),
+        "km_at": lambda: sv.km_at(
+            d["time"], d["event"], [6, 12, 24], conf_type="log-log", group=d["group"]
+        ),
         "km_median": lambda: sv.km_median(d["time"], d["event"], conf_type="log"),
         "logrank": lambda: sv.logrank(d["time"], d["event"], d["group"]),
-        "pairwise_logrank": lambda: sv.pairwise_logrank(d["time"], d["event"], d["group"], adjust="holm"),
-        "cuminc": lambda: sv.cuminc(d["time"], d["status"], group=d["group"], times=[6, 12, 24],
-                                    conf_type="log-log"),
+        "pairwise_logrank": lambda: sv.pairwise_logrank(
+            d["time"], d["event"], d["group"], adjust="holm"
+        ),
+        "cuminc": lambda: sv.cuminc(
+            d["time"], d["status"], group=d["group"], times=[6, 12, 24], conf_type="log-log"
+        ),
         "gray_test": lambda: sv.gray_test(d["time"], d["status"], d["group"]),
         "maxstat": lambda: sv.maxstat(d["time"], d["event"], d["marker"]),
     }
+    # regression models: 3 terms (marker + the 3-level group as two dummies)
+    frame = pd.DataFrame(d)
+    calls["cox_efron"] = lambda: sv.cox(frame, "time", "event", ["marker", "group"], ties="efron")
+    calls["cox_breslow"] = lambda: sv.cox(
+        frame, "time", "event", ["marker", "group"], ties="breslow"
+    )
+    calls["cox_firth"] = lambda: sv.cox(
+        frame, "time", "event", ["marker", "group"], ties="breslow", firth=True
+    )
+    calls["fine_gray"] = lambda: sv.fine_gray(frame, "time", "status", ["marker", "group"], cause=1)
     return {name: _best(fn) for name, fn in calls.items()}
 
 
