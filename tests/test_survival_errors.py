@@ -44,7 +44,9 @@ def test_missing_time_names_rows(name):
 def test_event_code_outside_0_1(name):
     e = list(EVENT)
     e[5] = 2
-    with pytest.raises(ValueError, match=r"'event' has codes 2(\.0)? \(rows 5\) outside the declared \[0, 1\]"):
+    with pytest.raises(
+        ValueError, match=r"'event' has codes 2(\.0)? \(rows 5\) outside the declared \[0, 1\]"
+    ):
         KM_CALLS[name](TIME, e)
 
 

@@ -20,7 +20,7 @@ from cart_hsct import survival as sv
 REF = Path(__file__).parent / "reference"
 DATASETS = ("edge", "random")
 CONF_TYPES = ("plain", "log", "log-log", "arcsine")
-TOL = dict(rtol=1e-6, atol=1e-9)
+TOL = {"rtol": 1e-6, "atol": 1e-9}
 
 
 def _data(name: str) -> pd.DataFrame:
@@ -53,8 +53,16 @@ def test_km_table_matches_r_summary_survfit(dataset, conf_type, group):
     want = ref[(ref.dataset == dataset) & (ref.conf_type == conf_type) & (ref.group == group)]
     d = _subset(_data(dataset), group)
     got = sv.km_table(d.time, d.event, conf_type=conf_type)
-    assert list(got.columns) == ["time", "at_risk", "events", "censored", "survival",
-                                 "std_err", "ci_lower", "ci_upper"]
+    assert list(got.columns) == [
+        "time",
+        "at_risk",
+        "events",
+        "censored",
+        "survival",
+        "std_err",
+        "ci_lower",
+        "ci_upper",
+    ]
     assert len(got) == len(want)
     for col in got.columns:
         _close(got[col], want[col])
@@ -78,7 +86,8 @@ def test_km_at_matches_r_summary_times_extend(dataset, conf_type, group):
 def test_km_median_matches_r_quantile_survfit(dataset, conf_type, group):
     """R: quantile(survfit(Surv(time, event) ~ 1, d, conf.type=<ct>), 0.5) (as print.survfit).
 
-    Group D of the edge data has S = 0.5 exactly on a plateau: R gives its midpoint.
+    Group D of the edge data has S = 0.5 exactly on a plateau: R gives its midpoint;
+    group E ends on such a plateau: R gives the midpoint to the last follow-up time.
     """
     ref = pd.read_csv(REF / "survival_km_median.csv")
     want = ref[(ref.dataset == dataset) & (ref.conf_type == conf_type) & (ref.group == group)]
@@ -172,8 +181,14 @@ def test_cuminc_matches_r_cmprsk_timepoints(dataset, by, cause):
     ref = pd.read_csv(REF / "survival_cuminc.csv")
     want = ref[(ref.dataset == dataset) & (ref.by == by) & (ref.cause == cause)]
     d = _data(dataset)
-    got = sv.cuminc(d.time, d.status, cause=cause, group=None if by == "none" else d.group,
-                    times=sorted(set(want.time)), conf_type="log")
+    got = sv.cuminc(
+        d.time,
+        d.status,
+        cause=cause,
+        group=None if by == "none" else d.group,
+        times=sorted(set(want.time)),
+        conf_type="log",
+    )
     want = want.sort_values(["group", "time"], kind="stable")
     assert list(got.group) == list(want.group)
     _close(got.time, want.time)
@@ -181,7 +196,9 @@ def test_cuminc_matches_r_cmprsk_timepoints(dataset, by, cause):
     _close(got.variance, want.variance)
 
 
-@pytest.mark.parametrize("conf_type,prefix", [("plain", "plain"), ("log", "log"), ("log-log", "loglog")])
+@pytest.mark.parametrize(
+    "conf_type,prefix", [("plain", "plain"), ("log", "log"), ("log-log", "loglog")]
+)
 def test_cuminc_ci_matches_formula_on_r_estimates(conf_type, prefix):
     """CI transforms applied in R to cmprsk's estimates/variances (see the R script):
 
@@ -192,8 +209,14 @@ def test_cuminc_ci_matches_formula_on_r_estimates(conf_type, prefix):
     ref = pd.read_csv(REF / "survival_cuminc.csv")
     for (dataset, by, cause), want in ref.groupby(["dataset", "by", "cause"]):
         d = _data(dataset)
-        got = sv.cuminc(d.time, d.status, cause=cause, group=None if by == "none" else d.group,
-                        times=sorted(set(want.time)), conf_type=conf_type)
+        got = sv.cuminc(
+            d.time,
+            d.status,
+            cause=cause,
+            group=None if by == "none" else d.group,
+            times=sorted(set(want.time)),
+            conf_type=conf_type,
+        )
         want = want.sort_values(["group", "time"], kind="stable")
         _close(got.ci_lower, want[f"{prefix}_lower"])
         _close(got.ci_upper, want[f"{prefix}_upper"])

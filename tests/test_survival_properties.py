@@ -16,7 +16,8 @@ rows_km = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 1)), min_size=1,
 rows_cr = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 3)), min_size=1, max_size=80)
 rows_grouped = st.lists(
     st.tuples(st.integers(0, 30), st.integers(0, 1), st.sampled_from(["a", "b", "c"])),
-    min_size=4, max_size=80,
+    min_size=4,
+    max_size=80,
 ).filter(lambda r: len({g for *_, g in r}) >= 2 and any(e for _, e, _ in r))
 
 
@@ -87,7 +88,9 @@ def test_pairwise_adjusted_p_ordering(rows):
     holm = sv.pairwise_logrank(t, e, g, adjust="holm")
     bh = sv.pairwise_logrank(t, e, g, adjust="BH")
     assert np.all(raw.p_adjusted == raw.p)
-    assert np.all(bh.p_adjusted >= raw.p - 1e-15) and np.all(holm.p_adjusted >= bh.p_adjusted - 1e-15)
+    assert np.all(bh.p_adjusted >= raw.p - 1e-15) and np.all(
+        holm.p_adjusted >= bh.p_adjusted - 1e-15
+    )
 
 
 @SETTINGS

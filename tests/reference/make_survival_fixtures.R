@@ -11,6 +11,7 @@ writeLines(capture.output(sessionInfo()), "survival_sessionInfo.txt")
 # B: survival reaches 0 (last patient dies)
 # C: no events at all
 # D: S hits exactly 0.5 on a plateau (median = midpoint of the plateau)
+# E: S ends on a plateau at exactly 0.5 (R: median = midpoint to the last follow-up)
 # times 3, 5 and 8 are tied across groups
 A <- data.frame(time = c(0.5, 0.5, 1, 1, 1, 2, 3, 3, 3, 5, 8, 8, 12, 15, 20),
                 event = c(0, 0, 0, 0, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 0), group = "A")
@@ -18,8 +19,9 @@ B <- data.frame(time = c(1, 3, 3, 4, 5, 6, 8, 9), event = c(1, 1, 0, 1, 1, 0, 1,
 C <- data.frame(time = c(2, 3, 5, 7, 11), event = 0, group = "C")
 D <- data.frame(time = c(1, 2, 3, 4, 5, 8, 9, 10, 11, 12), event = c(1, 1, 1, 1, 1, 1, 0, 1, 1, 0),
                 group = "D")
+E <- data.frame(time = c(1, 2, 3, 4), event = c(1, 1, 0, 0), group = "E")
 set.seed(20240601)
-edge <- rbind(A, B, C, D)
+edge <- rbind(A, B, C, D, E)
 edge <- edge[sample(nrow(edge)), ]
 out(edge, "survival_edge.csv")
 

@@ -42,11 +42,15 @@ def time_event(time, event, *, event_name: str = "event") -> tuple[np.ndarray, n
     return t, e
 
 
-def groups(group, n: int, *, name: str = "group", min_groups: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def groups(
+    group, n: int, *, name: str = "group", min_groups: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Validate a grouping vector; return (labels in sorted order, integer codes)."""
     if len(group) != n:
         checks.same_length(time=np.empty(n), **{name: group})
-    g = pd.Series(group.to_numpy() if isinstance(group, pd.Series) else np.asarray(group, dtype=object))
+    g = pd.Series(
+        group.to_numpy() if isinstance(group, pd.Series) else np.asarray(group, dtype=object)
+    )
     missing = g.isna().to_numpy()
     if missing.any():
         raise ValueError(
@@ -62,7 +66,9 @@ def groups(group, n: int, *, name: str = "group", min_groups: int = 1) -> tuple[
     return np.asarray(labels, dtype=object), codes.astype(np.intp)
 
 
-def km_confint(surv: np.ndarray, se: np.ndarray, conf_type: str, z: float) -> tuple[np.ndarray, np.ndarray]:
+def km_confint(
+    surv: np.ndarray, se: np.ndarray, conf_type: str, z: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise CI for survival, as R ``survival:::survfit_confint`` (logse=TRUE).
 
     ``se`` is the standard error of the cumulative hazard (Greenwood), i.e. of log S.

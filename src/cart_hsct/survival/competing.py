@@ -37,7 +37,9 @@ def _time_status(time, status, cause: int) -> tuple[np.ndarray, np.ndarray]:
     allowed = [int(c) for c in codes if c >= 0 and c == int(c)]
     s = checks.status(raw, allowed or [0], "status")
     if cause == 0 or int(cause) != cause:
-        raise ValueError(f"'cause' must be a non-zero integer status code (0 = censored), got {cause!r}.")
+        raise ValueError(
+            f"'cause' must be a non-zero integer status code (0 = censored), got {cause!r}."
+        )
     if not np.any(s == cause):
         present = sorted(set(s.tolist()) - {0})
         raise ValueError(
@@ -84,7 +86,9 @@ def _cif_steps(t: np.ndarray, s: np.ndarray, cause: int) -> dict[str, np.ndarray
     return {"time": times, "estimate": f, "variance": var, "jump": d1 > 0}
 
 
-def _cif_confint(f: np.ndarray, v: np.ndarray, conf_type: str, z: float) -> tuple[np.ndarray, np.ndarray]:
+def _cif_confint(
+    f: np.ndarray, v: np.ndarray, conf_type: str, z: float
+) -> tuple[np.ndarray, np.ndarray]:
     se = np.sqrt(v)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if conf_type == "plain":
@@ -164,7 +168,11 @@ def cuminc(
         labels, codes = np.array(["all"], dtype=object), np.zeros(t.size, dtype=np.intp)
     else:
         labels, codes = groups(group, t.size)
-    at = None if times is None else checks.durations(np.atleast_1d(np.asarray(times, float)), "times")
+    at = (
+        None
+        if times is None
+        else checks.durations(np.atleast_1d(np.asarray(times, float)), "times")
+    )
     parts = []
     for k, label in enumerate(labels):
         sel = codes == k
@@ -186,8 +194,14 @@ def cuminc(
         lower, upper = _cif_confint(est, var, conf_type, z)
         parts.append(
             pd.DataFrame(
-                {"group": label, "time": row_t, "estimate": est, "variance": var,
-                 "ci_lower": lower, "ci_upper": upper}
+                {
+                    "group": label,
+                    "time": row_t,
+                    "estimate": est,
+                    "variance": var,
+                    "ci_lower": lower,
+                    "ci_upper": upper,
+                }
             )
         )
     return pd.concat(parts, ignore_index=True)
@@ -228,23 +242,39 @@ def _gray_score(t: np.ndarray, m: np.ndarray, g: np.ndarray, n_groups: int, rho:
         # restrict to event times from here on
         e = events
         h, tr, tq, nd1, fb, fm, f = h[e], tr[e], tq[e], nd1[e], fb[e], fm[e], f[e]
-        rs_e, skm_e, skmm_e, f1m_e, d1_e, d2_e, alive_e = rs[e], skm[e], skmm[e], f1m[e], d1[e], d2[e], alive[e]
+        rs_e, skm_e, skmm_e, f1m_e, d1_e, d2_e, alive_e = (
+            rs[e],
+            skm[e],
+            skmm[e],
+            f1m[e],
+            d1[e],
+            d2[e],
+            alive[e],
+        )
         a = fb[:, None, None] * (
-            np.einsum("ti,ij->tij", h, np.eye(G)) - h[:, :, None] * h[:, None, :] / tr[:, None, None]
+            np.einsum("ti,ij->tij", h, np.eye(G))
+            - h[:, :, None] * h[:, None, :] / tr[:, None, None]
         )
         c = np.cumsum(a * (nd1 / (tr * (1 - fm)))[:, None, None], axis=0)
-        score = (fb[:, None] * np.where(
-            alive_e, d1_e - nd1[:, None] * rs_e * (1 - f1m_e) / (skmm_e * tq[:, None]), 0.0
-        )).sum(axis=0)
+        score = (
+            fb[:, None]
+            * np.where(
+                alive_e, d1_e - nd1[:, None] * rs_e * (1 - f1m_e) / (skmm_e * tq[:, None]), 0.0
+            )
+        ).sum(axis=0)
         # events of the cause of interest
         t4 = np.where(skm_e > 0, 1 - (1 - f[:, None]) / skm_e, 1.0)
         t5 = np.where(nd1[:, None] > 1, 1 - (nd1[:, None] - 1) / (tr[:, None] * skmm_e - 1), 1.0)
-        w1 = np.where(alive_e & (nd1[:, None] > 0), t5 * skmm_e * nd1[:, None] / (tr[:, None] * rs_e), 0.0)
+        w1 = np.where(
+            alive_e & (nd1[:, None] > 0), t5 * skmm_e * nd1[:, None] / (tr[:, None] * rs_e), 0.0
+        )
         b1 = a - t4[:, None, :] * c
         # competing events
         u4 = np.where(skm_e > 0, (1 - f[:, None]) / skm_e, 0.0)
         u5 = np.where(d2_e > 1, 1 - (d2_e - 1) / (rs_e - 1), 1.0)
-        w2 = np.where((skm_e > 0) & (d2_e > 0), u5 * skmm_e**2 * d2_e / np.where(alive_e, rs_e, 1.0) ** 2, 0.0)
+        w2 = np.where(
+            (skm_e > 0) & (d2_e > 0), u5 * skmm_e**2 * d2_e / np.where(alive_e, rs_e, 1.0) ** 2, 0.0
+        )
         b2 = u4[:, None, :] * c
     var = np.einsum("tik,tjk,tk->ij", b1, b1, w1) + np.einsum("tik,tjk,tk->ij", b2, b2, w2)
     v2 = np.einsum("tik,tk->ik", b1, t4 * w1) - np.einsum("tik,tk->ik", b2, u4 * w2)

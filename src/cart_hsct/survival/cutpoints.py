@@ -44,9 +44,13 @@ def _cut_positions(x_sorted: np.ndarray, n: int, minprop: float, maxprop: float)
         m = m[1:-1] if m.size > 2 else m[1:1]
     else:
         if np.all(m < np.floor(n * minprop)):
-            raise ValueError(f"'minprop'={minprop} is too large: no cut-point leaves that share below it.")
+            raise ValueError(
+                f"'minprop'={minprop} is too large: no cut-point leaves that share below it."
+            )
         if np.all(m > np.floor(n * maxprop)):
-            raise ValueError(f"'maxprop'={maxprop} is too small: no cut-point leaves that share below it.")
+            raise ValueError(
+                f"'maxprop'={maxprop} is too small: no cut-point leaves that share below it."
+            )
         m = m[m >= max(1, np.floor(n * minprop))]
         m = m[m <= np.floor(n * maxprop)]
     if m.size < 1:
@@ -99,9 +103,13 @@ def _p_hothorn_lausen(b: float, y: np.ndarray, msample: np.ndarray) -> float:
     total = int(scores.sum())
     m = np.arange(1, n)
     expected = m / n * total
-    var = m * (n - m) / (n**2 * (n - 1)) * (n * np.sum(scores.astype(float) ** 2) - float(total) ** 2)
+    var = (
+        m * (n - m) / (n**2 * (n - 1)) * (n * np.sum(scores.astype(float) ** 2) - float(total) ** 2)
+    )
     if msample.size == 1:
-        raise ValueError("pmethod='HL' with a single admissible cut-point is not supported; use 'Lau94'.")
+        raise ValueError(
+            "pmethod='HL' with a single admissible cut-point is not supported; use 'Lau94'."
+        )
     # counts[k, s]: number of subsets of k patients whose scores sum to s
     counts = np.zeros((n + 1, total + 1))
     counts[0, 0] = 1.0
@@ -182,7 +190,9 @@ def maxstat(
     """
     t, e = time_event(time, event)
     checks.same_length(time=t, marker=marker)
-    raw = marker.to_numpy(float) if isinstance(marker, pd.Series) else np.asarray(marker, dtype=float)
+    raw = (
+        marker.to_numpy(float) if isinstance(marker, pd.Series) else np.asarray(marker, dtype=float)
+    )
     bad = ~np.isfinite(raw)
     if bad.any():
         raise ValueError(
@@ -192,7 +202,9 @@ def maxstat(
     if pmethod not in ("Lau94", "HL"):
         raise ValueError(f"'pmethod' must be 'Lau94' or 'HL' (maxstat's names), got {pmethod!r}.")
     if not 0 <= minprop < maxprop <= 1:
-        raise ValueError(f"need 0 <= minprop < maxprop <= 1, got minprop={minprop}, maxprop={maxprop}.")
+        raise ValueError(
+            f"need 0 <= minprop < maxprop <= 1, got minprop={minprop}, maxprop={maxprop}."
+        )
     n = t.size
     scores = _logrank_scores(t, e.astype(float))
     if pmethod == "HL":

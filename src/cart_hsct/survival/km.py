@@ -13,11 +13,29 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ._common import KM_CONF_TYPES, R_TOL, KMConfType, conf_type_check, groups, km_confint, time_event, zval
+from ._common import (
+    KM_CONF_TYPES,
+    R_TOL,
+    KMConfType,
+    conf_type_check,
+    groups,
+    km_confint,
+    time_event,
+    zval,
+)
 
-__all__ = ["km_table", "km_at", "km_median", "median_followup"]
+__all__ = ["km_at", "km_median", "km_table", "median_followup"]
 
-_TABLE_COLUMNS = ["time", "at_risk", "events", "censored", "survival", "std_err", "ci_lower", "ci_upper"]
+_TABLE_COLUMNS = [
+    "time",
+    "at_risk",
+    "events",
+    "censored",
+    "survival",
+    "std_err",
+    "ci_lower",
+    "ci_upper",
+]
 
 
 def _km_core(time: np.ndarray, event: np.ndarray) -> dict[str, np.ndarray]:
@@ -120,7 +138,9 @@ def km_table(
     return _by_group(_table, time, event, group, conf_type=conf_type, alpha=alpha)
 
 
-def _at(t: np.ndarray, e: np.ndarray, *, times: np.ndarray, conf_type: str, alpha: float) -> pd.DataFrame:
+def _at(
+    t: np.ndarray, e: np.ndarray, *, times: np.ndarray, conf_type: str, alpha: float
+) -> pd.DataFrame:
     fit = _km_core(t, e)
     # Prepend the curve's start (R's survfit0): S = 1, se = 0, CI = [1, 1].
     lower, upper = km_confint(fit["survival"], fit["se_log"], conf_type, zval(alpha))

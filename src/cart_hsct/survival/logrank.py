@@ -12,7 +12,7 @@ from scipy.stats import chi2 as chi2_dist
 
 from ._common import groups, time_event
 
-__all__ = ["logrank", "pairwise_logrank", "p_adjust"]
+__all__ = ["logrank", "p_adjust", "pairwise_logrank"]
 
 
 def _survdiff(t: np.ndarray, e: np.ndarray, codes: np.ndarray, n_groups: int, rho: float) -> dict:
@@ -90,7 +90,9 @@ def p_adjust(p: ArrayLike, method: Literal["holm", "BH"] | None) -> np.ndarray:
         order = np.argsort(p, kind="stable")[::-1]
         adj = np.minimum(1.0, np.minimum.accumulate(m / np.arange(m, 0, -1) * p[order]))
     else:
-        raise ValueError(f"'adjust' must be None, 'holm' or 'BH' (R's p.adjust names), got {method!r}.")
+        raise ValueError(
+            f"'adjust' must be None, 'holm' or 'BH' (R's p.adjust names), got {method!r}."
+        )
     out = np.empty(m)
     out[order] = adj
     return out
@@ -117,7 +119,9 @@ def pairwise_logrank(
         group_a, group_b, chi2, p, p_adjusted; pairs in sorted group order.
     """
     if adjust not in (None, "holm", "BH"):
-        raise ValueError(f"'adjust' must be None, 'holm' or 'BH' (R's p.adjust names), got {adjust!r}.")
+        raise ValueError(
+            f"'adjust' must be None, 'holm' or 'BH' (R's p.adjust names), got {adjust!r}."
+        )
     t, e = time_event(time, event)
     labels, codes = groups(group, t.size, min_groups=2)
     rows = []
