@@ -49,7 +49,7 @@ def status(values, allowed: Iterable[int], name: str = "event") -> np.ndarray:
         )
     outside = ~np.isin(num, allowed)
     if outside.any():
-        codes = ", ".join(str(v) for v in sorted(set(num[outside].tolist())))
+        codes = ", ".join(f"{v:g}" for v in sorted(set(num[outside].tolist())))
         raise ValueError(
             f"'{name}' has codes {codes} (rows {_rows(outside)}) outside the declared {allowed}."
         )
