@@ -261,3 +261,21 @@ def test_set_theme_sets_okabe_ito_cycle():
         plots.set_theme()
         colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
         assert [to_hex(c) for c in colours] == [c.lower() for c in plots.OKABE_ITO]
+
+
+def test_forest_plot_series_names_for_two_fits(cox_summary):
+    ax = plots.forest_plot(cox_summary, published=cox_summary, series=("Firth", "Cox"))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Firth", "Cox"]
+
+
+def test_cutpoint_plot_shows_maxstat_curve_and_both_p_values():
+    d = pd.read_csv(REF / "survival_maxstat_data.csv")
+    result = sv.maxstat(d.time, d.event, d.marker)
+    ax = plots.cutpoint_plot(result, xlabel="Marker")
+    (curve,) = [line for line in ax.lines if line.get_gid() == "curve"]
+    np.testing.assert_allclose(curve.get_xdata(), result["curve"].cutpoint)
+    np.testing.assert_allclose(curve.get_ydata(), result["curve"].statistic)
+    (cut,) = [line for line in ax.lines if line.get_gid() == "cutpoint"]
+    assert np.allclose(cut.get_xdata(), result["cutpoint"])
+    assert f"{result['p']:.2g}" in ax.get_title("left")
+    assert f"{result['p_naive']:.2g}" in ax.get_title("left")

@@ -409,7 +409,8 @@ def _estimate_column(df: pd.DataFrame, source: str) -> str:
 def forest_plot(summary: pd.DataFrame, *, published: pd.DataFrame | None = None,
                 labels: Mapping[str, str] | None = None, annotate: bool = True,
                 xlabel: str | None = None, ax: Axes | None = None,
-                palette: Sequence[str] | None = None) -> Axes:
+                palette: Sequence[str] | None = None,
+                series: tuple[str, str] = ("Reproduced", "Published")) -> Axes:
     """Forest plot of hazard ratios (Cox) or subdistribution hazard ratios (Fine-Gray).
 
     Parameters
@@ -421,6 +422,8 @@ def forest_plot(summary: pd.DataFrame, *, published: pd.DataFrame | None = None,
     labels : display names for terms (e.g. ``{"mrd_pos": "MRD positive"}``).
     annotate : print "estimate (lower-upper), p" of the reproduced fit at the right.
     ax : draw on this Axes; default: a new Figure sized to the number of terms.
+    series : legend names of ``summary`` and ``published`` (e.g. ``("Firth", "Cox")``
+        to compare two fits).
 
     Returns
     -------
@@ -455,12 +458,12 @@ def forest_plot(summary: pd.DataFrame, *, published: pd.DataFrame | None = None,
 
     rep_y = np.array([y_of[t] for t in summary["term"]], dtype=float) + offset
     _intervals(ax, rep_y, summary[col], summary["ci_lower"], summary["ci_upper"],
-               colour=palette[0], marker="o", filled=True, label="Reproduced",
+               colour=palette[0], marker="o", filled=True, label=series[0],
                gid="reproduced", clip=(lo, hi))
     if published is not None:
         pub_y = np.array([y_of[t] for t in published["term"]], dtype=float) - offset
         _intervals(ax, pub_y, published[pcol], published["ci_lower"], published["ci_upper"],
-                   colour=palette[1], marker="D", filled=False, label="Published",
+                   colour=palette[1], marker="D", filled=False, label=series[1],
                    gid="published", clip=(lo, hi))
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
 
@@ -526,4 +529,41 @@ def published_vs_reproduced(table: pd.DataFrame, *, label: str = "label", log: b
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel(xlabel)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
+    return ax
+
+
+def cutpoint_plot(result: Mapping, *, xlabel: str = "Cut-point", ax: Axes | None = None,
+                  palette: Sequence[str] | None = None) -> Axes:
+    """The standardised log-rank statistic at every candidate cut-point of a marker.
+
+    Parameters
+    ----------
+    result : the dict returned by :func:`cart_hsct.survival.maxstat` (``curve``,
+        ``cutpoint``, ``statistic``, ``p``, ``p_naive``).
+    xlabel : the marker's name and unit.
+
+    Returns
+    -------
+    Axes
+        The curve (id ``curve``), the chosen cut-point (id ``cutpoint``) and the naive
+        two-sided 5 % threshold |z| = 1.96 (id ``naive_threshold``), which the maximum
+        of many correlated statistics crosses far more often than 5 % of the time.
+    """
+    palette = list(palette or OKABE_ITO)
+    if ax is None:
+        fig = Figure(figsize=(7.0, 3.6), layout="constrained")
+        ax = fig.add_subplot()
+    curve = result["curve"]
+    ax.plot(curve["cutpoint"], curve["statistic"], marker="o", ms=3, color=palette[0],
+            gid="curve", label="standardised log-rank statistic")
+    ax.axvline(result["cutpoint"], color=palette[1], ls="--", gid="cutpoint",
+               label=f"chosen cut-point {result['cutpoint']:g}")
+    ax.axhline(1.959964, color="0.4", ls=":", gid="naive_threshold",
+               label="naive 5 % threshold (1.96)")
+    # two significant digits: both p-values can be far below 0.001 and their ratio matters
+    ax.set_title(f"max = {result['statistic']:.2f}; p naive = {result['p_naive']:.2g}, "
+                 f"corrected for the search = {result['p']:.2g}", loc="left", fontsize="small")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("|standardised statistic|")
+    ax.legend(loc="lower center", fontsize="small")
     return ax
