@@ -55,8 +55,9 @@ def _fit_case(case: str):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if prefix == "tv":
-            got = cox_time_varying(_load("cox_tv.csv"), "id", "start", "stop", "event",
-                                   ["hsct", "age"], ties=ties)
+            got = cox_time_varying(
+                _load("cox_tv.csv"), "id", "start", "stop", "event", ["hsct", "age"], ties=ties
+            )
         else:
             file, covariates, levels = COX_SPECS[prefix]
             df = _load(file)
@@ -84,8 +85,13 @@ def test_cox_matches_r_coxph(case):
     assert_allclose(s["hr"], np.exp(_num(want["coef"])), rtol=RTOL)
     assert_allclose(got.loglik_, want["loglik"], rtol=RTOL)
     for test in ["lr", "wald", "score"]:
-        assert_allclose(got.tests.loc[test, ["stat", "df", "p"]].to_numpy(float), want[test],
-                        rtol=RTOL, atol=1e-12, err_msg=test)
+        assert_allclose(
+            got.tests.loc[test, ["stat", "df", "p"]].to_numpy(float),
+            want[test],
+            rtol=RTOL,
+            atol=1e-12,
+            err_msg=test,
+        )
     assert got.n == want["n"][0] and got.events == want["nevent"][0]
     assert got.converged_
     assert got.iterations_ == want["iter"][0]
@@ -96,7 +102,12 @@ def test_separation_warns_like_r_and_points_to_firth(ties):
     """R: coxph(Surv(time, event) ~ arm + age, cox_separation.csv) warns
     'Loglik converged before variable  2 ; coefficient may be infinite.'"""
     got, want, caught = _fit_case(f"separation_{ties}")
-    r_vars = [int(v) for v in re.findall(r"\d+", re.search(r"variable\s+([\d ,]+)", want["warnings"][0]).group(1))]
+    r_vars = [
+        int(v)
+        for v in re.findall(
+            r"\d+", re.search(r"variable\s+([\d ,]+)", want["warnings"][0]).group(1)
+        )
+    ]
     r_terms = [want["term"][i - 1] for i in r_vars]
     assert got.infinite_terms_ == r_terms == ["armC"]
     messages = [str(w.message) for w in caught if issubclass(w.category, MonotoneLikelihoodWarning)]
@@ -152,8 +163,10 @@ def test_firth_matches_firthmodels(case):
     file, covariates = FIRTH_SPECS[case]
     df = _load(file)
     x, _ = design_matrix(df, covariates)
-    y = np.array(list(zip(df["event"].astype(bool), df["time"].astype(float))),
-                 dtype=[("event", bool), ("time", float)])
+    y = np.array(
+        list(zip(df["event"].astype(bool), df["time"].astype(float))),
+        dtype=[("event", bool), ("time", float)],
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = firthmodels.FirthCoxPH(gtol=1e-12, xtol=1e-12, max_iter=200).fit(x, y)
@@ -167,8 +180,15 @@ def test_firth_separation_is_finite_and_silent():
     """Firth's penalty keeps armC finite: no monotone-likelihood warning."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", MonotoneLikelihoodWarning)
-        got = cox(_load("cox_separation.csv"), "time", "event", ["arm", "age"], ties="breslow",
-                  firth=True, ci="profile")
+        got = cox(
+            _load("cox_separation.csv"),
+            "time",
+            "event",
+            ["arm", "age"],
+            ties="breslow",
+            firth=True,
+            ci="profile",
+        )
     assert np.isfinite(got.summary[["coef", "se", "ci_lower", "ci_upper"]].to_numpy()).all()
 
 
@@ -184,13 +204,20 @@ def _random_cohort(seed: int, n: int = 60) -> pd.DataFrame:
     event_time = rng.exponential(1 / hazard)
     censor = rng.uniform(2, 40, n)
     # integer times: ties within and across covariate values
-    return pd.DataFrame({"time": np.ceil(np.minimum(event_time, censor)),
-                         "event": (event_time <= censor).astype(int),
-                         "binary": binary, "age": age, "stage": stage})
+    return pd.DataFrame(
+        {
+            "time": np.ceil(np.minimum(event_time, censor)),
+            "event": (event_time <= censor).astype(int),
+            "binary": binary,
+            "age": age,
+            "stage": stage,
+        }
+    )
 
 
-PROPERTY_SETTINGS = settings(max_examples=15, deadline=None, derandomize=True,
-                             suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @PROPERTY_SETTINGS
@@ -204,7 +231,9 @@ def test_cox_invariant_to_row_order(seed, ties):
         warnings.simplefilter("ignore")
         a = cox(df, "time", "event", ["binary", "age", "stage"], ties=ties)
         b = cox(shuffled, "time", "event", ["binary", "age", "stage"], ties=ties)
-    assert_allclose(a.summary[["coef", "se", "p"]], b.summary[["coef", "se", "p"]], rtol=1e-8, atol=1e-10)
+    assert_allclose(
+        a.summary[["coef", "se", "p"]], b.summary[["coef", "se", "p"]], rtol=1e-8, atol=1e-10
+    )
     assert_allclose(a.tests.to_numpy(float), b.tests.to_numpy(float), rtol=1e-8, atol=1e-10)
 
 

@@ -34,7 +34,9 @@ def test_fine_gray_matches_r_crr(case):
 
     Status codes other than 0 and the cause (2, 3) are competing events, as in crr."""
     want = R_CRR[case]
-    got = fine_gray(DATA, "time", "status", COVARIATES[case.split("_")[0]], cause=want["failcode"][0])
+    got = fine_gray(
+        DATA, "time", "status", COVARIATES[case.split("_")[0]], cause=want["failcode"][0]
+    )
     assert list(got["term"]) == want["term"]
     for col in ["coef", "se", "p", "ci_lower", "ci_upper"]:
         assert_allclose(got[col], want[col], rtol=RTOL, atol=1e-12, err_msg=col)
@@ -53,13 +55,19 @@ def _random_competing(seed: int, n: int = 80) -> pd.DataFrame:
     t2 = rng.exponential(1 / 0.03, n)
     censor = rng.uniform(2, 40, n)
     tm = np.minimum(np.minimum(t1, t2), censor)
-    return pd.DataFrame({"time": np.ceil(tm),
-                         "status": np.where(tm == censor, 0, np.where(tm == t1, 1, 2)),
-                         "binary": binary, "age": age})
+    return pd.DataFrame(
+        {
+            "time": np.ceil(tm),
+            "status": np.where(tm == censor, 0, np.where(tm == t1, 1, 2)),
+            "binary": binary,
+            "age": age,
+        }
+    )
 
 
-PROPERTY_SETTINGS = settings(max_examples=15, deadline=None, derandomize=True,
-                             suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @PROPERTY_SETTINGS
@@ -81,7 +89,9 @@ def test_fine_gray_relabelled_binary_flips_sign(seed):
     if (df["status"] == 1).sum() < 5:
         return
     a = fine_gray(df, "time", "status", ["binary", "age"]).set_index("term")
-    b = fine_gray(df.assign(binary=1 - df["binary"]), "time", "status", ["binary", "age"]).set_index("term")
+    b = fine_gray(
+        df.assign(binary=1 - df["binary"]), "time", "status", ["binary", "age"]
+    ).set_index("term")
     # l(b; 1 - x) = l(-b; x) and crr's iteration is symmetric, so the iterates mirror
     assert_allclose(b.loc["binary", "coef"], -a.loc["binary", "coef"], rtol=1e-8, atol=1e-10)
     assert_allclose(b.loc["binary", "se"], a.loc["binary", "se"], rtol=1e-8)
@@ -95,7 +105,9 @@ def test_no_competing_events_equals_breslow_cox():
 
     df = DATA.assign(status=np.where(DATA["status"] == 1, 1, 0))
     fg = fine_gray(df, "time", "status", ["sex", "age"])
-    cx = cox(df.rename(columns={"status": "event"}), "time", "event", ["sex", "age"], ties="breslow")
+    cx = cox(
+        df.rename(columns={"status": "event"}), "time", "event", ["sex", "age"], ties="breslow"
+    )
     assert_allclose(fg["coef"], cx.summary["coef"], rtol=1e-5, atol=1e-6)
 
 

@@ -57,7 +57,11 @@ def design_matrix(
             # R codes a logical covariate as the dummy 'nameTRUE'
             blocks.append(col.to_numpy(float)[:, None])
             names.append(f"{name}TRUE")
-        elif isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object or pd.api.types.is_string_dtype(col):
+        elif (
+            isinstance(col.dtype, pd.CategoricalDtype)
+            or col.dtype == object
+            or pd.api.types.is_string_dtype(col)
+        ):
             levels = _levels(col)
             if len(levels) < 2:
                 raise ValueError(

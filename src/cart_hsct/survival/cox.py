@@ -26,7 +26,7 @@ from cart_hsct import checks
 from ._common import zval
 from ._design import design_matrix
 
-__all__ = ["cox", "cox_time_varying", "CoxResult", "MonotoneLikelihoodWarning"]
+__all__ = ["CoxResult", "MonotoneLikelihoodWarning", "cox", "cox_time_varying"]
 
 Ties = Literal["efron", "breslow"]
 
@@ -105,8 +105,14 @@ class _PartialLikelihood:
     whole risk set for every row.
     """
 
-    def __init__(self, x: np.ndarray, stop: np.ndarray, event: np.ndarray,
-                 start: np.ndarray | None, ties: str):
+    def __init__(
+        self,
+        x: np.ndarray,
+        stop: np.ndarray,
+        event: np.ndarray,
+        start: np.ndarray | None,
+        ties: str,
+    ):
         # R centres covariates; the likelihood is unchanged, rounding is kinder.
         self.x = x - x.mean(axis=0)
         self.n, self.p = x.shape
@@ -132,6 +138,7 @@ class _PartialLikelihood:
 
     def _risk_sums(self, v: np.ndarray) -> np.ndarray:
         """Sum of the rows of ``v`` over each event time's risk set, shape (K, m)."""
+
         def revcum(order):
             s = np.cumsum(v[order][::-1], axis=0)[::-1]
             return np.vstack([s, np.zeros((1, v.shape[1]))])
@@ -157,9 +164,9 @@ class _PartialLikelihood:
         dead = np.add.reduceat(v[self.deaths], self.first, axis=0)
         rows = at_risk[self.block] - self.frac[:, None] * dead[self.block]
         den = rows[:, 0]
-        a = rows[:, 1:1 + p]
-        c = rows[:, 1 + p:1 + p + p * p].reshape(-1, p, p)
-        e = rows[:, 1 + p + p * p:].reshape(-1, p, p, p) if order >= 3 else None
+        a = rows[:, 1 : 1 + p]
+        c = rows[:, 1 + p : 1 + p + p * p].reshape(-1, p, p)
+        e = rows[:, 1 + p + p * p :].reshape(-1, p, p, p) if order >= 3 else None
         return eta, den, a, c, e
 
     def evaluate(self, beta: np.ndarray):
@@ -185,7 +192,7 @@ class _PartialLikelihood:
         score = self.x_deaths_sum - m1.sum(axis=0)
         info = m2.sum(axis=0) - m1.T @ m1
         # derivative of each row's covariance matrix (third cumulant of the risk set)
-        cov1 = m2 - m1[:, :, None] * m1[:, None, :]          # dm1_s/dbeta_r = cov1[s, r]
+        cov1 = m2 - m1[:, :, None] * m1[:, None, :]  # dm1_s/dbeta_r = cov1[s, r]
         d_info = (
             m3.sum(axis=0)
             - np.einsum("kst,kr->str", m2, m1)
@@ -236,8 +243,9 @@ def _newton_raphson(pl: _PartialLikelihood, counting: bool):
     return beta, var, (ll0, ll), u, score_test, converged, iteration
 
 
-def _firth_fit(pl: _PartialLikelihood, fixed: dict[int, float] | None = None,
-               start: np.ndarray | None = None):
+def _firth_fit(
+    pl: _PartialLikelihood, fixed: dict[int, float] | None = None, start: np.ndarray | None = None
+):
     """Maximise the penalised partial likelihood, optionally with some coefficients
     fixed (for profile likelihood). Newton steps use the unpenalised information, capped
     at ``_FIRTH_MAX_STEP`` per coefficient, with step halving: coxphf's scheme."""
@@ -363,8 +371,11 @@ def _fit(x, names, stop, event, start, *, ties, firth, ci, alpha, counting) -> C
                 stacklevel=3,
             )
         elif not converged:
-            warnings.warn("Cox model did not converge in 20 iterations (R: 'Ran out of iterations').",
-                          RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                "Cox model did not converge in 20 iterations (R: 'Ran out of iterations').",
+                RuntimeWarning,
+                stacklevel=3,
+            )
         wald = float(beta @ _solve(var, beta))
         lr = 2 * (loglik[1] - loglik[0])
         se = np.sqrt(np.diag(var))
@@ -397,15 +408,17 @@ def _fit(x, names, stop, event, start, *, ties, firth, ci, alpha, counting) -> C
                 lower[j] = _profile_bound(pl, j, beta, pll, se[j], crit, -1)
                 upper[j] = _profile_bound(pl, j, beta, pll, se[j], crit, +1)
     with np.errstate(over="ignore"):  # a diverging coefficient has an infinite upper bound
-        summary = pd.DataFrame({
-            "term": names,
-            "coef": beta,
-            "hr": np.exp(beta),
-            "se": se,
-            "ci_lower": np.exp(lower),
-            "ci_upper": np.exp(upper),
-            "p": p,
-        })
+        summary = pd.DataFrame(
+            {
+                "term": names,
+                "coef": beta,
+                "hr": np.exp(beta),
+                "se": se,
+                "ci_lower": np.exp(lower),
+                "ci_upper": np.exp(upper),
+                "p": p,
+            }
+        )
     return CoxResult(
         summary=summary,
         tests=_tests_frame(lr, wald, score_test, pl.p),
@@ -497,8 +510,9 @@ def cox(
     stop = _validated_times(df, duration)
     status = _validated_event(df, event)
     x, names = design_matrix(df, covariates)
-    return _fit(x, names, stop, status, None, ties=ties, firth=firth, ci=ci, alpha=alpha,
-                counting=False)
+    return _fit(
+        x, names, stop, status, None, ties=ties, firth=firth, ci=ci, alpha=alpha, counting=False
+    )
 
 
 def cox_time_varying(
@@ -561,5 +575,6 @@ def cox_time_varying(
         )
     status = _validated_event(df, event)
     x, names = design_matrix(df, covariates)
-    return _fit(x, names, t1, status, t0, ties=ties, firth=False, ci="wald", alpha=alpha,
-                counting=True)
+    return _fit(
+        x, names, t1, status, t0, ties=ties, firth=False, ci="wald", alpha=alpha, counting=True
+    )

@@ -106,20 +106,23 @@ class _Subdistribution:
         """(minus loglik, minus score, information), as crr's Fortran ``crrfsv``."""
         p = self.p
         _, s, _ = self._weighted(b)
-        s0, s1, s2 = s[:, 0], s[:, 1:1 + p], s[:, 1 + p:].reshape(-1, p, p)
+        s0, s1, s2 = s[:, 0], s[:, 1 : 1 + p], s[:, 1 + p :].reshape(-1, p, p)
         mean = s1 / s0[:, None]
         lik = -(self.x_events_sum @ b) + (self.d * np.log(s0)).sum()
         score = -self.x_events_sum + (self.d[:, None] * mean).sum(axis=0)
-        info = np.einsum("k,kst->st", self.d, s2 / s0[:, None, None]) - (self.d[:, None] * mean).T @ mean
+        info = (
+            np.einsum("k,kst->st", self.d, s2 / s0[:, None, None])
+            - (self.d[:, None] * mean).T @ mean
+        )
         return float(lik), score, info
 
     def robust_variance(self, b, info):
         """crr's sandwich variance H^-1 (sum_i (eta_i + psi_i)^2) H^-1 (Fortran ``crrvv``)."""
         x, p, time, kind, g = self.x, self.p, self.time, self.kind, self.g
         r, s, prefix = self._weighted(b, second=False)
-        s0, mean = s[:, 0], s[:, 1:1 + p] / s[:, [0]]
-        a = self.d / s0                                  # d_k / S0_k
-        bm = a[:, None] * mean                           # d_k E_k / S0_k
+        s0, mean = s[:, 0], s[:, 1 : 1 + p] / s[:, [0]]
+        a = self.d / s0  # d_k / S0_k
+        bm = a[:, None] * mean  # d_k E_k / S0_k
         ag, bg = a * self.g_tau, bm * self.g_tau[:, None]
 
         def cum(v):
@@ -133,7 +136,9 @@ class _Subdistribution:
         after_ag = cum_ag[-1] - cum_ag[upto]
         after_bg = cum_bg[-1] - cum_bg[upto]
         comp = kind == 2
-        eta[comp] -= (r[comp] / g[comp])[:, None] * (x[comp] * after_ag[comp][:, None] - after_bg[comp])
+        eta[comp] -= (r[comp] / g[comp])[:, None] * (
+            x[comp] * after_ag[comp][:, None] - after_bg[comp]
+        )
         # dN_i part for the events of interest
         ev = self.events
         k_of = np.searchsorted(self.tau, time[ev], side="left")
@@ -146,14 +151,14 @@ class _Subdistribution:
             c_times, c_counts = np.unique(time[cens], return_counts=True)
             c_first = np.searchsorted(time, c_times, side="left")
             at_risk = (self.n - c_first).astype(float)
-            q0 = prefix[c_first, 0]                      # sum_{competing, t_j < c} r_j / G_j
-            q1 = prefix[c_first, 1:1 + p]
+            q0 = prefix[c_first, 0]  # sum_{competing, t_j < c} r_j / G_j
+            q1 = prefix[c_first, 1 : 1 + p]
             from_c = np.searchsorted(self.tau, c_times, side="left")  # events with tau >= c
             tail_ag = cum_ag[-1] - cum_ag[from_c]
             tail_bg = cum_bg[-1] - cum_bg[from_c]
             q = q1 * tail_ag[:, None] - q0[:, None] * tail_bg
             running = -np.cumsum(c_counts[:, None] * q / at_risk[:, None] ** 2, axis=0)
-            block = np.searchsorted(c_times, time, side="right") - 1   # last censoring time <= t_i
+            block = np.searchsorted(c_times, time, side="right") - 1  # last censoring time <= t_i
             has = block >= 0
             psi[has] = running[block[has]]
             own = np.searchsorted(c_times, time[cens], side="left")
@@ -210,7 +215,7 @@ def fine_gray(
     competing risk. JASA 94:496-509.
     """
     if isinstance(cause, bool) or not isinstance(cause, (int, np.integer)):
-        raise ValueError(f"'cause' must be an integer status code, got {cause!r}.")
+        raise TypeError(f"'cause' must be an integer status code, got {cause!r}.")
     checks.columns(df, [time, status], "data frame")
     t = checks.durations(df[time], time)
     codes = _status_codes(df[status], status, int(cause))
@@ -250,15 +255,17 @@ def fine_gray(
     se = np.sqrt(np.diag(var))
     z = zval(alpha)
     with np.errstate(over="ignore"):
-        out = pd.DataFrame({
-            "term": names,
-            "coef": b,
-            "shr": np.exp(b),
-            "se": se,
-            "ci_lower": np.exp(b - z * se),
-            "ci_upper": np.exp(b + z * se),
-            "p": 2 * norm.sf(np.abs(b / se)),
-        })
+        out = pd.DataFrame(
+            {
+                "term": names,
+                "coef": b,
+                "shr": np.exp(b),
+                "se": se,
+                "ci_lower": np.exp(b - z * se),
+                "ci_upper": np.exp(b + z * se),
+                "p": 2 * norm.sf(np.abs(b / se)),
+            }
+        )
     out.attrs.update(
         loglik=-lik,
         loglik_null=-model.objective(np.zeros(model.p)),
