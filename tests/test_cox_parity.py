@@ -5,6 +5,13 @@ References (all written by scripts in tests/reference/, never by this test):
 - ``firth_cox.R`` -> ``firth_results.json``: coxphf's definitions implemented in base R
   (coxphf itself is not installable here; see the script's header), cross-checked
   below against ``firthmodels.FirthCoxPH``.
+
+Deliberate differences from R (each stated in ``cox``'s docstring):
+- rows with a missing covariate raise an error instead of being dropped (na.omit);
+- constant or aliased terms raise an error instead of giving an NA coefficient;
+- ``firth=True`` requires ``ties="breslow"`` (coxphf has no Efron option);
+- times are not merged by R's ``timefix`` (aeqSurv): fixtures use exactly tied times;
+- Firth fits: the score test is the ordinary score test at 0 (coxphf reports none).
 """
 
 from __future__ import annotations

@@ -497,7 +497,9 @@ def cox(
     Notes
     -----
     Rows with missing covariates raise an error naming column and rows (R would drop
-    them). For Firth fits the score test is the ordinary (unpenalised) score test at
+    them); constant or aliased terms raise an error (R returns NA). Times are used as
+    given: R's ``timefix`` (merging times equal up to floating-point noise) is not
+    applied, so compute times so that equal times compare equal. For Firth fits the score test is the ordinary (unpenalised) score test at
     beta = 0 and the Wald test is ``beta' I(beta) beta``; coxphf reports neither.
 
     References
