@@ -40,6 +40,7 @@ alpha = 0.05  # the paper prints 95% intervals
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import pandas as pd
+import seaborn as sns
 from myst_nb import glue
 
 from cart_hsct import ledger, papertext, plots, provenance
@@ -299,7 +300,7 @@ def interval_plot(tables: dict, entries: dict, methods: list):
     """Printed interval (black) and each candidate method's interval, one panel per entry."""
     fig, axes = plt.subplots(len(tables), 1, figsize=(7.5, 1.05 * len(tables) * (len(methods) + 1) / 4),
                              sharex=True)
-    palette = dict(zip(methods, plt.rcParams["axes.prop_cycle"].by_key()["color"] * 2))
+    palette = dict(zip(methods, sns.color_palette("colorblind", len(methods))))  # black is the printed row
     for ax, (eid, tab) in zip(axes, tables.items()):
         e = entries[eid]
         rows = tab.set_index("method").loc[methods]
