@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -77,11 +76,11 @@ def test_partition_sum():
 
 
 @pytest.mark.parametrize("bad, msg", [
-    (dict(k=11, n=10), "between 0"),
-    (dict(k=-1, n=10), "between 0"),
-    (dict(k=2.5, n=10), "whole number"),
-    (dict(k=1, n=0), ">= 1"),
-    (dict(k="3", n=10), "whole number"),
+    ({"k": 11, "n": 10}, "between 0"),
+    ({"k": -1, "n": 10}, "between 0"),
+    ({"k": 2.5, "n": 10}, "whole number"),
+    ({"k": 1, "n": 0}, ">= 1"),
+    ({"k": "3", "n": 10}, "whole number"),
 ])
 def test_invalid_counts_are_named(bad, msg):
     with pytest.raises((ValueError, TypeError), match=msg):

@@ -10,25 +10,23 @@ dates ("October 18, 2017" -> ``2017-10-18``).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from . import paths
 
-__all__ = ["text", "locate", "numbers", "stated_number", "stated_dates"]
+__all__ = ["locate", "numbers", "stated_dates", "stated_number", "text"]
 
 _UNITS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
 _TENS = {w: 10 * i for i, w in enumerate(
-    "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
+    ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]) if w != "_"}
 _WORD = (r"(?:(?:" + "|".join(_TENS) + r")(?:[-\s](?:" + "|".join(list(_UNITS)[1:10]) + r"))?|"
          + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")")
 # digits may carry a unit glued on ("365day"), but not a prefix ("CD19")
 _TOKEN = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)|\b(" + _WORD + r")\b",
                     re.IGNORECASE)
 _MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december"
-    .split())}
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
 _DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(?:(\d{1,2}),?\s+)?(\d{4})\b", re.IGNORECASE)
 
 
@@ -36,7 +34,7 @@ def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def text(paper: str) -> str:
     """Full text of ``paper`` (``chen2021`` or ``cao2023``) with whitespace collapsed."""
     if paper not in paths.PAPER_IDS:
