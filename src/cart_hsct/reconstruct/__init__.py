@@ -5,8 +5,26 @@
 that reproduces the spec's targets with the same ``cart_hsct.survival`` functions the
 notebooks use; ``ensemble`` repeats the fit over seeds. Nothing here knows about a
 particular paper: everything cohort-specific lives in the spec.
+
+Command line: ``python -m cart_hsct.reconstruct <cohort> [--seed N] [--ensemble K]``.
 """
 
+from .ensemble import ensemble, summarise_ensemble
+from .fidelity import fidelity_table
+from .output import provenance_dict, write_cohort, write_ensemble
+from .solver import Reconstruction
 from .spec import Spec, SpecError, load_spec, parse_spec
 
-__all__ = ["Spec", "SpecError", "load_spec", "parse_spec"]
+__all__ = [
+    "Reconstruction",
+    "Spec",
+    "SpecError",
+    "ensemble",
+    "fidelity_table",
+    "load_spec",
+    "parse_spec",
+    "provenance_dict",
+    "summarise_ensemble",
+    "write_cohort",
+    "write_ensemble",
+]

@@ -31,21 +31,21 @@ import yaml
 from .. import ledger, paths
 
 __all__ = [
-    "SpecError",
-    "Expression",
-    "Design",
-    "Groups",
-    "Covariate",
-    "Event",
-    "Endpoint",
-    "Target",
+    "CONF_TYPES",
+    "STATS",
     "Conflict",
+    "Covariate",
+    "Design",
+    "Endpoint",
+    "Event",
     "Exclusion",
+    "Expression",
+    "Groups",
     "Spec",
+    "SpecError",
+    "Target",
     "load_spec",
     "parse_spec",
-    "STATS",
-    "CONF_TYPES",
 ]
 
 #: Statistics a target may ask for, with the fields each one requires.
@@ -58,6 +58,7 @@ STATS: dict[str, tuple[str, ...]] = {
     "cox": ("endpoint", "covariates", "term"),
     "median_followup": ("endpoint",),
     "count": ("of",),
+    "percent": ("of",),
     "median": ("of",),
     "min": ("of",),
     "max": ("of",),
@@ -148,7 +149,7 @@ class Expression:
     def __call__(self, columns: dict[str, np.ndarray], n: int) -> np.ndarray:
         env = dict(_FUNCTIONS)
         env.update(columns)
-        out = eval(self.code, {"__builtins__": {}}, env)  # noqa: S307 - validated AST only
+        out = eval(self.code, {"__builtins__": {}}, env)
         out = np.asarray(out)
         if out.ndim == 0:
             out = np.full(n, out.item())
@@ -341,6 +342,7 @@ class Spec:
     title: str = ""
     path: Path | None = None
     sha256: str = ""
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def infeasible(self) -> dict[str, str]:
@@ -628,7 +630,7 @@ def parse_spec(raw: dict, *, fname: str = "<spec>", path: Path | None = None,
                 covariates=tuple(covariates), events=tuple(events), derived=derived,
                 endpoints=endpoints, targets=tuple(targets), conflicts=tuple(conflicts),
                 excluded=tuple(excluded), solver=dict(solver), title=str(raw.get("title", "")),
-                path=path, sha256=sha256)
+                path=path, sha256=sha256, raw=raw)
 
 
 def _target(ctx: _Ctx, t, k: int, known: set, endpoints: dict, all_ids: set) -> Target:

@@ -1,0 +1,114 @@
+"""Load and validate a reconstructed pseudo-cohort (``data/cohorts/<cohort>.csv``).
+
+These are pseudo patient-level data: a data set fitted to the published summaries by
+``cart_hsct.reconstruct``, not the patients of the study. ``provenance`` says how it was
+made (spec hash, seed, package version, loss) and how close it comes to every target.
+Columns are described in ``data/cohorts/README.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import paths
+
+__all__ = ["load", "path", "provenance"]
+
+#: Allowed codes of the status-like columns, by suffix.
+_CODES = {"_event": (0, 1), "_status": (0, 1, 2)}
+
+
+def path(cohort: str) -> Path:
+    """``data/cohorts/<cohort>.csv``."""
+    return paths.COHORTS / f"{cohort}.csv"
+
+
+def _rows(mask: np.ndarray, limit: int = 5) -> str:
+    idx = np.flatnonzero(mask)
+    shown = ", ".join(str(i) for i in idx[:limit])
+    return shown + (", ..." if idx.size > limit else "")
+
+
+def _fail(file: str, column: str, mask: np.ndarray, what: str, fix: str) -> None:
+    raise ValueError(f"{file}: column '{column}' has {int(mask.sum())} {what} "
+                     f"(rows {_rows(mask)}, 0-based data rows); {fix}")
+
+
+def validate(df: pd.DataFrame, name: str = "cohort") -> pd.DataFrame:
+    """Check a cohort frame; return it with integer columns as pandas ``Int64``.
+
+    Rules: ``patient_id`` present and unique; ``group`` (when present) never missing;
+    every ``*_days``/``*_day`` column numeric and >= 0 (missing allowed: outside an
+    endpoint's population, or an event that did not happen); ``*_event`` in {0, 1} and
+    ``*_status`` in {0, 1, 2}, missing exactly where the matching ``*_days`` is missing.
+    """
+    if "patient_id" not in df.columns:
+        raise ValueError(f"{name}: no 'patient_id' column; columns: {list(df.columns)}")
+    dup = df["patient_id"].duplicated().to_numpy()
+    if dup.any():
+        _fail(name, "patient_id", dup, "duplicated ids", "each pseudo-patient needs one row")
+    if "group" in df.columns:
+        miss = df["group"].isna().to_numpy()
+        if miss.any():
+            _fail(name, "group", miss, "missing values", "every patient belongs to a group")
+    out = df.copy()
+    for col in df.columns:
+        is_time = col.endswith("_days") or col.endswith("_day")
+        code_suffix = next((s for s in _CODES if col.endswith(s)), None)
+        if not (is_time or code_suffix):
+            continue
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = (num.isna() & df[col].notna()).to_numpy()
+        if bad.any():
+            _fail(name, col, bad, "non-numeric values", "times and codes must be numbers")
+        vals = num.to_numpy(float)
+        if is_time:
+            neg = vals < 0
+            if neg.any():
+                _fail(name, col, neg, "negative times",
+                      "times count days from the time origin and must be >= 0")
+            whole = ~np.isnan(vals) & (vals == np.round(vals))
+            if whole.sum() == (~np.isnan(vals)).sum():
+                out[col] = pd.array([None if np.isnan(v) else int(v) for v in vals], "Int64")
+            continue
+        allowed = _CODES[code_suffix]
+        unknown = ~np.isnan(vals) & ~np.isin(vals, allowed)
+        if unknown.any():
+            codes = sorted(set(vals[unknown].tolist()))
+            _fail(name, col, unknown, f"unknown codes {codes}", f"allowed codes are {allowed}")
+        days = col[: -len(code_suffix)] + "_days"
+        if days in df.columns:
+            dmiss = pd.to_numeric(df[days], errors="coerce").isna().to_numpy()
+            mismatch = dmiss != np.isnan(vals)
+            if mismatch.any():
+                _fail(name, col, mismatch, f"values missing where '{days}' is not (or the "
+                      "reverse)", "an endpoint's time and status are missing together")
+        out[col] = pd.array([None if np.isnan(v) else int(v) for v in vals], "Int64")
+    return out
+
+
+def load(cohort: str) -> pd.DataFrame:
+    """The committed pseudo-cohort ``data/cohorts/<cohort>.csv``, validated.
+
+    Raises ``FileNotFoundError`` naming the command that makes it, and ``ValueError``
+    naming the file, column and rows when the file breaks the rules of :func:`validate`.
+    """
+    file = path(cohort)
+    if not file.exists():
+        raise FileNotFoundError(f"{file} does not exist; make it with "
+                                f"`python -m cart_hsct.reconstruct {cohort}`")
+    df = pd.read_csv(file, dtype={"patient_id": str})
+    return validate(df, file.name)
+
+
+def provenance(cohort: str) -> dict:
+    """``data/cohorts/<cohort>.provenance.json``: how the cohort was made and how close it comes."""
+    file = paths.COHORTS / f"{cohort}.provenance.json"
+    if not file.exists():
+        raise FileNotFoundError(f"{file} does not exist; make it with "
+                                f"`python -m cart_hsct.reconstruct {cohort}`")
+    return json.loads(file.read_text(encoding="utf-8"))

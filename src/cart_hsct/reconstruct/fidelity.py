@@ -1,0 +1,297 @@
+"""Evaluate a spec's targets on a (pseudo-)cohort and report how close they come.
+
+Every statistic is computed with the same ``cart_hsct.survival`` functions the notebooks
+use; statuses come from ``cart_hsct.ledger.compare`` (the tolerance rules live there).
+``distance`` turns a reconstructed number into a standardised distance for the solver's
+loss: the published-minus-reconstructed gap in units of the ledger's ``close`` band.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .. import ledger
+from ..survival.competing import cuminc, gray_test
+from ..survival.cox import cox
+from ..survival.km import km_at, km_median, median_followup
+from ..survival.logrank import logrank
+from .spec import Spec, Target
+
+__all__ = ["Result", "columns_frame", "distance", "evaluate", "fidelity_table"]
+
+#: The units in which a statistic is scaled by 100 when the ledger entry is a percentage.
+_PROB_STATS = ("km_at", "cuminc_at")
+#: Distance given to "not reached" on one side only, or to a statistic that cannot be computed.
+_MISSING_Z = 3.0
+
+
+@dataclass
+class Result:
+    """A reconstructed number in the ledger entry's unit."""
+
+    value: float | None
+    ci: tuple | None = None
+    p: float | None = None
+    range: tuple | None = None
+
+
+def _mask(t_where, cols, n) -> np.ndarray:
+    return np.ones(n, bool) if t_where is None else np.asarray(t_where(cols, n), bool)
+
+
+def _endpoint_arrays(target: Target, cols: dict, n: int, mask: np.ndarray):
+    ep = target.endpoint
+    days = cols[f"{ep}_days"]
+    keep = mask & ~np.isnan(days)
+    return keep, days
+
+
+def _none(x):
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
+             cache: dict | None = None) -> Result:
+    """The statistic ``target`` asks for, on the cohort given as column arrays.
+
+    Returns a ``Result`` in the ledger unit ``unit`` (probabilities become percent).
+    Raises ``ValueError`` when the statistic cannot be computed on this cohort (for
+    example a log-rank test with one group left). ``cache`` (a dict) memoises survival
+    statistics on their exact inputs, so a move that leaves a target's patients
+    untouched costs nothing.
+    """
+    mask = _mask(target.where, cols, n)
+    scale = 100.0 if (unit == "percent" and target.stat in _PROB_STATS) else 1.0
+    st = target.stat
+    if st in ("km_at", "km_median", "median_followup", "logrank", "cuminc_at", "gray", "cox"):
+        keep, days = _endpoint_arrays(target, cols, n, mask)
+        ep = target.endpoint
+        if st in ("logrank", "gray"):
+            by = np.asarray(target.by(cols, n), dtype=object)
+            if target.levels is not None:
+                keep = keep & np.isin(by, list(target.levels))
+            extra = [np.asarray([str(v) for v in by[keep]])]
+        elif st == "cox":
+            extra = [np.asarray(cols[c])[keep] for c in target.covariates]
+        else:
+            extra = []
+        if not keep.any():
+            raise ValueError("no patient in the target's population")
+        outcome = cols[f"{ep}_status"] if st in ("cuminc_at", "gray") else cols[f"{ep}_event"]
+        inputs = [days[keep], outcome[keep], *extra]
+        key = None
+        if cache is not None:
+            key = (target.index, unit, b"|".join(
+                a.astype(str).tobytes() if a.dtype == object else a.tobytes() for a in inputs))
+            hit = cache.get(key)
+            if hit is not None:
+                if isinstance(hit, Exception):
+                    raise hit
+                return hit
+        try:
+            res = _survival_stat(target, inputs, scale)
+        except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
+            if cache is not None:
+                cache[key] = ValueError(str(exc))
+            raise
+        if cache is not None:
+            if len(cache) > 200_000:
+                cache.clear()
+            cache[key] = res
+        return res
+    values = np.asarray(target.of(cols, n), dtype=float)
+    if st == "count":
+        v = values[mask]
+        return Result(float(np.sum((v != 0) & ~np.isnan(v))))
+    if st == "percent":
+        v = values[mask]
+        if v.size == 0:
+            raise ValueError("no patient in the target's population")
+        return Result(100.0 * float(np.sum((v != 0) & ~np.isnan(v))) / v.size)
+    vals = values[mask]
+    vals = np.sort(vals[~np.isnan(vals)])
+    if st == "mann_whitney":
+        other = np.asarray(target.versus["of"](cols, n), dtype=float)
+        omask = _mask(target.versus["where"], cols, n)
+        y = other[omask]
+        y = y[~np.isnan(y)]
+        if vals.size == 0 or y.size == 0:
+            raise ValueError("a Mann-Whitney sample is empty")
+        r = sps.mannwhitneyu(vals, y, alternative=target.alternative, method=target.method)
+        return Result(float(r.pvalue))
+    if vals.size == 0:
+        raise ValueError("no values to summarise")
+    if st == "median":
+        return Result(float(np.median(vals)), range=(float(vals[0]), float(vals[-1])))
+    if st == "min":
+        return Result(float(vals[0]))
+    if st == "max":
+        return Result(float(vals[-1]))
+    if st == "sorted_value":
+        if target.rank > vals.size:
+            raise ValueError(f"rank {target.rank} but only {vals.size} values")
+        return Result(float(vals[target.rank - 1]))
+    raise ValueError(f"unknown statistic {st!r}")  # pragma: no cover - validated in spec
+
+
+def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
+    st = target.stat
+    days, outcome = inputs[0], inputs[1]
+    if st == "km_at":
+        r = km_at(days, outcome, [target.at], conf_type=target.conf_type).iloc[0]
+        return Result(scale * r.survival, ci=(scale * r.ci_lower, scale * r.ci_upper))
+    if st == "km_median":
+        r = km_median(days, outcome, conf_type=target.conf_type)
+        return Result(_none(r["median"]), ci=(_none(r["ci_lower"]), _none(r["ci_upper"])))
+    if st == "median_followup":
+        r = median_followup(days, outcome)
+        return Result(_none(r["median"]), ci=(_none(r["ci_lower"]), _none(r["ci_upper"])))
+    if st == "logrank":
+        r = logrank(days, outcome, inputs[2])
+        if target.report == "chi2":
+            return Result(r["chi2"], p=r["p"])
+        return Result(r["p"])
+    if st == "gray":
+        r = gray_test(days, outcome, inputs[2], cause=target.cause)
+        return Result(r["p"])
+    if st == "cuminc_at":
+        r = cuminc(days, outcome, cause=target.cause, times=[target.at],
+                   conf_type=target.conf_type).iloc[0]
+        return Result(scale * r.estimate, ci=(scale * r.ci_lower, scale * r.ci_upper))
+    frame = pd.DataFrame({c: inputs[2 + k] for k, c in enumerate(target.covariates)})
+    frame["_days"] = days
+    frame["_event"] = outcome.astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = cox(frame, "_days", "_event", list(target.covariates), ties=target.ties)
+    row = fit.summary.set_index("term")
+    term = target.term if target.term in row.index else next(
+        (t for t in row.index if t.startswith(target.term)), None)
+    if term is None:
+        raise ValueError(f"term {target.term!r} not in the fitted model {list(row.index)}")
+    r = row.loc[term]
+    return Result(float(r.hr), ci=(float(r.ci_lower), float(r.ci_upper)), p=float(r.p))
+
+
+# ----------------------------------------------------------------------------- distance
+
+
+def _z_value(unit: str, rep, pub, *, operator=None, bound=False) -> float:
+    """Gap between reconstructed and published in units of the ledger's close band."""
+    if pub is None and rep is None:
+        return 0.0
+    if pub is None or rep is None or (isinstance(rep, float) and math.isnan(rep)):
+        return _MISSING_Z
+    rep, pub = float(rep), float(pub)
+    if unit == "percent":
+        return (rep - pub) / (2.0 if bound else 1.0)
+    if unit == "count":
+        return (rep - pub) / 0.5
+    if unit == "HR":
+        if rep <= 0 or pub <= 0:
+            return _MISSING_Z
+        return math.log(rep / pub) / math.log(1.1)
+    if unit == "p-value":
+        rep = max(rep, 1e-12)
+        z = math.log(rep / pub) / math.log(1.5)
+        if operator == "<":
+            z = max(0.0, z)
+        elif operator == ">":
+            z = min(0.0, z)
+        if (rep < 0.05) != (pub < 0.05 if operator != "<" else pub <= 0.05):
+            z = math.copysign(abs(z) + 1.0, z if z != 0 else 1.0)
+        return z
+    return (rep - pub) / max(0.05 * abs(pub), 0.5)
+
+
+def distance(entry: ledger.Entry, res: Result, parts: tuple) -> float:
+    """Squared standardised distance of ``res`` from ``entry`` (the parts in ``parts``)."""
+    z2 = _z_value(entry.unit, res.value, entry.value, operator=entry.p_operator
+                  if entry.unit == "p-value" else None) ** 2
+    if "ci" in parts and entry.ci is not None and res.ci is not None:
+        for rep, pub in zip(res.ci, entry.ci):
+            z2 += 0.25 * _z_value(entry.unit, rep, pub, bound=True) ** 2
+    if "p" in parts and entry.p is not None and entry.unit != "p-value":
+        z2 += _z_value("p-value", res.p, entry.p, operator=entry.p_operator) ** 2
+    if "range" in parts and entry.range is not None and res.range is not None:
+        for rep, pub in zip(res.range, entry.range):
+            z2 += 0.5 * _z_value(entry.unit, rep, pub) ** 2
+    if entry.unit == "HR" and entry.ci is not None and res.value is not None:
+        lo, hi = entry.ci
+        if not lo <= res.value <= hi:
+            z2 += 1.0
+    return z2
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def columns_frame(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Column arrays of a cohort DataFrame in the form ``evaluate`` expects."""
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            out[c] = s.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            out[c] = s.to_numpy(dtype=object)
+    return out
+
+
+def _fmt(x):
+    if x is None:
+        return None
+    if isinstance(x, (tuple, list)):
+        return [None if v is None else float(f"{float(v):.6g}") for v in x]
+    return float(f"{float(x):.6g}")
+
+
+def fidelity_table(spec: Spec, df: pd.DataFrame) -> pd.DataFrame:
+    """One row per (target, ledger id): published, reconstructed, status and why.
+
+    ``status`` is ``ledger.compare``'s verdict on the parts the target compares, or
+    ``infeasible`` for ids a declared conflict does not honour, or ``discrepant`` when the
+    statistic cannot be computed on the cohort.
+    """
+    cols = columns_frame(df)
+    entries = ledger.load()
+    infeasible = spec.infeasible
+    rows = []
+    for t in spec.targets:
+        unit = entries[t.ids[0]].unit
+        try:
+            res, err = evaluate(t, cols, len(df), unit), ""
+        except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
+            res, err = None, f"not computable on this cohort: {exc}"
+        for eid in t.ids:
+            e = entries[eid]
+            if res is None:
+                status, detail = "discrepant", err
+            else:
+                status, reasons = ledger.compare(
+                    e, res.value,
+                    ci=res.ci if "ci" in t.compare else None,
+                    p=res.p if "p" in t.compare else None,
+                    range=res.range if "range" in t.compare else None)
+                detail = "; ".join(reasons)
+            if eid in infeasible:
+                status, detail = "infeasible", f"{infeasible[eid]} ({detail})"
+            rows.append({
+                "id": eid, "target": t.index, "stat": t.stat, "unit": e.unit,
+                "published": e.value, "published_ci": list(e.ci) if e.ci else None,
+                "published_p": e.p,
+                "reconstructed": None if res is None else _fmt(res.value),
+                "reconstructed_ci": None if res is None else _fmt(res.ci),
+                "reconstructed_p": None if res is None else _fmt(res.p),
+                "status": status, "detail": detail,
+            })
+    return pd.DataFrame(rows)

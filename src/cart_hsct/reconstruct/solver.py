@@ -1,0 +1,679 @@
+"""Search for pseudo patient-level data that reproduce a spec's targets.
+
+Two phases, both driven by one ``numpy.random.Generator`` (same seed -> same cohort):
+
+1. **Exact counts.** Landmark targets whose published value is k/N for exactly one k
+   (N = patients in the population) fix the number of events before the landmark,
+   provided nobody is censored before the last of them. These "locks" are met first by
+   a cheap integer search; afterwards no move may break them.
+2. **Simulated annealing** over event times, event/censoring assignment, covariate
+   assignment and entry dates, minimising ``sum(weight * z^2)`` over all targets, where
+   ``z`` is the standardised gap computed by :func:`fidelity.distance`. Every move keeps
+   the published margins: covariate values are swapped (within group when counts by group
+   are published), events are moved in time or switched between two patients of the same
+   group, entry dates stay inside the accrual window.
+
+Only targets whose inputs a move touched are recomputed, with the same
+``cart_hsct.survival`` functions the notebooks use.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import ledger
+from .fidelity import distance, evaluate, fidelity_table
+from .spec import Spec, load_spec
+
+__all__ = ["Lock", "Reconstruction"]
+
+_FAIL_Z2 = 9.0  # loss of a target that cannot be computed on the current cohort
+
+
+@dataclass(frozen=True)
+class Lock:
+    """``events`` endpoint events by ``at`` in ``mask``, nobody censored before the last."""
+
+    target: int
+    ids: tuple
+    endpoint: str
+    at: float
+    events: int
+    n: int
+    cause: int
+    km: bool
+    mask: np.ndarray
+
+    def violation(self, cols: dict) -> int:
+        days = cols[f"{self.endpoint}_days"][self.mask]
+        status = cols[f"{self.endpoint}_status"][self.mask]
+        hit = (status == self.cause) & (days <= self.at)
+        miss = abs(int(hit.sum()) - self.events)
+        if self.km:
+            ended = hit
+            censored = status != self.cause
+        else:
+            ended = (status > 0) & (days <= self.at)
+            censored = status == 0
+        last = days[ended].max() if ended.any() else -np.inf
+        return miss + int((censored & (days < last)).sum())
+
+    def describe(self) -> str:
+        kind = "events" if self.km else f"cause-{self.cause} events"
+        return (f"{', '.join(self.ids)}: {self.events} {kind} of {self.endpoint} among "
+                f"{self.n} patients by day {self.at:g}, no censoring before the last")
+
+
+class _State:
+    """The free variables of a pseudo-cohort."""
+
+    __slots__ = ("cov", "entry", "ev", "group")
+
+    def __init__(self, group, cov, entry, ev):
+        self.group, self.cov, self.entry, self.ev = group, cov, entry, ev
+
+    def copy(self) -> _State:
+        return _State(self.group, {k: v.copy() for k, v in self.cov.items()},
+                      self.entry.copy(), {k: v.copy() for k, v in self.ev.items()})
+
+
+class Reconstruction:
+    """Pseudo patient-level data fitted to a spec.
+
+    Parameters
+    ----------
+    spec : Spec or str
+        A validated spec or a cohort name (``data/specs/<cohort>.yaml``).
+    iterations : int, optional
+        Annealing steps (default: the spec's ``solver.iterations``, else 4000).
+
+    Attributes (after ``fit``)
+    --------------------------
+    ipd_ : DataFrame
+        One row per pseudo-patient (columns: ``data/cohorts/README.md``).
+    loss_ : float
+        Final value of ``sum(weight * z^2)``.
+    fidelity_ : DataFrame
+        id, published, reconstructed, status (``ledger.compare``, or ``infeasible``), ...
+    locks_ : list of Lock
+        Exact event counts the solution keeps; ``dropped_locks_`` those it could not meet.
+    seed_ : int
+
+    Examples
+    --------
+    >>> rec = Reconstruction("chen2021").fit(seed=1)       # doctest: +SKIP
+    >>> rec.fidelity_.status.value_counts()                  # doctest: +SKIP
+    """
+
+    def __init__(self, spec: Spec | str, *, iterations: int | None = None):
+        self.spec = spec if isinstance(spec, Spec) else load_spec(spec)
+        self.iterations = int(iterations or self.spec.solver.get("iterations", 4000))
+        s = self.spec
+        self._entries = ledger.load()
+        self._terminal = next(e for e in s.events if e.terminal)
+        self._gcol = s.groups.column if s.groups else None
+        self._accrual_days = (s.design.accrual_end - s.design.accrual_start).days
+        self._horizon = (s.design.cutoff - s.design.accrual_start).days
+        self._infeasible = s.infeasible
+        self._deps = [self._target_deps(t) for t in s.targets]
+        # covariates used to define who has another covariate or who can have an event
+        held = set()
+        for c in s.covariates:
+            if c.where is not None:
+                held |= c.where.names
+        for e in s.events:
+            if e.where is not None:
+                held |= e.where.names
+        for ep in s.endpoints.values():
+            if ep.where is not None:
+                held |= ep.where.names
+        for t in s.targets:
+            if t.stat in ("km_at", "cuminc_at") and t.lock and t.where is not None:
+                held |= t.where.names
+        self._held = held
+        self._movable = [c for c in s.covariates if c.name not in held]
+
+    # ------------------------------------------------------------------ columns
+
+    def _expand(self, names) -> set:
+        s = self.spec
+        out = set()
+        todo = list(names)
+        while todo:
+            nm = todo.pop()
+            if nm in out:
+                continue
+            out.add(nm)
+            if nm in s.derived:
+                todo.extend(s.derived[nm].names)
+            for ep in s.endpoints.values():
+                if nm in (f"{ep.name}_days", f"{ep.name}_event", f"{ep.name}_status"):
+                    todo.extend(f"{x}_day" for x in ep.events + ep.competing)
+                    todo.extend([self._terminal.column, "followup_days"])
+                    if ep.where is not None:
+                        todo.extend(ep.where.names)
+                    if ep.origin is not None:
+                        todo.extend(ep.origin.names)
+            if nm == "followup_days":
+                out.add("entry_day")
+            if nm == "entry_day":
+                out.add("followup_days")
+        return out
+
+    def _target_deps(self, t) -> set:
+        names = set()
+        for ex in (t.where, t.by, t.of):
+            if ex is not None:
+                names |= ex.names
+        if t.versus:
+            names |= t.versus["of"].names
+            if t.versus["where"] is not None:
+                names |= t.versus["where"].names
+        names |= set(t.covariates)
+        if t.endpoint:
+            names |= {f"{t.endpoint}_days", f"{t.endpoint}_event", f"{t.endpoint}_status"}
+        return self._expand(names)
+
+    def _columns(self, st: _State) -> dict:
+        s, n = self.spec, self.spec.n
+        cols: dict[str, np.ndarray] = {}
+        if self._gcol:
+            cols[self._gcol] = st.group
+        cols.update(st.cov)
+        cols["entry_day"] = st.entry
+        cols["followup_days"] = self._horizon - st.entry
+        for e in s.events:
+            cols[e.column] = st.ev[e.name]
+        for name, ex in s.derived.items():
+            v = np.asarray(ex(cols, n))
+            cols[name] = v.astype(float) if v.dtype == bool else v
+        fu = cols["followup_days"]
+        death = st.ev[self._terminal.name]
+        for ep in s.endpoints.values():
+            t1 = _first([st.ev[x] for x in ep.events], n)
+            t2 = _first([st.ev[x] for x in ep.competing], n)
+            has1, has2 = ~np.isnan(t1), ~np.isnan(t2)
+            status = np.where(has1 & (~has2 | (t1 <= t2)), 1.0, np.where(has2, 2.0, 0.0))
+            cens = np.fmin(fu, death)
+            time = np.where(status == 1, t1, np.where(status == 2, t2, cens))
+            if ep.origin is not None:
+                time = time - np.asarray(ep.origin(cols, n), float)
+            pop = np.ones(n, bool) if ep.where is None else np.asarray(ep.where(cols, n), bool)
+            cols[f"{ep.name}_days"] = np.where(pop, time, np.nan)
+            cols[f"{ep.name}_event"] = np.where(pop, (status == 1).astype(float), np.nan)
+            cols[f"{ep.name}_status"] = np.where(pop, status, np.nan)
+        return cols
+
+    # ------------------------------------------------------------------ initial state
+
+    def _initial(self, rng: np.random.Generator) -> _State:
+        s, n = self.spec, self.spec.n
+        if s.groups:
+            group = np.array([g for g, k in s.groups.sizes.items() for _ in range(k)], object)
+        else:
+            group = np.array([None] * n, object)
+        cov: dict[str, np.ndarray] = {}
+        entry = np.round((np.arange(n) + 0.5) / n * self._accrual_days)
+        entry = rng.permutation(entry).astype(float)
+        st = _State(group, cov, entry, {e.name: np.full(n, np.nan) for e in s.events})
+        for c in s.covariates:
+            cols = self._base_columns(st)
+            pop = np.ones(n, bool) if c.where is None else np.asarray(c.where(cols, n), bool)
+            idx = np.flatnonzero(pop)
+            where = f"{s.cohort}.yaml: covariates '{c.name}'"
+            if c.kind == "categorical":
+                arr = np.array([None] * n, object)
+                if c.by_group:
+                    for g, counts in c.by_group.items():
+                        gi = idx[group[idx] == g]
+                        vals = [lab for lab, k in counts.items() for _ in range(k)]
+                        if len(vals) != gi.size:
+                            raise ValueError(f"{where}: by_group {g!r} lists {len(vals)} "
+                                             f"values but {gi.size} patients match 'where'")
+                        arr[gi] = rng.permutation(np.array(vals, object))
+                elif c.levels:
+                    vals = [lab for lab, k in c.levels.items() for _ in range(k)]
+                    if len(vals) != idx.size:
+                        raise ValueError(f"{where}: levels count {len(vals)} patients but "
+                                         f"{idx.size} match 'where'")
+                    arr[idx] = rng.permutation(np.array(vals, object))
+                else:
+                    arr[idx] = np.array(c.free_levels, object)[
+                        rng.integers(0, len(c.free_levels), idx.size)]
+            else:
+                arr = np.full(n, np.nan)
+                if c.values is not None:
+                    if len(c.values) != idx.size:
+                        raise ValueError(f"{where}: {len(c.values)} values but {idx.size} "
+                                         "patients match 'where'")
+                    arr[idx] = rng.permutation(np.array(c.values, float))
+                else:
+                    arr[idx] = rng.permutation(_median_range_values(c, idx.size, rng))
+            cov[c.name] = arr
+        # events: a random feasible start; phase 1 repairs what it gets wrong
+        cols = self._columns(st)
+        fu = self._horizon - entry
+        for e in s.events:
+            if e.terminal:
+                continue
+            elig = self._eligible(e, cols)
+            for i in np.flatnonzero(elig):
+                if rng.random() < 0.5:
+                    lo, hi = self._window(st, cols, e, i)
+                    if lo <= hi:
+                        st.ev[e.name][i] = float(rng.integers(lo, hi + 1))
+            cols = self._columns(st)
+        e = self._terminal
+        elig = self._eligible(e, cols)
+        for i in np.flatnonzero(elig):
+            if rng.random() < 0.5:
+                lo, hi = self._window(st, cols, e, i)
+                if lo <= hi:
+                    st.ev[e.name][i] = float(rng.integers(lo, hi + 1))
+        del fu
+        return st
+
+    def _base_columns(self, st: _State) -> dict:
+        cols = {}
+        if self._gcol:
+            cols[self._gcol] = st.group
+        cols.update(st.cov)
+        cols["entry_day"] = st.entry
+        cols["followup_days"] = self._horizon - st.entry
+        for e in self.spec.events:
+            cols[e.column] = st.ev[e.name]
+        return cols
+
+    def _eligible(self, e, cols) -> np.ndarray:
+        n = self.spec.n
+        return np.ones(n, bool) if e.where is None else np.asarray(e.where(cols, n), bool)
+
+    def _window(self, st: _State, cols: dict, e, i: int) -> tuple[int, int]:
+        """Whole days at which patient ``i`` may have event ``e``, given everything else."""
+        n = self.spec.n
+        lo = 1.0
+        for a in e.after:
+            b = float(np.asarray(a(cols, n), float)[i])
+            if not math.isnan(b):
+                lo = max(lo, math.floor(b) + 1.0)
+        hi = float(self._horizon - st.entry[i])
+        if e.terminal:
+            for other in self.spec.events:
+                if not other.terminal:
+                    t = st.ev[other.name][i]
+                    if not math.isnan(t):
+                        lo = max(lo, t + 1.0)
+        else:
+            d = st.ev[self._terminal.name][i]
+            if not math.isnan(d):
+                hi = min(hi, d - 1.0)
+        return int(math.ceil(lo)), int(math.floor(hi))
+
+    # ------------------------------------------------------------------ constraints
+
+    def _violations(self, st: _State, cols: dict) -> int:
+        n = self.spec.n
+        fu = cols["followup_days"]
+        death = st.ev[self._terminal.name]
+        bad = 0
+        for e in self.spec.events:
+            t = st.ev[e.name]
+            has = ~np.isnan(t)
+            if not has.any():
+                continue
+            bad += int((has & ~self._eligible(e, cols)).sum())
+            bad += int((has & ((t < 1) | (t > fu))).sum())
+            for a in e.after:
+                b = np.asarray(a(cols, n), float)
+                bad += int((has & ~np.isnan(b) & (t <= b)).sum())
+            if not e.terminal:
+                bad += int((has & ~np.isnan(death) & (t >= death)).sum())
+        return bad
+
+    def _make_locks(self, st: _State) -> list[Lock]:
+        s, n = self.spec, self.spec.n
+        cols = self._columns(st)
+        locks = []
+        for t in s.targets:
+            if t.stat not in ("km_at", "cuminc_at") or not t.lock:
+                continue
+            honoured = [i for i in t.ids if i not in self._infeasible]
+            if not honoured:
+                continue
+            e = self._entries[honoured[0]]
+            if e.unit != "percent" or e.value is None:
+                continue
+            mask = np.ones(n, bool) if t.where is None else np.asarray(t.where(cols, n), bool)
+            ep = s.endpoints[t.endpoint]
+            if ep.where is not None:
+                mask &= np.asarray(ep.where(cols, n), bool)
+            size = int(mask.sum())
+            half = e.half_unit.get("value", 0.05)
+            ks = [k for k in range(size + 1) if abs(100.0 * k / size - e.value) <= half + 1e-9]
+            if len(ks) != 1:
+                continue
+            k = ks[0]
+            km = t.stat == "km_at"
+            locks.append(Lock(target=t.index, ids=tuple(honoured), endpoint=t.endpoint,
+                              at=float(t.at), events=size - k if km else k, n=size,
+                              cause=1 if km else t.cause, km=km, mask=mask))
+        return locks
+
+    # ------------------------------------------------------------------ moves
+
+    def _propose(self, st: _State, cols: dict, rng: np.random.Generator):
+        """Change ``st`` in place; return (changed base names, undo) or None."""
+        s, n = self.spec, self.spec.n
+        r = rng.random()
+        if r < 0.12 and self._movable:
+            c = self._movable[rng.integers(len(self._movable))]
+            arr = st.cov[c.name]
+            pop = np.flatnonzero(~_missing(arr))
+            if pop.size < 2:
+                return None
+            if c.kind == "categorical" and c.free_levels is not None and rng.random() < 0.5:
+                i = pop[rng.integers(pop.size)]
+                old = arr[i]
+                arr[i] = c.free_levels[rng.integers(len(c.free_levels))]
+                return {c.name}, [(arr, i, old)]
+            if c.kind == "continuous" and c.values is None and rng.random() < 0.5:
+                return self._jitter_continuous(c, arr, pop, rng)
+            i = pop[rng.integers(pop.size)]
+            same = pop[arr[pop] != arr[i]]
+            if c.by_group and self._gcol:
+                same = same[st.group[same] == st.group[i]]
+            if same.size == 0:
+                return None
+            j = same[rng.integers(same.size)]
+            undo = [(arr, i, arr[i]), (arr, j, arr[j])]
+            arr[i], arr[j] = arr[j], arr[i]
+            return {c.name}, undo
+        if r < 0.22:
+            i = rng.integers(n)
+            old = st.entry[i]
+            if rng.random() < 0.5:
+                j = rng.integers(n)
+                undo = [(st.entry, i, st.entry[i]), (st.entry, j, st.entry[j])]
+                st.entry[i], st.entry[j] = st.entry[j], st.entry[i]
+                return {"entry_day", "followup_days"}, undo
+            step = rng.integers(-60, 61) if rng.random() < 0.6 else None
+            new = old + step if step is not None else float(rng.integers(0, self._accrual_days + 1))
+            st.entry[i] = float(min(max(new, 0), self._accrual_days))
+            return {"entry_day", "followup_days"}, [(st.entry, i, old)]
+        e = s.events[rng.integers(len(s.events))]
+        t = st.ev[e.name]
+        has = np.flatnonzero(~np.isnan(t))
+        elig = self._eligible(e, cols)
+        r2 = rng.random()
+        if r2 < 0.6 and has.size:
+            i = has[rng.integers(has.size)]
+            lo, hi = self._window(st, cols, e, i)
+            if lo > hi:
+                return None
+            old = t[i]
+            if rng.random() < 0.5:
+                scale = max(2, int(0.1 * (hi - lo)))
+                new = old + rng.integers(-scale, scale + 1)
+                if rng.random() < 0.3:
+                    new = old + rng.choice([-1, 1])
+            else:
+                new = rng.integers(lo, hi + 1)
+            new = float(min(max(new, lo), hi))
+            if new == old:
+                return None
+            t[i] = new
+            return {e.column}, [(t, i, old)]
+        if r2 < 0.9 and has.size:
+            # switch the event from one patient to another of the same group (count kept)
+            i = has[rng.integers(has.size)]
+            cand = np.flatnonzero(elig & np.isnan(t))
+            if self._gcol:
+                cand = cand[st.group[cand] == st.group[i]]
+            if cand.size == 0:
+                return None
+            j = cand[rng.integers(cand.size)]
+            undo = [(t, i, t[i]), (t, j, t[j])]
+            old_i = t[i]
+            t[i] = np.nan
+            lo, hi = self._window(st, cols, e, j)
+            if lo > hi:
+                t[i] = old_i
+                return None
+            t[j] = float(old_i) if lo <= old_i <= hi and rng.random() < 0.5 else float(
+                rng.integers(lo, hi + 1))
+            return {e.column}, undo
+        # add or remove one event (changes a count; locks and targets decide)
+        if rng.random() < 0.5 and has.size:
+            i = has[rng.integers(has.size)]
+            old = t[i]
+            t[i] = np.nan
+            return {e.column}, [(t, i, old)]
+        cand = np.flatnonzero(elig & np.isnan(t))
+        if cand.size == 0:
+            return None
+        i = cand[rng.integers(cand.size)]
+        lo, hi = self._window(st, cols, e, i)
+        if lo > hi:
+            return None
+        t[i] = float(rng.integers(lo, hi + 1))
+        return {e.column}, [(t, i, np.nan)]
+
+    def _jitter_continuous(self, c, arr, pop, rng):
+        """Move one value between its neighbours, keeping the median and range."""
+        vals = arr[pop]
+        order = np.argsort(vals, kind="stable")
+        m = pop.size
+        fixed = {0, m - 1, (m - 1) // 2, m // 2}
+        free = [r for r in range(m) if r not in fixed]
+        if not free:
+            return None
+        r = free[rng.integers(len(free))]
+        lo = vals[order[r - 1]] if r > 0 else c.range[0]
+        hi = vals[order[r + 1]] if r < m - 1 else c.range[1]
+        new = round(float(rng.uniform(lo, hi)), c.decimals)
+        i = pop[order[r]]
+        old = arr[i]
+        arr[i] = new
+        return {c.name}, [(arr, i, old)]
+
+    # ------------------------------------------------------------------ loss
+
+    def _target_loss(self, t, cols) -> float:
+        n = self.spec.n
+        ids = [i for i in t.ids if i not in self._infeasible]
+        if not ids or t.weight == 0:
+            return 0.0
+        unit = self._entries[ids[0]].unit
+        try:
+            res = evaluate(t, cols, n, unit, cache=self._cache)
+        except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
+            return t.weight * _FAIL_Z2 * len(ids)
+        out = 0.0
+        for eid in ids:
+            d = distance(self._entries[eid], res, t.compare)
+            out += d if math.isfinite(d) else _FAIL_Z2
+        return t.weight * out
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, seed: int = 0) -> Reconstruction:
+        """Reconstruct a cohort; deterministic for a given ``seed``. Returns ``self``."""
+        s = self.spec
+        rng = np.random.default_rng(seed)
+        self._cache: dict = {}
+        st = self._initial(rng)
+        self.locks_ = self._make_locks(st)
+        # phase 1: integer constraints (feasibility, exact event counts), no statistics
+        cols = self._columns(st)
+
+        def hard(cols_):
+            return 10 * self._violations(st, cols_) + sum(lk.violation(cols_) for lk in self.locks_)
+
+        v = hard(cols)
+        for _ in range(60000):
+            if v == 0:
+                break
+            prop = self._propose(st, cols, rng)
+            if prop is None:
+                continue
+            _, undo = prop
+            new_cols = self._columns(st)
+            nv = hard(new_cols)
+            if nv <= v or rng.random() < 0.02:
+                v, cols = nv, new_cols
+            else:
+                _revert(undo)
+        self.dropped_locks_ = []
+        if v:
+            # keep the locks that hold; the others become ordinary (soft) targets
+            self.dropped_locks_ = [lk for lk in self.locks_ if lk.violation(cols)]
+            self.locks_ = [lk for lk in self.locks_ if not lk.violation(cols)]
+        base_bad = self._violations(st, cols)
+
+        # phase 2: simulated annealing on all targets, locks held
+        parts = [self._target_loss(t, cols) for t in s.targets]
+        loss = sum(parts)
+        best_loss, best = loss, st.copy()
+        t0 = float(s.solver.get("temperature", 2.0))
+        t_end = 1e-3
+        iters = self.iterations
+        cool = (t_end / t0) ** (1.0 / max(iters, 1))
+        temp = t0
+        self.trace_ = [loss]
+        for k in range(iters):
+            temp *= cool
+            prop = self._propose(st, cols, rng)
+            if prop is None:
+                continue
+            changed, undo = prop
+            new_cols = self._columns(st)
+            if self._violations(st, new_cols) > base_bad or any(
+                    lk.violation(new_cols) for lk in self.locks_):
+                _revert(undo)
+                continue
+            new_parts = list(parts)
+            for j, t in enumerate(s.targets):
+                if self._deps[j] & changed:
+                    new_parts[j] = self._target_loss(t, new_cols)
+            new_loss = sum(new_parts)
+            if new_loss <= loss or rng.random() < math.exp(-(new_loss - loss) / temp):
+                loss, parts, cols = new_loss, new_parts, new_cols
+                if loss < best_loss - 1e-12:
+                    best_loss, best = loss, st.copy()
+            else:
+                _revert(undo)
+            if k % 100 == 0:
+                self.trace_.append(loss)
+        self.seed_ = int(seed)
+        self.loss_ = float(best_loss)
+        self._state = best
+        best_cols = self._columns(best)
+        self.loss_parts_ = pd.Series([self._target_loss(t, best_cols) for t in s.targets],
+                                     index=[t.ids[0] for t in s.targets], name="loss")
+        self.ipd_ = self._frame(best)
+        self.fidelity_ = fidelity_table(s, self.ipd_)
+        return self
+
+    # ------------------------------------------------------------------ output
+
+    def _frame(self, st: _State) -> pd.DataFrame:
+        s, n = self.spec, self.spec.n
+        cols = self._columns(st)
+        order = np.lexsort((st.entry, _group_rank(st.group, s)))
+        out: dict[str, object] = {"patient_id": [f"{s.cohort}-{k + 1:03d}" for k in range(n)]}
+        if self._gcol:
+            out[self._gcol] = st.group[order]
+        for c in s.covariates:
+            out[c.name] = _typed(st.cov[c.name][order], c.kind, c.decimals)
+        start = pd.Timestamp(s.design.accrual_start)
+        out["entry_date"] = [(start + pd.Timedelta(days=int(d))).date().isoformat()
+                             for d in st.entry[order]]
+        out["followup_days"] = pd.array((self._horizon - st.entry[order]).astype(int), "Int64")
+        for e in s.events:
+            out[e.column] = _typed(st.ev[e.name][order], "continuous", 0)
+        for name in s.derived:
+            out[name] = _typed(cols[name][order], "derived", 0)
+        for ep in s.endpoints.values():
+            out[f"{ep.name}_days"] = _typed(cols[f"{ep.name}_days"][order], "continuous", 0)
+            out[f"{ep.name}_event"] = _typed(cols[f"{ep.name}_event"][order], "continuous", 0)
+            if ep.competing:
+                out[f"{ep.name}_status"] = _typed(cols[f"{ep.name}_status"][order],
+                                                  "continuous", 0)
+        return pd.DataFrame(out)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Counts of fidelity statuses."""
+        return self.fidelity_.status.value_counts().rename_axis("status").reset_index()
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _first(arrays: list, n: int) -> np.ndarray:
+    out = np.full(n, np.nan)
+    for a in arrays:
+        out = np.fmin(out, a)
+    return out
+
+
+def _missing(arr: np.ndarray) -> np.ndarray:
+    if arr.dtype == object:
+        return np.array([v is None for v in arr])
+    return np.isnan(arr)
+
+
+def _revert(undo) -> None:
+    for arr, i, old in reversed(undo):
+        arr[i] = old
+
+
+def _group_rank(group: np.ndarray, spec: Spec) -> np.ndarray:
+    if not spec.groups:
+        return np.zeros(group.size)
+    rank = {g: k for k, g in enumerate(spec.groups.sizes)}
+    return np.array([rank[g] for g in group])
+
+
+def _median_range_values(c, m: int, rng: np.random.Generator) -> np.ndarray:
+    """``m`` values with exactly the published median, minimum and maximum."""
+    lo, hi, med = c.range[0], c.range[1], c.median
+    if m == 1:
+        return np.array([med])
+    vals = np.empty(m)
+    below = (m - 1) // 2
+    vals[below] = med
+    vals[m // 2] = med
+    if m % 2 == 0 and c.decimals == 0 and med != round(med):
+        # an even count of whole numbers with a .5 median: the two middle values
+        vals[below], vals[m // 2] = math.floor(med), math.ceil(med)
+    nb = below
+    na = m - m // 2 - 1
+    low = np.sort(np.round(rng.uniform(lo, vals[below], nb), c.decimals)) if nb else np.array([])
+    high = np.sort(np.round(rng.uniform(vals[m // 2], hi, na), c.decimals)) if na else np.array([])
+    if nb:
+        low[0] = lo
+    if na:
+        high[-1] = hi
+    vals[:below] = low
+    vals[m // 2 + 1:] = high
+    return vals
+
+
+def _typed(values: np.ndarray, kind: str, decimals: int):
+    if kind == "categorical":
+        labels = [v for v in values if v is not None]
+        if labels and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                          for v in labels):
+            return pd.array([None if v is None else int(v) for v in values], "Int64")
+        return pd.array([None if v is None else str(v) for v in values], "string")
+    arr = np.asarray(values, float)
+    if kind == "derived" or decimals == 0:
+        if np.all(np.isnan(arr) | (arr == np.round(arr))):
+            return pd.array([None if math.isnan(v) else int(v) for v in arr], "Int64")
+    return np.round(arr, decimals)
+
