@@ -27,6 +27,10 @@
 # | `not_reproducible` | the information needed is not published; the explanation says what is missing |
 # | `pending` | no chapter records this id yet |
 #
+# The tolerance of `close` is for estimates made on reconstructed pseudo-patients. Numbers
+# that follow exactly from stated counts (`reproducible_from: counts`) are either `exact` or
+# `discrepant`.
+#
 # A record marked *contradicted* is one the paper's own numbers rule out, so that no data
 # set could reproduce it; its explanation names the contradiction.
 

@@ -182,3 +182,11 @@ def test_scorecard_lists_every_id_and_rejects_double_homes(reproduction):
     shutil.copy(reproduction / "a.json", reproduction / "b.json")
     with pytest.raises(ledger.LedgerError, match="one home notebook"):
         ledger.build_scorecard(reproduction)
+
+
+def test_counts_entries_have_no_tolerance():
+    """A percentage computed exactly from stated counts either rounds to the print or not."""
+    e = ledger.entry("chen2021.mrd_neg_rate.first_infusion")  # printed 74.7, 20/27 = 74.07
+    assert e.reproducible_from == "counts"
+    assert ledger.compare(e, 100 * 20 / 27)[0] == "discrepant"
+    assert ledger.compare(e, 74.7)[0] == "exact"

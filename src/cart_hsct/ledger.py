@@ -20,6 +20,9 @@ Statuses (the tolerance rules live here, once):
     the information needed is not published; says what is missing;
 ``pending``
     no chapter records it yet.
+
+Entries marked ``reproducible_from: counts`` are exact computations from stated counts:
+for them there is no ``close``, only ``exact`` or ``discrepant``.
 """
 
 from __future__ import annotations
@@ -301,6 +304,11 @@ def compare(e: Entry, value: Any, ci: tuple | None = None, p: float | None = Non
                                ("range_high", range[1], e.range[1])):
             judge(name, rep, pub, e.half_unit.get(name, 0.0), value_unit)
     status = max((s for s, _ in parts), key=_RANK.__getitem__)
+    if status == "close" and e.reproducible_from == "counts":
+        # an exact computation from stated counts has no estimation error to tolerate:
+        # whatever does not round to the printed digits is a mismatch
+        status = "discrepant"
+        parts.append(("discrepant", "counts entry: exact computation, no tolerance"))
     return status, [r for _, r in parts]
 
 
