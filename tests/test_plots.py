@@ -210,6 +210,18 @@ def test_forest_plot_log_axis_reference_and_rows(cox_summary):
     assert "inf" in notes["annotation:mrd"]  # an unbounded CI is reported, not hidden
 
 
+def test_forest_plot_keeps_off_axis_estimates_visible():
+    """Under separation the HR is ~0: its marker sits at the axis edge, not outside it."""
+    sep = pd.DataFrame({"term": ["arm"], "hr": [1e-9], "ci_lower": [0.0], "ci_upper": [np.inf],
+                        "p": [0.99]})
+    ax = plots.forest_plot(sep)
+    (points,) = [c for c in ax.collections if c.get_gid() == "reproduced"]
+    x = points.get_offsets()[0, 0]
+    assert ax.get_xlim()[0] <= x <= ax.get_xlim()[1]
+    notes = {t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("annotation:")}
+    assert notes == {"1e-09 (0-inf), p = 0.990"}
+
+
 def test_forest_plot_overlays_published(cox_summary):
     published = pd.DataFrame({"term": ["hsct", "age"], "hr": [0.25, 1.5],
                               "ci_lower": [0.068, 1.1], "ci_upper": [0.915, 2.0]})

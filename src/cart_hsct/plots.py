@@ -7,9 +7,9 @@ and "published vs reproduced" dot plots.
 Every function draws the numbers that :mod:`cart_hsct.survival` computes (it does
 no statistics of its own), takes an optional ``ax``, and returns the Figure or the
 Axes it drew on. Nothing here calls ``plt.show()`` or touches ``matplotlib.rcParams``
-except :func:`set_theme`, which a page calls once. Figures made here are not
-registered with pyplot, so a notebook shows a figure only where it is glued or
-returned, never a second time at the end of the cell.
+except :func:`set_theme`, which a page calls once. New figures come from
+:func:`new_figure`: they render wherever a notebook glues or returns them, and are
+never shown a second time at the end of the cell.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
+import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
@@ -27,10 +28,6 @@ from mpl_toolkits.axes_grid1 import make_axes_locatable
 
 from . import checks
 from . import survival as sv
-
-# pyplot is imported for its side effect in Jupyter: it loads the inline backend, which
-# registers the PNG formatter that lets glue() and cell output render a bare Figure.
-import matplotlib.pyplot as plt  # noqa: F401  isort:skip
 
 __all__ = [
     "OKABE_ITO",
@@ -68,6 +65,20 @@ def set_theme(font_scale: float = 1.1) -> None:
         rc={"axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 110,
             "savefig.dpi": 150, "savefig.bbox": "tight", "legend.frameon": False},
     )
+
+
+def new_figure(**kwargs) -> Figure:
+    """A new Figure (``kwargs`` as for ``matplotlib.figure.Figure``, e.g. ``figsize``).
+
+    Made through pyplot because, in Jupyter, pyplot's first figure loads the inline
+    backend, which registers the PNG formatter that ``glue`` and cell output need (a
+    bare ``Figure()`` would be glued as text only, and the page would lose the figure).
+    Closed at once, so that pyplot neither keeps it alive nor shows it again at the end
+    of the cell.
+    """
+    fig = plt.figure(**kwargs)
+    plt.close(fig)
+    return fig
 
 
 def format_p(p: float) -> str:
@@ -157,7 +168,7 @@ def _figure_with_table(ax: Axes | None, n_table_rows: int, risk_table: bool,
     table_height = row_height * n_table_rows + 0.3 if risk_table else 0.0
     if ax is None:
         width, height = figsize or (7.0, 4.2)
-        fig = Figure(figsize=(width, height + table_height), layout="constrained")
+        fig = new_figure(figsize=(width, height + table_height), layout="constrained")
         if not risk_table:
             return fig, fig.add_subplot(), None
         ax, tab = fig.subplots(2, 1, sharex=True,
@@ -292,7 +303,7 @@ def km_plot(time, event, *, group=None,
         ax.text(0.03, 0.04, f"Log-rank {format_p(result['p'])}", transform=ax.transAxes,
                 ha="left", va="bottom", gid="p_value")
     if len(order) > 1:
-        ax.legend(loc="upper right")
+        ax.legend(loc="best")
     if tab is not None:
         _draw_risk_table(tab, counts, order, colours, rows, times)
     _finish_axes(ax, tab, times, time.max(), xlabel, ylabel)
@@ -366,7 +377,7 @@ def cuminc_plot(time, status, *, cause: int = 1, group=None,
         ax.text(0.03, 0.96, f"Gray's test {format_p(result['p'])}", transform=ax.transAxes,
                 ha="left", va="top", gid="p_value")
     if len(order) > 1:
-        ax.legend(loc="center right")
+        ax.legend(loc="best")
     if tab is not None:
         _draw_risk_table(tab, counts, order, colours, rows, times)
     _finish_axes(ax, tab, times, time.max(), xlabel, ylabel)
@@ -392,10 +403,19 @@ def _intervals(ax: Axes, y: np.ndarray, est, lower, upper, *, colour: str, marke
             if not np.isnan(lo) and lo < lo_c:
                 ax.annotate("", xy=(lo_c, yi), xytext=(lo_c * 1.6, yi),
                             arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.5})
+        # a point estimate off the axis (e.g. HR ~ 0 under separation) sits at the edge
+        est = np.clip(est, lo_c, hi_c)
         lower, upper = np.clip(lower, lo_c, hi_c), np.clip(upper, lo_c, hi_c)
     ax.hlines(y, lower, upper, color=colour, lw=1.8, gid=f"{gid}:ci")
     ax.scatter(est, y, marker=marker, s=55, zorder=3, label=label, gid=gid,
                facecolors=colour if filled else "white", edgecolors=colour, linewidths=1.5)
+
+
+def _ratio(value: float) -> str:
+    """A ratio for annotations: two decimals, or two significant digits when tiny or huge."""
+    if not np.isfinite(value):
+        return "inf" if value > 0 else "NA"
+    return f"{value:.2f}" if 0.01 <= value < 100 else f"{value:.2g}"
 
 
 def _estimate_column(df: pd.DataFrame, source: str) -> str:
@@ -442,7 +462,7 @@ def forest_plot(summary: pd.DataFrame, *, published: pd.DataFrame | None = None,
     palette = list(palette or OKABE_ITO)
     n = len(terms)
     if ax is None:
-        fig = Figure(figsize=(7.5, 0.5 * n + 1.3), layout="constrained")
+        fig = new_figure(figsize=(7.5, 0.5 * n + 1.3), layout="constrained")
         ax = fig.add_subplot()
     y_of = {t: n - 1 - i for i, t in enumerate(terms)}
 
@@ -478,7 +498,8 @@ def forest_plot(summary: pd.DataFrame, *, published: pd.DataFrame | None = None,
     if annotate:
         right = blended_transform_factory(ax.transAxes, ax.transData)
         for _, row in summary.iterrows():
-            text = f"{row[col]:.2f} ({row['ci_lower']:.2f}-{row['ci_upper']:.2f})"
+            text = (f"{_ratio(row[col])} ({_ratio(row['ci_lower'])}-"
+                    f"{_ratio(row['ci_upper'])})")
             if "p" in summary.columns and pd.notna(row["p"]):
                 text += f", {format_p(row['p'])}"
             ax.text(1.02, y_of[row["term"]], text, transform=right, va="center",
@@ -512,7 +533,7 @@ def published_vs_reproduced(table: pd.DataFrame, *, label: str = "label", log: b
     palette = list(palette or OKABE_ITO)
     n = len(table)
     if ax is None:
-        fig = Figure(figsize=(7.0, 0.45 * n + 1.3), layout="constrained")
+        fig = new_figure(figsize=(7.0, 0.45 * n + 1.3), layout="constrained")
         ax = fig.add_subplot()
     y = np.arange(n - 1, -1, -1, dtype=float)
     _intervals(ax, y + 0.15, table["reproduced"], table["reproduced_lower"],
@@ -551,7 +572,7 @@ def cutpoint_plot(result: Mapping, *, xlabel: str = "Cut-point", ax: Axes | None
     """
     palette = list(palette or OKABE_ITO)
     if ax is None:
-        fig = Figure(figsize=(7.0, 3.6), layout="constrained")
+        fig = new_figure(figsize=(7.0, 3.6), layout="constrained")
         ax = fig.add_subplot()
     curve = result["curve"]
     ax.plot(curve["cutpoint"], curve["statistic"], marker="o", ms=3, color=palette[0],
