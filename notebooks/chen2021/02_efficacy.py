@@ -268,11 +268,12 @@ attainable.round(4)
 # %% [markdown]
 # The exact p-values jump from {glue:text}`p_at_u4:.4f` (U = 4) to {glue:text}`p_at_u5:.4f`
 # (U = 5): 0.039 is not an exact p-value of this design without ties, so the paper's value is
-# an approximation (or involves a tie, U = 4.5). Since the three reinfusion values are 38, 92
-# and 120, U = 4 or 5 means that at most four or five of the 14 first relapses fall between
-# them: every other first relapse must come after day 120. With a CART1 range starting at 30
-# days and a CART2 range at 92, that is possible only in the most extreme arrangement the
-# printed ranges allow: p = 0.039 is attainable, but only just.
+# an approximation (or involves a tie, U = 4.5). U counts, for each of the reinfusion
+# values 38, 92 and 120, the first relapses that came earlier. The printed minima alone,
+# 30 days (CART1) and 92 days (CART2), already contribute 3 + 1.5 = 4.5, so a p-value near
+# 0.039 requires every other first relapse to come after day 120: the most extreme
+# arrangement the printed ranges allow. p = 0.039 is attainable, but only just. The
+# reconstruction's first relapses give U = {glue:text}`u_second:g` for the reinfusion sample.
 
 # %%
 fig1b = Figure(figsize=(5.5, 4.2), layout="constrained")
