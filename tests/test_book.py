@@ -77,6 +77,20 @@ def test_glued_figures_reach_the_html():
             assert "<img" in page.read_text(encoding="utf-8"), page
 
 
+def test_no_figure_is_glued_as_text_only():
+    """A Figure whose PNG formatter was not registered reaches the page as '<Figure size ...>'."""
+    lost = []
+    for executed in paths.BOOK.rglob("*.ipynb"):
+        nb = nbformat.read(executed, as_version=4)
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                for mime, text in out.get("data", {}).items():
+                    if "text/plain" in mime and "<Figure size" in str(text) and not any(
+                            "image/png" in m for m in out["data"]):
+                        lost.append(executed.name)
+    assert lost == []
+
+
 RESOURCE = re.compile(r'<(?:script|img|iframe)[^>]*\ssrc="(https?:)?//|<link[^>]*\shref="(https?:)?//')
 
 

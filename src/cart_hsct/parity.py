@@ -31,7 +31,7 @@ __all__ = [
     "uncovered",
 ]
 
-REFERENCE = paths.ROOT / "tests" / "reference"
+REFERENCE = paths.REFERENCE
 #: Agreement required: |Python - R| <= 1e-6, relative to |R| where |R| > 1 (chi-square
 #: statistics and hazard ratios can be large); NA in R must be NaN here and vice versa.
 TOLERANCE = 1e-6

@@ -12,6 +12,7 @@ SPECS = DATA / "specs"
 COHORTS = DATA / "cohorts"
 PAPERS = DATA / "papers"
 NOTEBOOKS = ROOT / "notebooks"
+REFERENCE = ROOT / "tests" / "reference"  # R scripts and the parity fixtures they wrote
 BOOK = ROOT / "book"
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"

@@ -58,7 +58,14 @@ def set_theme(font_scale: float = 1.1) -> None:
     the imports.
     """
     import seaborn as sns
+    from IPython import get_ipython
 
+    if get_ipython() is not None:
+        # register the PNG formatter for every Figure, also those made without pyplot:
+        # otherwise glue() stores a bare Figure as text and the page loses it
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")
     sns.set_theme(
         context="notebook", style="ticks", palette=list(OKABE_ITO), font="sans-serif",
         font_scale=font_scale,
