@@ -47,7 +47,7 @@ from matplotlib.figure import Figure
 from myst_nb import glue
 from scipy import stats
 
-from cart_hsct import cohorts, ledger, plots, provenance
+from cart_hsct import cohorts, ledger, paths, plots, provenance
 from cart_hsct import proportions as pr
 
 plots.set_theme()
@@ -66,6 +66,30 @@ glue("cr_pct", pr.percent(n_cr, len(evaluable)), display=False)
 glue("n_mrdneg", n_mrdneg, display=False)
 glue("mrdneg_pct", pr.percent(n_mrdneg, len(evaluable)), display=False)
 pd.crosstab(pts["group"], pts["response"], margins=True)
+
+# %% [markdown]
+# Every record below carries, where it falls short, the reconstruction's own fit of that
+# number and, when an ensemble of reconstructions exists, its spread: a gap the
+# reconstruction itself shows is a limit of the pseudo-patients, not of the analysis.
+
+# %%
+recon_fit = {t["id"]: t for t in cohorts.provenance(cohort)["targets"]}
+ensemble_file = paths.COHORTS / f"{cohort}.ensemble.csv"
+ensemble = pd.read_csv(ensemble_file).set_index("id") if ensemble_file.exists() else None
+
+
+def why(eid, reason=None):
+    """The scorecard explanation: the page's reason, the reconstruction's fit, the ensemble spread."""
+    parts = [reason] if reason else []
+    t = recon_fit.get(eid)
+    if t is not None and t["status"] != "exact":
+        parts.append(f"reconstruction limit: the pseudo-cohort was fitted to this number and "
+                     f"reaches {t['detail']} ({t['status']})")
+    if ensemble is not None and eid in ensemble.index and pd.notna(ensemble.loc[eid, "median"]):
+        e = ensemble.loc[eid]
+        parts.append(f"ensemble of reconstructions: median {e['median']:.4g}, "
+                     f"range {e['min']:.4g}-{e['max']:.4g}")
+    return "; ".join(parts) or None
 
 # %% [markdown]
 # {glue:text}`n_cr` of {glue:text}`n_eval` evaluable patients reached CR
@@ -191,7 +215,8 @@ for eid, (label, values) in summaries.items():
         note = ("the reconstruction has one CART1 relapse fewer than the 7 implied by 14/15: the "
                 "paper's CART1 1-year LFS (33.3%, 4.6-67.6) needs 2 of the 8 CART1 CR patients to "
                 "leave the risk set without relapse (counts chapter), so the median moves")
-    ledger.record(eid, d["median"], range=(d["min"], d["max"]) if e.range else None, note=note)
+    ledger.record(eid, d["median"], range=(d["min"], d["max"]) if e.range else None,
+                  note=why(eid, note))
     rows.append({"relapses": label, **d, "published median": e.value,
                  "published range": f"{e.range[0]:g}-{e.range[1]:g}" if e.range else "-"})
 pd.DataFrame(rows)
@@ -242,9 +267,9 @@ mw
 p_spss = variants["normal approximation, tie-corrected, no continuity correction (SPSS 'Asymp. Sig.')"]
 _ = ledger.record(
     "chen2021.relapse.p_first_vs_second", p_spss,
-    note="Mann-Whitney, normal approximation without continuity correction as SPSS prints it; "
+    note=why("chen2021.relapse.p_first_vs_second", "Mann-Whitney, normal approximation without continuity correction as SPSS prints it; "
          "the two samples overlap (the 3 reinfused patients' first relapses are among the 14), "
-         "which the test assumes away")
+         "which the test assumes away"))
 
 # %% [markdown]
 # ### Which p-values can 14 against 3 produce at all?

@@ -56,7 +56,7 @@ from matplotlib.figure import Figure
 from myst_nb import glue
 from scipy import stats
 
-from cart_hsct import cohorts, ledger, plots, provenance
+from cart_hsct import cohorts, ledger, paths, plots, provenance
 from cart_hsct import survival as sv
 
 plots.set_theme()
@@ -80,6 +80,30 @@ cr = pts[pts["response"] == "CR"].copy()
 glue("n_pts", len(pts), display=False)
 glue("n_cr", len(cr), display=False)
 pd.crosstab(pts["group"], pts["response"], margins=True)
+
+# %% [markdown]
+# Every record below carries, where it falls short, the reconstruction's own fit of that
+# number and, when an ensemble of reconstructions exists, its spread: a gap the
+# reconstruction itself shows is a limit of the pseudo-patients, not of the analysis.
+
+# %%
+recon_fit = {t["id"]: t for t in cohorts.provenance(cohort)["targets"]}
+ensemble_file = paths.COHORTS / f"{cohort}.ensemble.csv"
+ensemble = pd.read_csv(ensemble_file).set_index("id") if ensemble_file.exists() else None
+
+
+def why(eid, reason=None):
+    """The scorecard explanation: the page's reason, the reconstruction's fit, the ensemble spread."""
+    parts = [reason] if reason else []
+    t = recon_fit.get(eid)
+    if t is not None and t["status"] != "exact":
+        parts.append(f"reconstruction limit: the pseudo-cohort was fitted to this number and "
+                     f"reaches {t['detail']} ({t['status']})")
+    if ensemble is not None and eid in ensemble.index and pd.notna(ensemble.loc[eid, "median"]):
+        e = ensemble.loc[eid]
+        parts.append(f"ensemble of reconstructions: median {e['median']:.4g}, "
+                     f"range {e['min']:.4g}-{e['max']:.4g}")
+    return "; ".join(parts) or None
 
 # %% [markdown]
 # {glue:text}`n_pts` patients, {glue:text}`n_cr` of them in CR and so in the LFS analyses.
@@ -135,9 +159,10 @@ pd.DataFrame({
 # %%
 ledger.record("chen2021.followup.median_results", fu["median"],
               ci=None if fu_sym[0] is None else fu_sym,
-              note="reverse Kaplan-Meier median with a symmetric interval (median +- 1.96 SE, "
-                   "Collett's SE); the bounds depend on the reconstructed censoring pattern, "
-                   "which only the median and the accrual window constrain")
+              note=why("chen2021.followup.median_results",
+                       "reverse Kaplan-Meier median with a symmetric interval (median +- 1.96 SE, "
+                       "Collett's SE); the bounds depend on the reconstructed censoring pattern, "
+                       "which only the median and the accrual window constrain"))
 ledger.record("chen2021.followup.median_abstract", fu["median"], range=fu_range,
               contradicted=True,
               note="the Abstract calls 709-1,770 a range, but 1,770 days exceeds the longest "
@@ -192,9 +217,17 @@ med_os = sv.km_median(pts["os_days"], pts["os_event"], group=pts["group"], conf_
 med_lfs = sv.km_median(cr["lfs_days"], cr["lfs_event"], group=cr["group"], conf_type=conf_type)
 med = pd.concat([med_os.assign(endpoint="OS"), med_lfs.assign(endpoint="LFS")])
 slug = {"CART+HSCT": "cart_hsct", "CART2": "cart2", "CART1": "cart1"}
+median_reason = {
+    "chen2021.lfs_median.cart1": "35 days conflicts with the CART1 median time to relapse of 149 days "
+                                 "(range 30-449) unless early non-relapse exits shrink the risk set, "
+                                 "as the 1-year LFS interval (2/6) implies",
+    "chen2021.os_median.cart_hsct": "not reached needs the CART+HSCT OS curve to stay above 50%; "
+                                    "the paper's 58.3% at 3 years leaves little room",
+    "chen2021.lfs_median.cart_hsct": "not reached needs the CART+HSCT LFS curve to stay above 50%",
+}
 for _, row in med.iterrows():
     eid = f"chen2021.{row['endpoint'].lower()}_median.{slug[row['group']]}"
-    ledger.record(eid, row["median"])
+    ledger.record(eid, row["median"], note=why(eid, median_reason.get(eid)))
 med[["endpoint", "group", "median", "ci_lower", "ci_upper"]]
 
 # %% [markdown]
@@ -242,7 +275,8 @@ table_rates
 # %%
 three = land[(land.conf_type == conf_type) & (land.year == 3)].set_index(["endpoint", "group"])
 for (endpoint, group), row in three.iterrows():
-    ledger.record(f"chen2021.{endpoint.lower()}_3y.{slug[group]}", row["survival"])
+    eid = f"chen2021.{endpoint.lower()}_3y.{slug[group]}"
+    ledger.record(eid, row["survival"], note=why(eid))
 glue("os3_hsct_se", 100 * three.loc[("OS", "CART+HSCT"), "std_err"], display=False)
 
 # %% [markdown]
@@ -273,10 +307,10 @@ for endpoint in ("OS", "LFS"):
     for other in ("CART2", "CART1"):
         p = pointwise_p(endpoint, "CART+HSCT", other)
         pw3.append({"endpoint": endpoint, "comparison": f"CART+HSCT vs {other}", "p (z-test at 3 y)": p})
-        ledger.record(f"chen2021.{endpoint.lower()}_3y.p_hsct_vs_{slug[other]}", p,
-                      note="method not stated in the paper; reproduced with the z-test of two "
+        eid = f"chen2021.{endpoint.lower()}_3y.p_hsct_vs_{slug[other]}"
+        ledger.record(eid, p, note=why(eid, "method not stated in the paper; reproduced with the z-test of two "
                            "Kaplan-Meier estimates at 3 years (Greenwood variances), which is "
-                           "degenerate here: the comparison group's estimate and variance are 0")
+                           "degenerate here: the comparison group's estimate and variance are 0"))
 pd.DataFrame(pw3)
 
 # %% [markdown]
@@ -302,7 +336,7 @@ def pair_id(endpoint, a, b):
 
 pw["id"] = [pair_id(r.endpoint, r.group_a, r.group_b) for r in pw.itertuples()]
 for r in pw.itertuples():
-    ledger.record(r.id, r.p)
+    ledger.record(r.id, r.p, note=why(r.id))
 pw[["endpoint", "group_a", "group_b", "chi2", "p", "id"]]
 
 # %%
@@ -341,8 +375,10 @@ overall = {"OS": sv.logrank(pts["os_days"], pts["os_event"], pts["group"].astype
            "LFS": sv.logrank(cr["lfs_days"], cr["lfs_event"], cr["group"].astype(str))}
 abstract_note = ("the Abstract does not name the comparison; reproduced with the three-group "
                  "log-rank test of Figure 3, because the pairwise LFS p (0.0018) would print as 0.002")
-ledger.record("chen2021.os.p_abstract", overall["OS"]["p"], note=abstract_note)
-ledger.record("chen2021.lfs.p_abstract", overall["LFS"]["p"], note=abstract_note)
+ledger.record("chen2021.os.p_abstract", overall["OS"]["p"],
+              note=abstract_note + "; the reconstruction spec reads the OS one as the pairwise "
+                   "CART+HSCT vs CART1 test (0.0063 rounds to 0.006), which the pairwise table shows")
+ledger.record("chen2021.lfs.p_abstract", overall["LFS"]["p"], note=why("chen2021.lfs.p_abstract", abstract_note))
 pd.DataFrame(overall).T
 
 # %% [markdown]
@@ -357,7 +393,8 @@ pd.DataFrame(overall).T
 hsct = pts[pts["group"] == "CART+HSCT"]
 longest_years = hsct["os_days"].max() / 365.25
 ledger.record("chen2021.max_survival.cart_hsct", longest_years,
-              note="longest OS time in the CART+HSCT group, in years of 365.25 days")
+              note=why("chen2021.max_survival.cart_hsct",
+                       "longest OS time in the CART+HSCT group, in years of 365.25 days"))
 glue("longest_days", hsct["os_days"].max(), display=False)
 
 # %% [markdown]

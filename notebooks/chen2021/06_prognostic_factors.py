@@ -55,7 +55,7 @@ from myst_nb import glue
 from IPython.display import display
 from scipy import stats
 
-from cart_hsct import cohorts, ledger, plots, provenance
+from cart_hsct import cohorts, ledger, paths, plots, provenance
 from cart_hsct import survival as sv
 
 plots.set_theme()
@@ -81,6 +81,30 @@ pd.DataFrame({
     "25 in CR": [cr["blasts_ge20"].sum(), cr["mrd_infusion_high"].sum(), cr["mrd_neg_cr"].sum(),
                  cr["hsct"].sum()],
 })
+
+# %% [markdown]
+# Every record below carries, where it falls short, the reconstruction's own fit of that
+# number and, when an ensemble of reconstructions exists, its spread: a gap the
+# reconstruction itself shows is a limit of the pseudo-patients, not of the analysis.
+
+# %%
+recon_fit = {t["id"]: t for t in cohorts.provenance(cohort)["targets"]}
+ensemble_file = paths.COHORTS / f"{cohort}.ensemble.csv"
+ensemble = pd.read_csv(ensemble_file).set_index("id") if ensemble_file.exists() else None
+
+
+def why(eid, reason=None):
+    """The scorecard explanation: the page's reason, the reconstruction's fit, the ensemble spread."""
+    parts = [reason] if reason else []
+    t = recon_fit.get(eid)
+    if t is not None and t["status"] != "exact":
+        parts.append(f"reconstruction limit: the pseudo-cohort was fitted to this number and "
+                     f"reaches {t['detail']} ({t['status']})")
+    if ensemble is not None and eid in ensemble.index and pd.notna(ensemble.loc[eid, "median"]):
+        e = ensemble.loc[eid]
+        parts.append(f"ensemble of reconstructions: median {e['median']:.4g}, "
+                     f"range {e['min']:.4g}-{e['max']:.4g}")
+    return "; ".join(parts) or None
 
 # %% [markdown]
 # {glue:text}`n_blasts_hi` pseudo-patients have blasts of 20 % or more and
@@ -134,9 +158,10 @@ tests
 
 # %%
 ledger.record("chen2021.os.p_mrdneg_vs_mrdpos_cr", tests.loc["E", "p"],
-              note="log-rank, all 28 patients; the 3 without CR are grouped with MRD-positive CR "
-                   "(the legend says all 28, the text compares MRD-negative with MRD-positive CR)")
-_ = ledger.record("chen2021.lfs.p_mrdneg_vs_mrdpos_cr", tests.loc["F", "p"])
+              note=why("chen2021.os.p_mrdneg_vs_mrdpos_cr", "log-rank, all 28 patients; the 3 without CR are grouped with MRD-positive CR "
+                   "(the legend says all 28, the text compares MRD-negative with MRD-positive CR)"))
+_ = ledger.record("chen2021.lfs.p_mrdneg_vs_mrdpos_cr", tests.loc["F", "p"],
+                  note=why("chen2021.lfs.p_mrdneg_vs_mrdpos_cr"))
 
 # %% [markdown]
 # OS, MRD-negative CR against the rest: p = {glue:text}`chen2021.os.p_mrdneg_vs_mrdpos_cr:.3f`
@@ -154,9 +179,9 @@ _ = ledger.record("chen2021.lfs.p_mrdneg_vs_mrdpos_cr", tests.loc["F", "p"])
 # %%
 xt = sv.logrank(cr["lfs_days"], cr["lfs_event"], cr["mrd_infusion_high"])
 ledger.record("chen2021.xtile.chi2", xt["chi2"], p=xt["p"],
-              note="log-rank chi-square of LFS by MRD >= 65.6% among CR patients, with its naive "
+              note=why("chen2021.xtile.chi2", "log-rank chi-square of LFS by MRD >= 65.6% among CR patients, with its naive "
                    "1-df p; the printed p=0.017 is not the 1-df p of 5.59 (0.018), and a p "
-                   "corrected for the search would be larger (see below)")
+                   "corrected for the search would be larger (see below)"))
 glue("p_of_559", float(stats.chi2.sf(5.59, 1)), display=False)
 
 # %% [markdown]
@@ -310,7 +335,7 @@ pd.concat([mv_os.summary.assign(model="OS"), mv_lfs.summary.assign(model="LFS")]
 # %%
 def rec(eid, fit, term, note=None):
     row = fit.summary.set_index("term").loc[term]
-    return ledger.record(eid, row["hr"], ci=(row["ci_lower"], row["ci_upper"]), p=row["p"], note=note)
+    return ledger.record(eid, row["hr"], ci=(row["ci_lower"], row["ci_upper"]), p=row["p"], note=why(eid, note))
 
 
 rec("chen2021.mv_os.hr_bm_blasts", mv_os, "blasts_ge20",
