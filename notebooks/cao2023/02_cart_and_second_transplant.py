@@ -221,7 +221,7 @@ ledger.box()
 # ```{solution-start} cao-cart-ex1
 # :class: dropdown
 # ```
-# `pr.landmark_cif(75, 95, conf_type="log")` gives 78.95 % (71.16-87.59). 78.947 rounds to
+# `pr.landmark_cif(75, 95, conf_type="log")` gives 0.7895 (0.7116-0.8759) on the 0-1 scale. 78.947 rounds to
 # 78.9; printing 79.0 needs rounding twice (78.947 → 78.95 → 79.0), the same slip as in
 # Table 1.
 # ```{solution-end}
