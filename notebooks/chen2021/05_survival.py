@@ -194,9 +194,10 @@ glue("fig_lfs", fig_lfs, display=False)
 # ```{glue:figure} fig_os
 # :name: fig-chen-os
 # Figure 3A (redrawn): overall survival of all 28 pseudo-patients by treatment path, with
-# the three-group log-rank p-value and the numbers at risk, censored and dead below. The
-# CART+HSCT curve levels off after the first year while both other curves fall to zero
-# before three years; note how few patients remain at risk after day 730.
+# the three-group log-rank p-value and the numbers at risk, censored and dead below. Check
+# the CART+HSCT curve against the paper's 70.0 % at one year and 58.3 % at three, and see
+# both other curves reach zero before three years; note how few patients remain at risk
+# after day 730.
 # ```
 #
 # ```{glue:figure} fig_lfs

@@ -147,7 +147,7 @@ tests
 # :name: fig-chen-fig4
 # Figure 4 A-F (redrawn): OS (left) and LFS (right) by bone-marrow blasts at infusion (A, B),
 # MRD at infusion (C, D) and MRD status of the first CR (E, F), each with its log-rank p.
-# Panels A-D show large separations, but the group sizes behind them are the
+# The paper prints no p-value for panels A-D and the group sizes behind them are the
 # reconstruction's guesses (Table 1 is not in the text); panels E and F are the ones whose
 # p-values the paper prints (0.064 and 0.032).
 # ```
