@@ -245,10 +245,10 @@ plt.close(fig)
 # ```{glue:figure} fig_timeline
 # :name: fig-cao-timeline
 # Intervals on the way to the second transplant: box plots of the pseudo-patients, with the
-# published medians (diamonds) and ranges (bars). The boxes sit on the published medians and
-# span the published ranges; their shape in between is not published and is the
-# reconstruction's assumption. Most patients relapsed within a year of the first
-# transplant; a long right tail reaches more than ten years.
+# published medians (diamonds) and ranges (bars). Where a box's median line sits on its
+# diamond and its whiskers reach the bars, the reconstruction keeps the published summary;
+# the quartiles in between are not published and are the reconstruction's assumption. The
+# ranges span more than a decade: some patients relapsed years after the first transplant.
 # ```
 #
 # ## Published vs reproduced

@@ -151,9 +151,9 @@ glue("fig_1a", fig1a, display=False)
 # ```{glue:figure} fig_1a
 # :name: fig-cao-1a
 # Figure 1A redrawn: cumulative incidence of grade 2-4 and grade 3-4 acute GVHD in the first
-# 100 days, death as competing risk (pseudo-patients, 95 % log intervals). Most grade 2-4
-# onsets fall in the first six weeks; severe acute GVHD stays below 10 %. The day-100 values
-# are fixed counts; the onset days before them are the reconstruction's.
+# 100 days, death as competing risk (pseudo-patients, 95 % log intervals). At day 100 the
+# curves sit at 41 and 8 of 95, the published counts; the onset days before that are the
+# reconstruction's, not the study's.
 # ```
 
 # %%
@@ -174,8 +174,9 @@ glue("fig_1b", fig1b, display=False)
 # ```{glue:figure} fig_1b
 # :name: fig-cao-1b
 # Figure 1B redrawn: cumulative incidence of chronic GVHD, any grade and extensive, among
-# the 94 evaluable pseudo-patients, death as competing risk. Both curves rise through the
-# first year and level off in the second; the gap between them is the limited chronic GVHD.
+# the 94 evaluable pseudo-patients, death as competing risk. Compare the curves at 180 days
+# and 2 years with the published 29.8 % / 24.5 % and 44.2 % / 33.1 %; the gap between them
+# is limited chronic GVHD. The shape between those points is the reconstruction's.
 # ```
 #
 # ## Published vs reproduced

@@ -314,8 +314,9 @@ plt.close(fig)
 # :name: fig-cao-forest
 # Table 4 redrawn as forest plots: reproduced Cox hazard ratios (dots, 95 % Wald intervals)
 # and published ones (hollow diamonds; the ATG intervals are malformed in the paper and are
-# drawn without whiskers). The > 90-day interval sits to the right of 1 for all three
-# endpoints; the LFS effects of CAR-T type and ATG-T are of similar size.
+# drawn without whiskers). Each dot should sit near its diamond where the published model
+# was fitted; the width of the intervals shows how little 95 patients, with 11 in the
+# > 90-day group, can say about any one factor.
 # ```
 
 # %%
