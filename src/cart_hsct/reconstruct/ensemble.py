@@ -21,15 +21,15 @@ __all__ = ["ensemble", "summarise_ensemble"]
 def _spec_source(spec: Spec | str) -> tuple:
     if isinstance(spec, str):
         return ("name", spec)
-    if spec.path is not None:
+    if spec.path is not None and spec.ledger_dir is None:
         return ("path", str(spec.path))
-    return ("raw", spec.raw, spec.cohort)
+    return ("raw", spec.raw, spec.cohort, spec.ledger_dir)
 
 
 def _load(source: tuple) -> Spec:
     if source[0] in ("name", "path"):
         return load_spec(source[1])
-    return parse_spec(source[1], fname=f"{source[2]}.yaml")
+    return parse_spec(source[1], fname=f"{source[2]}.yaml", ledger_dir=source[3])
 
 
 def _one(args) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from scipy import stats as sps
 from .. import ledger
 from ..survival.competing import cuminc, gray_test
 from ..survival.cox import cox
-from ..survival.km import km_at, km_median, median_followup
+from ..survival.km import km_at, km_median, km_table, median_followup
 from ..survival.logrank import logrank
 from .spec import Spec, Target
 
@@ -28,7 +28,7 @@ __all__ = ["Result", "columns_frame", "distance", "evaluate", "fidelity_table"]
 #: The units in which a statistic is scaled by 100 when the ledger entry is a percentage.
 _PROB_STATS = ("km_at", "cuminc_at")
 #: Distance given to "not reached" on one side only, or to a statistic that cannot be computed.
-_MISSING_Z = 3.0
+_MISSING_Z = 4.0
 
 
 @dataclass
@@ -90,14 +90,24 @@ def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
         inputs = [days[keep], outcome[keep], *extra]
         key = None
         if cache is not None:
-            key = (target.index, unit, b"|".join(
+            # a Cox model shared by several targets (one per term) is fitted once
+            who = ("cox", target.endpoint, target.covariates, target.ties) \
+                if st == "cox" else (target.index, unit)
+            key = (who, b"|".join(
                 a.astype(str).tobytes() if a.dtype == object else a.tobytes() for a in inputs))
             hit = cache.get(key)
-            if hit is not None:
-                if isinstance(hit, Exception):
-                    raise hit
+            if isinstance(hit, Exception):
+                raise hit
+            if hit is not None and st != "cox":
                 return hit
         try:
+            if st == "cox":
+                summ = cache.get(key) if cache is not None else None
+                if summ is None:
+                    summ = _cox_summary(target, inputs)
+                    if cache is not None:
+                        cache[key] = summ
+                return _cox_result(target, summ)
             res = _survival_stat(target, inputs, scale)
         except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
             if cache is not None:
@@ -151,6 +161,13 @@ def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
         return Result(scale * r.survival, ci=(scale * r.ci_lower, scale * r.ci_upper))
     if st == "km_median":
         r = km_median(days, outcome, conf_type=target.conf_type)
+        if target.median_rule == "first_below":
+            # SPSS/Prism report the first time S <= 0.5 (no midpoint of a 0.5 plateau);
+            # read off the same Kaplan-Meier table; the CI is R's
+            tab = km_table(days, outcome, conf_type=target.conf_type)
+            below = tab.time[tab.survival <= 0.5 + 1e-12]
+            med = float(below.iloc[0]) if len(below) else None
+            return Result(med, ci=(_none(r["ci_lower"]), _none(r["ci_upper"])))
         return Result(_none(r["median"]), ci=(_none(r["ci_lower"]), _none(r["ci_upper"])))
     if st == "median_followup":
         r = median_followup(days, outcome)
@@ -167,13 +184,20 @@ def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
         r = cuminc(days, outcome, cause=target.cause, times=[target.at],
                    conf_type=target.conf_type).iloc[0]
         return Result(scale * r.estimate, ci=(scale * r.ci_lower, scale * r.ci_upper))
+    raise ValueError(f"unknown survival statistic {st!r}")  # pragma: no cover
+
+
+def _cox_summary(target: Target, inputs: list) -> pd.DataFrame:
     frame = pd.DataFrame({c: inputs[2 + k] for k, c in enumerate(target.covariates)})
-    frame["_days"] = days
-    frame["_event"] = outcome.astype(int)
+    frame["_days"] = inputs[0]
+    frame["_event"] = inputs[1].astype(int)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = cox(frame, "_days", "_event", list(target.covariates), ties=target.ties)
-    row = fit.summary.set_index("term")
+    return fit.summary.set_index("term")
+
+
+def _cox_result(target: Target, row: pd.DataFrame) -> Result:
     term = target.term if target.term in row.index else next(
         (t for t in row.index if t.startswith(target.term)), None)
     if term is None:
@@ -213,18 +237,28 @@ def _z_value(unit: str, rep, pub, *, operator=None, bound=False) -> float:
     return (rep - pub) / max(0.05 * abs(pub), 0.5)
 
 
+def _huber(z: float, delta: float = 2.0) -> float:
+    """z^2 near the target, linear far from it: one far-off number does not swamp the rest."""
+    a = abs(z)
+    return a * a if a <= delta else delta * (2 * a - delta)
+
+
 def distance(entry: ledger.Entry, res: Result, parts: tuple) -> float:
-    """Squared standardised distance of ``res`` from ``entry`` (the parts in ``parts``)."""
+    """Standardised distance of ``res`` from ``entry`` (the parts in ``parts``).
+
+    Each part contributes ``huber(z)``: ``z^2`` while ``|z| <= 2`` and linear beyond.
+    """
     z2 = _z_value(entry.unit, res.value, entry.value, operator=entry.p_operator
-                  if entry.unit == "p-value" else None) ** 2
+                  if entry.unit == "p-value" else None)
+    z2 = _huber(z2)
     if "ci" in parts and entry.ci is not None and res.ci is not None:
         for rep, pub in zip(res.ci, entry.ci):
-            z2 += 0.25 * _z_value(entry.unit, rep, pub, bound=True) ** 2
+            z2 += 0.25 * _huber(_z_value(entry.unit, rep, pub, bound=True))
     if "p" in parts and entry.p is not None and entry.unit != "p-value":
-        z2 += _z_value("p-value", res.p, entry.p, operator=entry.p_operator) ** 2
+        z2 += _huber(_z_value("p-value", res.p, entry.p, operator=entry.p_operator))
     if "range" in parts and entry.range is not None and res.range is not None:
         for rep, pub in zip(res.range, entry.range):
-            z2 += 0.5 * _z_value(entry.unit, rep, pub) ** 2
+            z2 += 0.5 * _huber(_z_value(entry.unit, rep, pub))
     if entry.unit == "HR" and entry.ci is not None and res.value is not None:
         lo, hi = entry.ci
         if not lo <= res.value <= hi:
@@ -263,7 +297,7 @@ def fidelity_table(spec: Spec, df: pd.DataFrame) -> pd.DataFrame:
     statistic cannot be computed on the cohort.
     """
     cols = columns_frame(df)
-    entries = ledger.load()
+    entries = ledger.load(directory=spec.ledger_dir)
     infeasible = spec.infeasible
     rows = []
     for t in spec.targets:

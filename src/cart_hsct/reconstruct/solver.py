@@ -113,7 +113,7 @@ class Reconstruction:
         self.spec = spec if isinstance(spec, Spec) else load_spec(spec)
         self.iterations = int(iterations or self.spec.solver.get("iterations", 4000))
         s = self.spec
-        self._entries = ledger.load()
+        self._entries = ledger.load(directory=s.ledger_dir)
         self._terminal = next(e for e in s.events if e.terminal)
         self._gcol = s.groups.column if s.groups else None
         self._accrual_days = (s.design.accrual_end - s.design.accrual_start).days
@@ -409,7 +409,13 @@ class Reconstruction:
         has = np.flatnonzero(~np.isnan(t))
         elig = self._eligible(e, cols)
         r2 = rng.random()
-        if r2 < 0.6 and has.size:
+        if r2 < 0.1 and has.size > 1:
+            # exchange two patients' event times (the set of times is kept)
+            i, j = rng.choice(has, 2, replace=False)
+            undo = [(t, i, t[i]), (t, j, t[j])]
+            t[i], t[j] = t[j], t[i]
+            return {e.column}, undo
+        if r2 < 0.5 and has.size:
             i = has[rng.integers(has.size)]
             lo, hi = self._window(st, cols, e, i)
             if lo > hi:
@@ -427,7 +433,7 @@ class Reconstruction:
                 return None
             t[i] = new
             return {e.column}, [(t, i, old)]
-        if r2 < 0.9 and has.size:
+        if r2 < 0.75 and has.size:
             # switch the event from one patient to another of the same group (count kept)
             i = has[rng.integers(has.size)]
             cand = np.flatnonzero(elig & np.isnan(t))
@@ -538,7 +544,7 @@ class Reconstruction:
         parts = [self._target_loss(t, cols) for t in s.targets]
         loss = sum(parts)
         best_loss, best = loss, st.copy()
-        t0 = float(s.solver.get("temperature", 2.0))
+        t0 = float(s.solver.get("temperature", 3.0))
         t_end = 1e-3
         iters = self.iterations
         cool = (t_end / t0) ** (1.0 / max(iters, 1))

@@ -73,7 +73,7 @@ CONF_TYPES = {
 _TARGET_FIELDS = {
     "ids", "stat", "endpoint", "where", "at", "conf_type", "cause", "by", "levels",
     "covariates", "term", "ties", "of", "rank", "versus", "method", "weight", "compare",
-    "lock", "note", "report", "alternative",
+    "lock", "note", "report", "alternative", "median_rule",
 }
 _TOP_FIELDS = {
     "cohort", "ledger", "title", "n", "design", "groups", "covariates", "events", "derived",
@@ -302,6 +302,7 @@ class Target:
     compare: tuple = _COMPARE_PARTS
     lock: bool = True
     report: str = "p"
+    median_rule: str = "R"
     note: str = ""
 
     @property
@@ -343,6 +344,7 @@ class Spec:
     path: Path | None = None
     sha256: str = ""
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+    ledger_dir: Path | None = None
 
     @property
     def infeasible(self) -> dict[str, str]:
@@ -420,7 +422,20 @@ def _ids(ctx: _Ctx, raw, where: str, known_ids: set) -> tuple:
 
 def parse_spec(raw: dict, *, fname: str = "<spec>", path: Path | None = None,
                sha256: str = "", ledger_dir: Path | None = None) -> Spec:
-    """Validate a spec given as a mapping (as read from YAML)."""
+    """Validate a spec given as a mapping (as read from YAML).
+
+    Raises ``SpecError`` whose message starts with ``fname`` and the field path.
+    """
+    try:
+        return _parse(raw, fname=fname, path=path, sha256=sha256, ledger_dir=ledger_dir)
+    except SpecError as err:
+        if str(err).startswith(f"{fname}: "):
+            raise
+        raise SpecError(f"{fname}: {err}") from None
+
+
+def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
+           ledger_dir: Path | None) -> Spec:
     ctx = _Ctx(fname)
     ctx.mapping(raw, "top level")
     ctx.unknown_keys(raw, _TOP_FIELDS, "")
@@ -630,7 +645,8 @@ def parse_spec(raw: dict, *, fname: str = "<spec>", path: Path | None = None,
                 covariates=tuple(covariates), events=tuple(events), derived=derived,
                 endpoints=endpoints, targets=tuple(targets), conflicts=tuple(conflicts),
                 excluded=tuple(excluded), solver=dict(solver), title=str(raw.get("title", "")),
-                path=path, sha256=sha256, raw=raw)
+                path=path, sha256=sha256, raw=raw,
+                ledger_dir=ledger_dir)
 
 
 def _target(ctx: _Ctx, t, k: int, known: set, endpoints: dict, all_ids: set) -> Target:
@@ -717,6 +733,11 @@ def _target(ctx: _Ctx, t, k: int, known: set, endpoints: dict, all_ids: set) -> 
         kw["compare"] = tuple(parts)
     if "lock" in t:
         kw["lock"] = bool(t["lock"])
+    if "median_rule" in t:
+        if stat != "km_median" or t["median_rule"] not in ("R", "first_below"):
+            ctx.fail(f"{w}.median_rule", "only km_median takes a median_rule: 'R' (survfit's "
+                     "midpoint of a 0.5 plateau) or 'first_below' (SPSS: first time S <= 0.5)")
+        kw["median_rule"] = t["median_rule"]
     if "report" in t:
         if t["report"] not in ("p", "chi2"):
             ctx.fail(f"{w}.report", "must be 'p' or 'chi2'")

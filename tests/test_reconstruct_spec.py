@@ -1,0 +1,172 @@
+"""Reconstruction specs: validation messages, conflicts, exact counts, determinism."""
+
+from __future__ import annotations
+
+import copy
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cart_hsct import ledger
+from cart_hsct.reconstruct import (
+    Reconstruction,
+    SpecError,
+    load_spec,
+    parse_spec,
+    write_cohort,
+)
+from cart_hsct.survival.km import km_at
+
+DESIGN = {"origin": "day 0", "accrual": {"start": "2016-01-01", "end": "2018-12-31"},
+          "cutoff": "2020-12-31"}
+
+
+def _ledger(directory: Path, entries: list[dict]) -> Path:
+    full = []
+    for e in entries:
+        full.append({"paper": "toy", "section": "test", "quantity": e["id"],
+                     "population": "toy", "method": "test", "reproducible_from": "ipd",
+                     "notes": "none", **e})
+    (directory / "toy.yaml").write_text(yaml.safe_dump(full, sort_keys=False))
+    return directory
+
+
+def _toy(sizes=(10, 10), values=("70.0", "40.0"), at=365) -> dict:
+    targets = [{"ids": [f"toy.os_1y.{g}"], "stat": "km_at", "endpoint": "os", "at": at,
+                "where": f"group == '{g}'", "conf_type": "log-log"} for g in ("a", "b")]
+    targets.append({"ids": ["toy.os.p"], "stat": "logrank", "endpoint": "os", "by": "group"})
+    return {"cohort": "toy", "ledger": "toy", "n": sum(sizes), "design": copy.deepcopy(DESIGN),
+            "groups": {"sizes": {"a": sizes[0], "b": sizes[1]}},
+            "covariates": [{"name": "x", "levels": {0: sum(sizes) // 2,
+                                                    1: sum(sizes) - sum(sizes) // 2}}],
+            "events": [{"name": "death", "terminal": True}],
+            "endpoints": {"os": {"events": ["death"]}}, "targets": targets,
+            "solver": {"iterations": 60}}
+
+
+def _toy_ledger(directory: Path, values=("70.0", "40.0"), p="0.0300") -> Path:
+    return _ledger(directory, [
+        {"id": "toy.os_1y.a", "quote": values[0], "value": float(values[0]), "unit": "percent"},
+        {"id": "toy.os_1y.b", "quote": values[1], "value": float(values[1]), "unit": "percent"},
+        {"id": "toy.os.p", "quote": p, "value": float(p), "p": float(p), "unit": "p-value"},
+    ])
+
+
+@pytest.fixture
+def toy_dir(tmp_path):
+    return _toy_ledger(tmp_path)
+
+
+def test_chen2021_spec_is_valid_and_covers_every_ipd_entry():
+    """Every ipd ledger id of chen2021 is a target or excluded with a reason."""
+    spec = load_spec("chen2021")
+    assert spec.n == 28 and sum(spec.groups.sizes.values()) == 28
+    covered = {i for t in spec.targets for i in t.ids} | {x.id for x in spec.excluded}
+    ipd = {k for k, e in ledger.load("chen2021").items() if e.reproducible_from == "ipd"}
+    assert ipd - covered == set()
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda r: r["targets"][0]["ids"].__setitem__(0, "toy.nope"),
+     "toy.yaml: targets[0].ids[0]: 'toy.nope' is not a ledger id"),
+    (lambda r: r["groups"]["sizes"].__setitem__("a", 3), "toy.yaml: groups.sizes: sizes sum"),
+    (lambda r: r["targets"][0].__setitem__("where", "grp == 'a'"),
+     "toy.yaml: targets[0].where: \"grp == 'a'\" names unknown column(s) ['grp']"),
+    (lambda r: r["targets"][1].__setitem__("stat", "km_mean"),
+     "toy.yaml: targets[1].stat: unknown statistic 'km_mean'"),
+    (lambda r: r["targets"][0].pop("conf_type"), "toy.yaml: targets[0].conf_type: missing"),
+    (lambda r: r["targets"][0].__setitem__("conf_type", "logit"),
+     "toy.yaml: targets[0].conf_type: must be one of"),
+    (lambda r: r["covariates"][0]["levels"].__setitem__(0, 1),
+     "toy.yaml: covariates[0].levels: counts sum to"),
+    (lambda r: r["events"][0].__setitem__("terminal", False), "toy.yaml: events: exactly one"),
+    (lambda r: r["endpoints"]["os"].__setitem__("events", ["relapse"]),
+     "toy.yaml: endpoints.os.events: 'relapse' is not an event"),
+    (lambda r: r.__setitem__("colour", "red"), "toy.yaml: colour: unknown field"),
+    (lambda r: r["design"].__setitem__("cutoff", "2018-01-01"),
+     "toy.yaml: design.cutoff: the data cut-off must come after"),
+    (lambda r: r["targets"][0].__setitem__("where", "__import__('os')"),
+     "toy.yaml: targets[0].where:"),
+    (lambda r: r.__setitem__("conflicts", [{"ids": ["toy.os_1y.a", "toy.zzz"],
+                                            "honour": ["toy.os_1y.a"], "reason": "r"}]),
+     "toy.yaml: conflicts[0].ids[1]: 'toy.zzz' is not a ledger id"),
+])
+def test_invalid_spec_names_file_and_field(toy_dir, mutate, message):
+    raw = _toy()
+    mutate(raw)
+    with pytest.raises(SpecError) as err:
+        parse_spec(raw, fname="toy.yaml", ledger_dir=toy_dir)
+    assert message in str(err.value)
+
+
+def test_declared_conflict_is_reported_infeasible_with_its_reason(toy_dir):
+    raw = _toy()
+    raw["conflicts"] = [{"ids": ["toy.os_1y.b", "toy.os.p"], "honour": ["toy.os_1y.b"],
+                         "reason": "made-up contradiction"}]
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=toy_dir)).fit(seed=1)
+    row = rec.fidelity_.set_index("id").loc["toy.os.p"]
+    assert row.status == "infeasible"
+    assert "honours toy.os_1y.b" in row.detail and "made-up contradiction" in row.detail
+    assert rec.fidelity_.set_index("id").loc["toy.os_1y.b"].status != "infeasible"
+
+
+def test_unreachable_exact_counts_are_reported(tmp_path):
+    """1-year survival 10% but 2-year survival 50% in the same 10 patients cannot both hold."""
+    d = _ledger(tmp_path, [
+        {"id": "toy.os_1y.a", "quote": "10.0", "value": 10.0, "unit": "percent"},
+        {"id": "toy.os_2y.a", "quote": "50.0", "value": 50.0, "unit": "percent"},
+    ])
+    raw = _toy(sizes=(10, 10))
+    raw["targets"] = [
+        {"ids": ["toy.os_1y.a"], "stat": "km_at", "endpoint": "os", "at": 365,
+         "where": "group == 'a'", "conf_type": "log-log"},
+        {"ids": ["toy.os_2y.a"], "stat": "km_at", "endpoint": "os", "at": 730,
+         "where": "group == 'a'", "conf_type": "log-log"},
+    ]
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d),
+                         iterations=20).fit(seed=2)
+    described = " ".join(lk.describe() for lk in rec.dropped_locks_)
+    assert rec.dropped_locks_ and ("toy.os_1y.a" in described or "toy.os_2y.a" in described)
+    assert (rec.fidelity_.status == "discrepant").any()
+
+
+def test_same_seed_gives_byte_identical_files(toy_dir, tmp_path):
+    spec = parse_spec(_toy(), fname="toy.yaml", ledger_dir=toy_dir)
+    files = []
+    for k in range(2):
+        out = tmp_path / f"run{k}"
+        files.append(write_cohort(Reconstruction(spec).fit(seed=7), out))
+    for a, b in zip(*files):
+        assert a.read_bytes() == b.read_bytes()
+    other = write_cohort(Reconstruction(spec).fit(seed=8), tmp_path / "other")
+    assert other[0].read_bytes() != files[0][0].read_bytes()
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n_a=st.integers(4, 12), n_b=st.integers(4, 12), data=st.data())
+def test_fixed_counts_are_reproduced_exactly(n_a, n_b, data):
+    """A landmark k/N with one possible k fixes N-k deaths before it; events <= patients."""
+    k_a = data.draw(st.integers(0, n_a))
+    k_b = data.draw(st.integers(0, n_b))
+    v_a, v_b = f"{100 * k_a / n_a:.1f}", f"{100 * k_b / n_b:.1f}"
+    with tempfile.TemporaryDirectory() as tmp:
+        d = _toy_ledger(Path(tmp), values=(v_a, v_b))
+        raw = copy.deepcopy(_toy(sizes=(n_a, n_b)))
+        spec = parse_spec(raw, fname="toy.yaml", ledger_dir=d)
+        rec = Reconstruction(spec, iterations=30).fit(seed=n_a * 31 + n_b)
+    ipd = rec.ipd_
+    assert not rec.dropped_locks_
+    for g, n, k in (("a", n_a, k_a), ("b", n_b, k_b)):
+        sub = ipd[ipd.group == g]
+        assert len(sub) == n
+        t, e = sub.os_days.to_numpy(float), sub.os_event.to_numpy(float)
+        assert e.sum() <= n
+        assert ((e == 1) & (t <= 365)).sum() == n - k
+        s = km_at(t, e, [365], conf_type="log-log").survival.iloc[0]
+        assert np.isclose(s, k / n)
+    assert (ipd.os_days >= 0).all() and (ipd.os_days <= ipd.followup_days).all()
