@@ -83,7 +83,7 @@ def summarise(df: pd.DataFrame, directory: Path, *, name: str = "sim",
     """Write ``<directory>/<name>.yaml`` (a ledger) and return a spec targeting it.
 
     Published: group sizes and margins of ``x`` by group; per group the 1- and 2-year
-    KM survival (percent, 1 decimal, log-log CI) and the KM median (whole days); the
+    KM survival at 6, 12, 18 and 24 months (percent, 1 decimal, log-log CI) and the KM median (whole days); the
     log-rank p (4 decimals); the Cox HR of ``x`` adjusted for group (3 decimals, CI and p);
     the reverse-KM median follow-up.
     """
@@ -94,7 +94,8 @@ def summarise(df: pd.DataFrame, directory: Path, *, name: str = "sim",
     t, e = df.os_days.to_numpy(float), df.os_event.to_numpy(float)
     for g in groups:
         m = (df.group == g).to_numpy()
-        for at, lab in ((365, "1y"), (730, "2y")):
+        # landmarks as a reader would take them off a published curve (every 6 months)
+        for at, lab in ((182, "6m"), (365, "1y"), (547, "18m"), (730, "2y")):
             r = km_at(t[m], e[m], [at], conf_type="log-log").iloc[0]
             eid = f"{name}.os_{lab}.{g.lower()}"
             entries.append(_entry(eid, 100 * r.survival, "percent", decimals=1,
