@@ -28,8 +28,7 @@ bench: $(VENV)/.installed   ## clean build, no-op rebuild, one touched notebook,
 	$(PY) -m cart_hsct.bench
 
 reconstruct: $(VENV)/.installed   ## regenerate data/cohorts from data/specs
-	$(PY) -m cart_hsct.reconstruct chen2021
-	$(PY) -m cart_hsct.reconstruct cao2023
+	$(PY) -m cart_hsct.reconstruct chen2021 cao2023 --seed 1 --ensemble 20
 
 reference:                  ## R parity fixtures (needs r-base-core, r-cran-survival, r-cran-cmprsk, r-cran-maxstat)
 	cd tests/reference && for f in *.R; do [ $$f = json_writer.R ] || Rscript $$f; done  # json_writer.R is sourced by the others

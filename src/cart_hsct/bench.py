@@ -68,7 +68,8 @@ def reconstruct_times(cohorts: tuple[str, ...] = paths.PAPER_IDS) -> dict[str, f
         if not (paths.SPECS / f"{cohort}.yaml").exists():
             continue
         out[f"reconstruct_{cohort}_s"] = _timed(
-            [sys.executable, "-m", "cart_hsct.reconstruct", cohort, "--out", str(scratch)])
+            [sys.executable, "-m", "cart_hsct.reconstruct", cohort, "--seed", "1",
+             "--ensemble", "20", "--out", str(scratch)])
     if out:
         out["reconstruct_total_s"] = sum(out.values())
     return out
