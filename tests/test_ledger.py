@@ -190,3 +190,9 @@ def test_counts_entries_have_no_tolerance():
     assert e.reproducible_from == "counts"
     assert ledger.compare(e, 100 * 20 / 27)[0] == "discrepant"
     assert ledger.compare(e, 74.7)[0] == "exact"
+
+
+def test_an_uncomputed_ci_caps_a_counts_entry_at_close_not_discrepant():
+    e = ledger.entry("chen2021.os_1y.cart_hsct")  # 70.0 (33.0-90.2), a counts entry
+    assert ledger.compare(e, 70.0)[0] == "close"
+    assert ledger.compare(e, 70.0, ci=(32.87, 89.19))[0] == "discrepant"

@@ -252,7 +252,8 @@ def _p_exact(reproduced: float, printed: float, operator: str | None, half: floa
 def compare(e: Entry, value: Any, ci: tuple | None = None, p: float | None = None,
             range: tuple | None = None) -> tuple[str, list[str]]:
     """Status of a reproduced number against a ledger entry, and what decided it."""
-    parts: list[tuple[str, str]] = []  # (status, reason)
+    parts: list[tuple[str, str]] = []  # (status, reason) of each compared component
+    caps: list[str] = []  # published components left uncomputed: at best close
 
     def judge(what: str, rep, pub, half, unit, *, bound=False, operator=None):
         if pub is None and rep is None:
@@ -288,7 +289,7 @@ def compare(e: Entry, value: Any, ci: tuple | None = None, p: float | None = Non
         for name, rep, pub in (("ci_low", ci[0], e.ci[0]), ("ci_high", ci[1], e.ci[1])):
             judge(name, rep, pub, e.half_unit.get(name, 0.0), value_unit, bound=True)
     elif e.ci is not None:
-        parts.append(("close", "published CI not recomputed"))
+        caps.append("published CI not recomputed")
     if e.unit == "HR" and e.ci is not None and value is not None:
         inside = e.ci[0] <= float(value) <= e.ci[1]
         if not inside and parts[0][0] == "close":
@@ -298,7 +299,7 @@ def compare(e: Entry, value: Any, ci: tuple | None = None, p: float | None = Non
             judge("p", p, e.p, e.half_unit.get("p", 0.0), "p-value",
                   operator=e.p_operator)
         else:
-            parts.append(("close", "published p not recomputed"))
+            caps.append("published p not recomputed")
     if e.range is not None and range is not None:
         for name, rep, pub in (("range_low", range[0], e.range[0]),
                                ("range_high", range[1], e.range[1])):
@@ -309,7 +310,9 @@ def compare(e: Entry, value: Any, ci: tuple | None = None, p: float | None = Non
         # whatever does not round to the printed digits is a mismatch
         status = "discrepant"
         parts.append(("discrepant", "counts entry: exact computation, no tolerance"))
-    return status, [r for _, r in parts]
+    if caps and status == "exact":
+        status = "close"
+    return status, [r for _, r in parts] + caps
 
 
 # ----------------------------------------------------------------------------- recording
