@@ -88,23 +88,8 @@ pd.DataFrame({
 # reconstruction itself shows is a limit of the pseudo-patients, not of the analysis.
 
 # %%
-recon_fit = {t["id"]: t for t in cohorts.provenance(cohort)["targets"]}
-ensemble_file = paths.COHORTS / f"{cohort}.ensemble.csv"
-ensemble = pd.read_csv(ensemble_file).set_index("id") if ensemble_file.exists() else None
-
-
 def why(eid, reason=None):
-    """The scorecard explanation: the page's reason, the reconstruction's fit, the ensemble spread."""
-    parts = [reason] if reason else []
-    t = recon_fit.get(eid)
-    if t is not None and t["status"] != "exact":
-        parts.append(f"reconstruction limit: the pseudo-cohort was fitted to this number and "
-                     f"reaches {t['detail']} ({t['status']})")
-    if ensemble is not None and eid in ensemble.index and pd.notna(ensemble.loc[eid, "median"]):
-        e = ensemble.loc[eid]
-        parts.append(f"ensemble of reconstructions: median {e['median']:.4g}, "
-                     f"range {e['min']:.4g}-{e['max']:.4g}")
-    return "; ".join(parts) or None
+    return cohorts.explain(cohort, eid, reason)
 
 # %% [markdown]
 # {glue:text}`n_blasts_hi` pseudo-patients have blasts of 20 % or more and

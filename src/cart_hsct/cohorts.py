@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import paths
 
-__all__ = ["load", "path", "provenance"]
+__all__ = ["load", "path", "provenance", "ensemble", "explain"]
 
 #: Allowed codes of the status-like columns, by suffix.
 _CODES = {"_event": (0, 1), "_status": (0, 1, 2)}
@@ -112,3 +112,29 @@ def provenance(cohort: str) -> dict:
         raise FileNotFoundError(f"{file} does not exist; make it with "
                                 f"`python -m cart_hsct.reconstruct {cohort}`")
     return json.loads(file.read_text(encoding="utf-8"))
+
+
+def ensemble(cohort: str) -> pd.DataFrame | None:
+    """``data/cohorts/<cohort>.ensemble.csv`` indexed by ledger id (None if not made)."""
+    file = paths.COHORTS / f"{cohort}.ensemble.csv"
+    return pd.read_csv(file).set_index("id") if file.exists() else None
+
+
+def explain(cohort: str, eid: str, reason: str | None = None) -> str | None:
+    """A scorecard explanation: the page's ``reason``, then what the reconstruction itself
+    reaches for ``eid`` when it falls short, then the spread over the seed ensemble.
+
+    A gap the reconstruction already shows is a limit of the pseudo-patients, not of the
+    analysis; the ensemble says how much of the number the published summaries pin down.
+    """
+    parts = [reason] if reason else []
+    fit = {t["id"]: t for t in provenance(cohort)["targets"]}.get(eid)
+    if fit is not None and fit["status"] != "exact":
+        parts.append("reconstruction limit: the pseudo-cohort was fitted to this number and "
+                     f"reaches {fit['detail']} ({fit['status']})")
+    spread = ensemble(cohort)
+    if spread is not None and eid in spread.index and pd.notna(spread.loc[eid, "median"]):
+        row = spread.loc[eid]
+        parts.append(f"ensemble of {int(row['n_seeds'])} reconstructions: median "
+                     f"{row['median']:.4g}, range {row['min']:.4g}-{row['max']:.4g}")
+    return "; ".join(parts) or None

@@ -1,0 +1,41 @@
+"""The committed pseudo-cohorts load, validate and explain their own fit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cart_hsct import cohorts, ledger, paths
+
+COHORTS = sorted(p.stem for p in paths.COHORTS.glob("*.csv") if "." not in p.stem)
+
+
+@pytest.mark.parametrize("cohort", COHORTS)
+def test_committed_cohort_loads_and_its_provenance_names_ledger_ids(cohort):
+    pts = cohorts.load(cohort)
+    prov = cohorts.provenance(cohort)
+    assert len(pts) > 0 and prov["seed"] is not None
+    ids = set(ledger.load())
+    assert {t["id"] for t in prov["targets"]} <= ids
+
+
+@pytest.mark.parametrize("cohort", COHORTS)
+def test_explain_reports_the_reconstructions_own_gap(cohort):
+    prov = cohorts.provenance(cohort)
+    short = [t for t in prov["targets"] if t["status"] not in ("exact",)]
+    exact = [t for t in prov["targets"] if t["status"] == "exact"]
+    if short:
+        text = cohorts.explain(cohort, short[0]["id"], "page reason")
+        assert text.startswith("page reason; reconstruction limit") and short[0]["status"] in text
+    if exact and cohorts.ensemble(cohort) is None:
+        assert cohorts.explain(cohort, exact[0]["id"]) is None
+
+
+def test_cohort_with_negative_time_is_rejected_naming_file_column_and_row(tmp_path):
+    pts = cohorts.load(COHORTS[0])
+    bad = pts.copy()
+    column = next(c for c in bad.columns if c.endswith("_days"))
+    bad.loc[bad.index[2], column] = -5
+    with pytest.raises(ValueError) as err:
+        cohorts.validate(pd.DataFrame(bad), "bad.csv")
+    assert "bad.csv" in str(err.value) and column in str(err.value) and "2" in str(err.value)
