@@ -46,6 +46,7 @@ cif_conf_type = "log"
 tatma_days = {"100d": 100, "1y": 365, "3y": 1095}
 
 # %% tags=["hide-input"]
+import numpy as np
 import pandas as pd
 from myst_nb import glue
 
@@ -59,11 +60,22 @@ plots.set_theme()
 
 # %%
 pts = cohorts.load(cohort)
+
+
+def cif_at(days: pd.Series, status: pd.Series, times: list[float]) -> pd.DataFrame:
+    """Cumulative incidence of cause 1 at ``times`` (0-1 scale), with the log interval.
+
+    cmprsk has no estimate when nobody has the event; it is then 0, without an interval.
+    """
+    if not (status == 1).any():
+        return pd.DataFrame({"time": times, "estimate": 0.0, "ci_lower": np.nan, "ci_upper": np.nan})
+    return sv.cuminc(days, status, cause=1, times=times, conf_type=cif_conf_type)
+
+
 viral = []
 for label, ep, eid in (("CMV viremia", "cmv", "cao2023.cmv_100d"), ("EBV viremia", "ebv", "cao2023.ebv_100d"),
                        ("PTLD", "ptld", "cao2023.ptld_100d")):
-    r = sv.cuminc(pts[f"{ep}_days"], pts[f"{ep}_status"], cause=1, times=[100],
-                  conf_type=cif_conf_type).iloc[0]
+    r = cif_at(pts[f"{ep}_days"], pts[f"{ep}_status"], [100]).iloc[0]
     e = ledger.entry(eid)
     viral.append({"complication": label, "patients by day 100": int((pts[f"{ep}_day"] <= 100).sum()),
                   "reproduced %": 100 * r.estimate, "ci_lower": 100 * r.ci_lower,
@@ -78,19 +90,19 @@ pd.DataFrame(viral).round(1)
 # were transplanted 303 days before the data cut-off), so the estimates are no longer counts.
 
 # %%
-c = sv.cuminc(pts.tatma_days, pts.tatma_status, cause=1, times=list(tatma_days.values()),
-              conf_type=cif_conf_type)
+c = cif_at(pts.tatma_days, pts.tatma_status, list(tatma_days.values()))
 tma = []
 for key, (_, r) in zip(tatma_days, c.iterrows()):
     eid = f"cao2023.tatma_{key}"
-    ci = (100 * r.ci_lower, 100 * r.ci_upper)
+    ci = (100 * r.ci_lower, 100 * r.ci_upper) if np.isfinite(r.ci_lower) else None
     if key != "100d":  # the 100-day value is a count, recorded in the counts chapter
         status, _ = ledger.compare(ledger.entry(eid), 100 * r.estimate, ci=ci)
         ledger.record(eid, 100 * r.estimate, ci=ci, note=None if status == "exact" else
                       "Cumulative incidence on the pseudo-patients; after day 303 censoring "
                       "begins and the estimate depends on reconstructed onset and censoring times.")
     e = ledger.entry(eid)
-    tma.append({"at": key, "reproduced %": 100 * r.estimate, "ci_lower": ci[0], "ci_upper": ci[1],
+    tma.append({"at": key, "reproduced %": 100 * r.estimate, "ci_lower": 100 * r.ci_lower,
+                "ci_upper": 100 * r.ci_upper,
                 "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})"})
 pd.DataFrame(tma).round(1)
 
