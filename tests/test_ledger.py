@@ -196,3 +196,9 @@ def test_an_uncomputed_ci_caps_a_counts_entry_at_close_not_discrepant():
     e = ledger.entry("chen2021.os_1y.cart_hsct")  # 70.0 (33.0-90.2), a counts entry
     assert ledger.compare(e, 70.0)[0] == "close"
     assert ledger.compare(e, 70.0, ci=(32.87, 89.19))[0] == "discrepant"
+
+
+def test_undefined_ci_bound_is_shown_as_na(reproduction):
+    ledger.record("chen2021.os_3y.cart_hsct", 58.3, ci=(float("nan"), 90.0))
+    row = ledger.table().iloc[0]
+    assert "NA-90" in row["reproduced"]

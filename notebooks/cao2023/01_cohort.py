@@ -290,5 +290,5 @@ ledger.box()
 # ```{solution-end}
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 provenance.provenance()

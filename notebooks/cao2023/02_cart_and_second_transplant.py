@@ -254,5 +254,5 @@ ledger.box()
 # ```{solution-end}
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 provenance.provenance()

@@ -229,5 +229,5 @@ ledger.box()
 # ```{solution-end}
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 provenance.provenance()

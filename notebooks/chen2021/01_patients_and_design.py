@@ -282,5 +282,5 @@ _ = ledger.record("chen2021.age.median", age_median,
 # %% tags=["remove-input"]
 ledger.box()
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 provenance.provenance()

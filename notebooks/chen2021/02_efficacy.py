@@ -363,5 +363,5 @@ glue("fig1b", fig1b, display=False)
 # %% tags=["remove-input"]
 ledger.box()
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 provenance.provenance()

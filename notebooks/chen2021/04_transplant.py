@@ -234,5 +234,5 @@ glue("fig_tx", fig_swim, display=False)
 # %% tags=["remove-input"]
 ledger.box()
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 provenance.provenance()

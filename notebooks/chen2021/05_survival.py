@@ -500,5 +500,5 @@ compare_def.pivot(index="group", columns="definition", values="survival %")
 # %% tags=["remove-input"]
 ledger.box()
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 provenance.provenance()

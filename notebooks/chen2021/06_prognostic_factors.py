@@ -475,5 +475,5 @@ immortal.round(3)
 # %% tags=["remove-input"]
 ledger.box()
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 provenance.provenance()

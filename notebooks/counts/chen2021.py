@@ -516,5 +516,5 @@ for eid in stated_ids:
 # %% tags=["remove-input"]
 ledger.box()
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 provenance.provenance()

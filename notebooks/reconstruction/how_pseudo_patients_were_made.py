@@ -270,5 +270,5 @@ glue("fig_roundtrip", fig, display=False)
 # inherits the arbitrariness shown by the ensemble. Every page that uses pseudo-IPD says so
 # near its top and links here.
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 provenance.provenance()

@@ -432,12 +432,17 @@ def _fmt_reproduced(r: dict) -> str:
     v = r["value"]
     text = "not reached" if v is None else (v if isinstance(v, str) else f"{v:.4g}")
     if r["ci"]:
-        text += f" ({r['ci'][0]:.4g}-{r['ci'][1]:.4g})"
+        text += f" ({_g(r['ci'][0])}-{_g(r['ci'][1])})"
     if r.get("range"):
-        text += f" [range {r['range'][0]:.4g}-{r['range'][1]:.4g}]"
+        text += f" [range {_g(r['range'][0])}-{_g(r['range'][1])}]"
     if r["p"] is not None:
         text += f"; p={r['p']:.3g}"
     return text
+
+
+def _g(x) -> str:
+    """A reproduced bound; an undefined one (NaN, stored as null) prints as NA."""
+    return "NA" if x is None else f"{x:.4g}"
 
 
 def table(ids: list[str] | None = None, recs: list[dict] | None = None) -> pd.DataFrame:
