@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import cohorts, ledger, paths, plots, provenance
+from cart_hsct import cohorts, ledger, plots, provenance
 from cart_hsct import survival as sv
 
 plots.set_theme()
@@ -329,20 +329,9 @@ glue("fig_pv", ax.figure, display=False)
 # number over the ensemble shows how much of it the published summaries pin down.
 
 # %%
-spread_ids = set(["cao2023.followup.median", "cao2023.os_1y.all", "cao2023.lfs_1y.all", "cao2023.ri_1y.all", "cao2023.nrm_1y.all", "cao2023.os_3y.all", "cao2023.lfs_3y.all", "cao2023.ri_3y.all", "cao2023.nrm_3y.all"])
-ensemble_columns = ("median", "min", "max")
-ensemble_file = paths.COHORTS / f"{cohort}.ensemble.csv"
-if ensemble_file.exists():
-    ensemble = pd.read_csv(ensemble_file).set_index("id")
-    spread = pd.DataFrame([
-        {"id": r["id"], "published": ledger.entry(r["id"]).value, "this cohort": r["value"],
-         "p (this cohort)": r["p"],
-         **{k: ensemble.loc[r["id"], k] for k in ensemble_columns if k in ensemble.columns}}
-        for r in ledger.records() if r["id"] in ensemble.index and r["id"] in spread_ids
-    ])
-else:
-    spread = pd.DataFrame({"note": [f"{ensemble_file.name} not found: no ensemble to show"]})
-spread.round(4)
+overall_ids = ["cao2023.followup.median"] + [f"cao2023.{ep}_{y}y.all" for y in (1, 3)
+                                            for ep in ("os", "lfs", "ri", "nrm")]
+cohorts.spread(cohort, ledger.records(), ids=overall_ids).round(4)
 
 # %% [markdown]
 # ## Published vs reproduced

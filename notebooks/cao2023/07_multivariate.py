@@ -52,8 +52,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import cohorts, ledger, paths, plots, provenance
-from cart_hsct import survival as sv
+from cart_hsct import cohorts, ledger, plots, provenance
 from cart_hsct.survival.cox import MonotoneLikelihoodWarning, cox
 from cart_hsct.survival.fine_gray import fine_gray
 
@@ -342,20 +341,8 @@ glue("fig_forest_ri", ax.figure, display=False)
 # number over the ensemble shows how much of it the published summaries pin down.
 
 # %%
-spread_ids = set([r["id"] for r in ledger.records()])
-ensemble_columns = ("median", "min", "max", "p_median", "p_min", "p_max")
-ensemble_file = paths.COHORTS / f"{cohort}.ensemble.csv"
-if ensemble_file.exists():
-    ensemble = pd.read_csv(ensemble_file).set_index("id")
-    spread = pd.DataFrame([
-        {"id": r["id"], "published": ledger.entry(r["id"]).value, "this cohort": r["value"],
-         "p (this cohort)": r["p"],
-         **{k: ensemble.loc[r["id"], k] for k in ensemble_columns if k in ensemble.columns}}
-        for r in ledger.records() if r["id"] in ensemble.index and r["id"] in spread_ids
-    ])
-else:
-    spread = pd.DataFrame({"note": [f"{ensemble_file.name} not found: no ensemble to show"]})
-spread.round(4)
+cohorts.spread(cohort, ledger.records(),
+               columns=("median", "min", "max", "p_median", "p_min", "p_max")).round(4)
 
 # %% [markdown]
 # ## Published vs reproduced

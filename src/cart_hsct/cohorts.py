@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import paths
 
-__all__ = ["load", "path", "provenance", "ensemble", "explain"]
+__all__ = ["load", "path", "provenance", "ensemble", "explain", "spread"]
 
 #: Allowed codes of the status-like columns, by suffix.
 _CODES = {"_event": (0, 1), "_status": (0, 1, 2)}
@@ -138,3 +138,25 @@ def explain(cohort: str, eid: str, reason: str | None = None) -> str | None:
         parts.append(f"ensemble of {int(row['n_seeds'])} reconstructions: median "
                      f"{row['median']:.4g}, range {row['min']:.4g}-{row['max']:.4g}")
     return "; ".join(parts) or None
+
+
+def spread(cohort: str, records: list[dict], ids=None,
+           columns: tuple[str, ...] = ("median", "min", "max")) -> pd.DataFrame:
+    """Each recorded number beside its spread over the ensemble of reconstructions.
+
+    ``records`` are a page's ledger records (``ledger.records()``); ``ids`` limits the rows.
+    Columns: id, published, this cohort, p (this cohort), then ``columns`` of the ensemble
+    summary. Without an ensemble file, one row says so.
+    """
+    from . import ledger
+
+    summary = ensemble(cohort)
+    if summary is None:
+        return pd.DataFrame({"note": [f"{cohort}.ensemble.csv not found: no ensemble to show"]})
+    wanted = set(ids) if ids is not None else None
+    rows = [{"id": r["id"], "published": ledger.entry(r["id"]).value, "this cohort": r["value"],
+             "p (this cohort)": r["p"],
+             **{k: summary.loc[r["id"], k] for k in columns if k in summary.columns}}
+            for r in records
+            if r["id"] in summary.index and (wanted is None or r["id"] in wanted)]
+    return pd.DataFrame(rows)
