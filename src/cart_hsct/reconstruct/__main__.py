@@ -1,8 +1,9 @@
-"""``python -m cart_hsct.reconstruct <cohort> [--seed N] [--ensemble K]``.
+"""``python -m cart_hsct.reconstruct <cohort> [--seed N] [--ensemble K] [--out DIR]``.
 
 Fits ``data/specs/<cohort>.yaml`` with seed N and writes ``data/cohorts/<cohort>.csv``
 and ``<cohort>.provenance.json``; with ``--ensemble K`` also fits seeds N+1..N+K (two
-processes) and writes ``<cohort>.ensemble.csv``.
+processes) and writes ``<cohort>.ensemble.csv``. ``--out DIR`` writes to DIR instead of
+``data/cohorts``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from .ensemble import ensemble, summarise_ensemble
 from .output import write_cohort, write_ensemble
@@ -27,12 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--iterations", type=int, default=None,
                     help="annealing steps (default: the spec's solver.iterations)")
     ap.add_argument("--workers", type=int, default=2, help="processes for --ensemble (default 2)")
+    ap.add_argument("--out", type=Path, default=None, metavar="DIR",
+                    help="write the outputs to DIR instead of data/cohorts")
     args = ap.parse_args(argv)
     for cohort in args.cohort:
         t0 = time.perf_counter()
         spec = load_spec(cohort)
         rec = Reconstruction(spec, iterations=args.iterations).fit(seed=args.seed)
-        csv, prov = write_cohort(rec)
+        csv, prov = write_cohort(rec, args.out)
         counts = rec.fidelity_.status.value_counts().to_dict()
         print(f"{cohort}: seed {args.seed}, loss {rec.loss_:.3f}, {counts}; wrote {csv.name}, "
               f"{prov.name} ({time.perf_counter() - t0:.0f} s)")
@@ -40,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             seeds = range(args.seed + 1, args.seed + 1 + args.ensemble)
             runs = ensemble(spec, seeds, iterations=args.iterations, workers=args.workers)
-            out = write_ensemble(summarise_ensemble(runs), cohort)
+            out = write_ensemble(summarise_ensemble(runs), cohort, args.out)
             ok = (runs.assign(ok=runs.status.isin(["exact", "close"]))
                   .groupby("seed").ok.mean())
             print(f"{cohort}: ensemble of {args.ensemble} seeds, exact/close share per seed "

@@ -1,7 +1,8 @@
 """Evaluate a spec's targets on a (pseudo-)cohort and report how close they come.
 
-Every statistic is computed with the same ``cart_hsct.survival`` functions the notebooks
-use; statuses come from ``cart_hsct.ledger.compare`` (the tolerance rules live there).
+Every statistic is computed by the numpy kernels behind the ``cart_hsct.survival``
+functions the notebooks use (the public function = validation -> kernel -> DataFrame; the
+cohort's columns are validated once, by ``validate_columns``, not at every call); statuses come from ``cart_hsct.ledger.compare`` (the tolerance rules live there).
 ``distance`` turns a reconstructed number into a standardised distance for the solver's
 loss: the published-minus-reconstructed gap in units of the ledger's ``close`` band.
 """
@@ -16,14 +17,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .. import ledger
-from ..survival.competing import cuminc, gray_test
-from ..survival.cox import cox
-from ..survival.km import km_at, km_median, km_table, median_followup
-from ..survival.logrank import logrank
+from .. import checks, ledger
+from ..survival._common import zval
+from ..survival._design import design_arrays
+from ..survival.competing import _cuminc_at_kernel, _gray_kernel
+from ..survival.cox import _cox_kernel
+from ..survival.km import _km_at_kernel, _km_first_at_or_below, _km_median_kernel
+from ..survival.logrank import _logrank_kernel
 from .spec import Spec, Target
 
-__all__ = ["Result", "columns_frame", "distance", "evaluate", "fidelity_table"]
+__all__ = ["Result", "columns_frame", "distance", "evaluate", "fidelity_table",
+           "validate_columns"]
 
 #: The units in which a statistic is scaled by 100 when the ledger entry is a percentage.
 _PROB_STATS = ("km_at", "cuminc_at")
@@ -60,16 +64,18 @@ def _none(x):
 
 
 def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
-             cache: dict | None = None) -> Result:
+             cache: dict | None = None, masks: dict | None = None) -> Result:
     """The statistic ``target`` asks for, on the cohort given as column arrays.
 
     Returns a ``Result`` in the ledger unit ``unit`` (probabilities become percent).
     Raises ``ValueError`` when the statistic cannot be computed on this cohort (for
     example a log-rank test with one group left). ``cache`` (a dict) memoises survival
     statistics on their exact inputs, so a move that leaves a target's patients
-    untouched costs nothing.
+    untouched costs nothing. ``masks`` maps target indices to their population masks
+    where the caller knows them to be fixed (e.g. defined by the groups only).
     """
-    mask = _mask(target.where, cols, n)
+    mask = _mask(target.where, cols, n) if masks is None or target.index not in masks \
+        else masks[target.index]
     scale = 100.0 if (unit == "percent" and target.stat in _PROB_STATS) else 1.0
     st = target.stat
     if st in ("km_at", "km_median", "median_followup", "logrank", "cuminc_at", "gray", "cox"):
@@ -79,7 +85,11 @@ def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
             by = np.asarray(target.by(cols, n), dtype=object)
             if target.levels is not None:
                 keep = keep & np.isin(by, list(target.levels))
-            extra = [np.asarray([str(v) for v in by[keep]])]
+            # integer codes of the sorted labels, as survival's groups() gives them
+            labels, codes = np.unique(np.asarray([str(v) for v in by[keep]]), return_inverse=True)
+            if labels.size < 2:
+                raise ValueError(f"one group only ({list(labels)}) in the target's population")
+            extra = [codes]
         elif st == "cox":
             extra = [np.asarray(cols[c])[keep] for c in target.covariates]
         else:
@@ -94,7 +104,8 @@ def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
             who = ("cox", target.endpoint, target.covariates, target.ties) \
                 if st == "cox" else (target.index, unit)
             key = (who, b"|".join(
-                a.astype(str).tobytes() if a.dtype == object else a.tobytes() for a in inputs))
+                np.asarray([str(v) for v in a]).tobytes() if a.dtype == object
+                else a.tobytes() for a in inputs))
             hit = cache.get(key)
             if isinstance(hit, Exception):
                 raise hit
@@ -154,56 +165,69 @@ def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
 
 
 def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
+    """A survival statistic from validated arrays, by the kernel of the public function."""
     st = target.stat
     days, outcome = inputs[0], inputs[1]
+    if days.size == 0:
+        raise ValueError("no patient in the target's population")
     if st == "km_at":
-        r = km_at(days, outcome, [target.at], conf_type=target.conf_type).iloc[0]
-        return Result(scale * r.survival, ci=(scale * r.ci_lower, scale * r.ci_upper))
+        surv, _, lo, hi = _km_at_kernel(days, outcome, np.array([float(target.at)]),
+                                        target.conf_type, zval(0.05))
+        return Result(scale * surv[0], ci=(scale * lo[0], scale * hi[0]))
     if st == "km_median":
-        r = km_median(days, outcome, conf_type=target.conf_type)
+        med, lo, hi = _km_median_kernel(days, outcome, target.conf_type, zval(0.05))
         if target.median_rule == "first_below":
             # SPSS/Prism report the first time S <= 0.5 (no midpoint of a 0.5 plateau);
-            # read off the same Kaplan-Meier table; the CI is R's
-            tab = km_table(days, outcome, conf_type=target.conf_type)
-            below = tab.time[tab.survival <= 0.5 + 1e-12]
-            med = float(below.iloc[0]) if len(below) else None
-            return Result(med, ci=(_none(r["ci_lower"]), _none(r["ci_upper"])))
-        return Result(_none(r["median"]), ci=(_none(r["ci_lower"]), _none(r["ci_upper"])))
+            # the CI is R's
+            med = _km_first_at_or_below(days, outcome, 0.5)
+        return Result(_none(med), ci=(_none(lo), _none(hi)))
     if st == "median_followup":
-        r = median_followup(days, outcome)
-        return Result(_none(r["median"]), ci=(_none(r["ci_lower"]), _none(r["ci_upper"])))
+        # reverse Kaplan-Meier, survival.median_followup's default conf_type ("log")
+        med, lo, hi = _km_median_kernel(days, 1 - outcome, "log", zval(0.05))
+        return Result(_none(med), ci=(_none(lo), _none(hi)))
     if st == "logrank":
-        r = logrank(days, outcome, inputs[2])
+        codes = inputs[2]
+        chi2, _, p = _logrank_kernel(days, outcome, codes, int(codes.max()) + 1)
         if target.report == "chi2":
-            return Result(r["chi2"], p=r["p"])
-        return Result(r["p"])
+            return Result(chi2, p=p)
+        return Result(p)
     if st == "gray":
-        r = gray_test(days, outcome, inputs[2], cause=target.cause)
-        return Result(r["p"])
+        codes = inputs[2]
+        if not np.any(outcome == target.cause):
+            raise ValueError(f"no patient with cause {target.cause}")
+        _, _, p = _gray_kernel(days, outcome.astype(int), codes, int(codes.max()) + 1,
+                               target.cause)
+        return Result(p)
     if st == "cuminc_at":
-        r = cuminc(days, outcome, cause=target.cause, times=[target.at],
-                   conf_type=target.conf_type).iloc[0]
-        return Result(scale * r.estimate, ci=(scale * r.ci_lower, scale * r.ci_upper))
+        if not np.any(outcome == target.cause):
+            raise ValueError(f"no patient with cause {target.cause}")
+        est, _, lo, hi = _cuminc_at_kernel(days, outcome.astype(int), target.cause,
+                                           np.array([float(target.at)]), target.conf_type,
+                                           zval(0.05))
+        return Result(scale * est[0], ci=(scale * lo[0], scale * hi[0]))
     raise ValueError(f"unknown survival statistic {st!r}")  # pragma: no cover
 
 
-def _cox_summary(target: Target, inputs: list) -> pd.DataFrame:
-    frame = pd.DataFrame({c: inputs[2 + k] for k, c in enumerate(target.covariates)})
-    frame["_days"] = inputs[0]
-    frame["_event"] = inputs[1].astype(int)
-    with warnings.catch_warnings():
+def _cox_summary(target: Target, inputs: list) -> dict:
+    """term -> (hr, ci_lower, ci_upper, p) of ``survival.cox``'s Wald summary."""
+    days, event = inputs[0], inputs[1]
+    if not np.any(event == 1):
+        raise ValueError("There are no events (all patients censored); a Cox model needs events.")
+    x, names = design_arrays([(c, inputs[2 + k]) for k, c in enumerate(target.covariates)])
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        fit = cox(frame, "_days", "_event", list(target.covariates), ties=target.ties)
-    return fit.summary.set_index("term")
+        k = _cox_kernel(x, days, event.astype(int), None, target.ties, zval(0.05))
+    hr, lo, hi = np.exp(k["beta"]), np.exp(k["lower"]), np.exp(k["upper"])
+    return {t: (hr[j], lo[j], hi[j], k["p"][j]) for j, t in enumerate(names)}
 
 
-def _cox_result(target: Target, row: pd.DataFrame) -> Result:
-    term = target.term if target.term in row.index else next(
-        (t for t in row.index if t.startswith(target.term)), None)
+def _cox_result(target: Target, row: dict) -> Result:
+    term = target.term if target.term in row else next(
+        (t for t in row if t.startswith(target.term)), None)
     if term is None:
-        raise ValueError(f"term {target.term!r} not in the fitted model {list(row.index)}")
-    r = row.loc[term]
-    return Result(float(r.hr), ci=(float(r.ci_lower), float(r.ci_upper)), p=float(r.p))
+        raise ValueError(f"term {target.term!r} not in the fitted model {list(row)}")
+    hr, lo, hi, p = row[term]
+    return Result(float(hr), ci=(float(lo), float(hi)), p=float(p))
 
 
 # ----------------------------------------------------------------------------- distance
@@ -243,26 +267,58 @@ def _huber(z: float, delta: float = 2.0) -> float:
     return a * a if a <= delta else delta * (2 * a - delta)
 
 
+#: Added for each compared component outside its ``close`` band (|z| > 1), so that the
+#: loss follows the fidelity status: a target is close when none of its parts pays it.
+_OUTSIDE = 2.0
+
+
+def _part(z: float) -> float:
+    return _huber(z) + (_OUTSIDE if abs(z) > 1.0 + 1e-9 else 0.0)
+
+
+def _counts_z(entry: ledger.Entry, part: str, rep, pub) -> float | None:
+    """Gap in units of the printed precision, for entries computed exactly from counts
+    (``ledger.compare`` gives them no tolerance: anything that does not round to the
+    printed digits is discrepant)."""
+    half = entry.half_unit.get(part)
+    if entry.reproducible_from != "counts" or not half or rep is None or pub is None:
+        return None
+    if entry.unit == "p-value" or (isinstance(rep, float) and math.isnan(rep)):
+        return None
+    return (float(rep) - float(pub)) / half
+
+
 def distance(entry: ledger.Entry, res: Result, parts: tuple) -> float:
     """Standardised distance of ``res`` from ``entry`` (the parts in ``parts``).
 
-    Each part contributes ``huber(z)``: ``z^2`` while ``|z| <= 2`` and linear beyond.
+    Each part's gap ``z`` is measured in units of its ``close`` band (the printed
+    precision for entries computed from counts) and contributes ``huber(z)`` (``z^2``
+    while ``|z| <= 2``, linear beyond) plus a step of ``_OUTSIDE`` when ``|z| > 1``; CI
+    bounds count a quarter of the smooth part.
     """
-    z2 = _z_value(entry.unit, res.value, entry.value, operator=entry.p_operator
-                  if entry.unit == "p-value" else None)
-    z2 = _huber(z2)
+    op = entry.p_operator if entry.unit == "p-value" else None
+    z = _counts_z(entry, "value", res.value, entry.value)
+    if z is None:
+        z = _z_value(entry.unit, res.value, entry.value, operator=op)
+    z2 = _part(z)
     if "ci" in parts and entry.ci is not None and res.ci is not None:
-        for rep, pub in zip(res.ci, entry.ci):
-            z2 += 0.25 * _huber(_z_value(entry.unit, rep, pub, bound=True))
+        for name, rep, pub in zip(("ci_low", "ci_high"), res.ci, entry.ci):
+            zb = _counts_z(entry, name, rep, pub)
+            if zb is None:
+                zb = _z_value(entry.unit, rep, pub, bound=True)
+            z2 += 0.25 * _huber(zb) + (_OUTSIDE if abs(zb) > 1.0 + 1e-9 else 0.0)
     if "p" in parts and entry.p is not None and entry.unit != "p-value":
-        z2 += _huber(_z_value("p-value", res.p, entry.p, operator=entry.p_operator))
+        z2 += _part(_z_value("p-value", res.p, entry.p, operator=entry.p_operator))
     if "range" in parts and entry.range is not None and res.range is not None:
-        for rep, pub in zip(res.range, entry.range):
-            z2 += 0.5 * _huber(_z_value(entry.unit, rep, pub))
+        for name, rep, pub in zip(("range_low", "range_high"), res.range, entry.range):
+            zr = _counts_z(entry, name, rep, pub)
+            if zr is None:
+                zr = _z_value(entry.unit, rep, pub)
+            z2 += 0.5 * _huber(zr) + (_OUTSIDE if abs(zr) > 1.0 + 1e-9 else 0.0)
     if entry.unit == "HR" and entry.ci is not None and res.value is not None:
         lo, hi = entry.ci
         if not lo <= res.value <= hi:
-            z2 += 1.0
+            z2 += _OUTSIDE
     return z2
 
 
@@ -289,6 +345,30 @@ def _fmt(x):
     return float(f"{float(x):.6g}")
 
 
+def validate_columns(spec: Spec, cols: dict[str, np.ndarray]) -> None:
+    """Check a cohort's endpoint columns once, with ``cart_hsct.checks``' messages.
+
+    The statistics in ``evaluate`` run on the survival functions' kernels, which do not
+    validate; this does what the public functions would do at every call: times are
+    finite and >= 0, ``_event`` is 0/1 and ``_status`` 0/1/2 wherever the patient belongs
+    to the endpoint's population (``_days`` not missing), and missing nowhere else.
+    """
+    for ep in spec.endpoints:
+        days = np.asarray(cols[f"{ep}_days"], float)
+        inside = ~np.isnan(days)
+        checks.durations(days[inside], f"{ep}_days")
+        checks.status(np.asarray(cols[f"{ep}_event"], float)[inside], (0, 1), f"{ep}_event")
+        if f"{ep}_status" in cols:
+            checks.status(np.asarray(cols[f"{ep}_status"], float)[inside], (0, 1, 2),
+                          f"{ep}_status")
+        for suffix in ("event", "status"):
+            other = cols.get(f"{ep}_{suffix}")
+            if other is not None and np.any(np.isnan(np.asarray(other, float)) != ~inside):
+                raise ValueError(f"'{ep}_{suffix}' and '{ep}_days' are missing for different "
+                                 "patients; both must be empty exactly outside the endpoint's "
+                                 "population.")
+
+
 def fidelity_table(spec: Spec, df: pd.DataFrame) -> pd.DataFrame:
     """One row per (target, ledger id): published, reconstructed, status and why.
 
@@ -297,6 +377,7 @@ def fidelity_table(spec: Spec, df: pd.DataFrame) -> pd.DataFrame:
     statistic cannot be computed on the cohort.
     """
     cols = columns_frame(df)
+    validate_columns(spec, cols)
     entries = ledger.load(directory=spec.ledger_dir)
     infeasible = spec.infeasible
     rows = []

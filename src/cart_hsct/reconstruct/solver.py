@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .. import ledger
-from .fidelity import distance, evaluate, fidelity_table
+from .fidelity import distance, evaluate, fidelity_table, validate_columns
 from .spec import Spec, load_spec
 
 __all__ = ["Lock", "Reconstruction"]
@@ -135,7 +135,8 @@ class Reconstruction:
             if t.stat in ("km_at", "cuminc_at") and t.lock and t.where is not None:
                 held |= t.where.names
         self._held = held
-        self._movable = [c for c in s.covariates if c.name not in held]
+        self._split = [c for c in s.covariates if c.split is not None]
+        self._movable = [c for c in s.covariates if c.name not in held and c.split is None]
 
     # ------------------------------------------------------------------ columns
 
@@ -184,6 +185,8 @@ class Reconstruction:
         if self._gcol:
             cols[self._gcol] = st.group
         cols.update(st.cov)
+        for c in self._split:
+            cols[c.name] = self._split_values(c, st.cov[c.name], cols[c.split["by"]])
         cols["entry_day"] = st.entry
         cols["followup_days"] = self._horizon - st.entry
         for e in s.events:
@@ -228,6 +231,7 @@ class Reconstruction:
             if c.kind == "categorical":
                 arr = np.array([None] * n, object)
                 if c.by_group:
+                    left = dict(c.levels)
                     for g, counts in c.by_group.items():
                         gi = idx[group[idx] == g]
                         vals = [lab for lab, k in counts.items() for _ in range(k)]
@@ -235,6 +239,16 @@ class Reconstruction:
                             raise ValueError(f"{where}: by_group {g!r} lists {len(vals)} "
                                              f"values but {gi.size} patients match 'where'")
                         arr[gi] = rng.permutation(np.array(vals, object))
+                        for lab, k in counts.items():
+                            left[lab] -= k
+                    # groups not listed share what is left of the margin
+                    gi = idx[~np.isin(group[idx], list(c.by_group))]
+                    vals = [lab for lab, k in left.items() for _ in range(k)]
+                    if len(vals) != gi.size:
+                        raise ValueError(f"{where}: the groups not in by_group have {gi.size} "
+                                         f"patients matching 'where' but the margin leaves "
+                                         f"{len(vals)} values for them")
+                    arr[gi] = rng.permutation(np.array(vals, object))
                 elif c.levels:
                     vals = [lab for lab, k in c.levels.items() for _ in range(k)]
                     if len(vals) != idx.size:
@@ -244,6 +258,10 @@ class Reconstruction:
                 else:
                     arr[idx] = np.array(c.free_levels, object)[
                         rng.integers(0, len(c.free_levels), idx.size)]
+            elif c.split is not None:
+                # a latent rank in (0, 1) per patient; _columns maps it to a value on the
+                # side of the cut-off that the 0/1 covariate c.split["by"] gives
+                arr = np.where(pop, rng.uniform(0.02, 0.98, n), np.nan)
             else:
                 arr = np.full(n, np.nan)
                 if c.values is not None:
@@ -276,6 +294,24 @@ class Reconstruction:
                     st.ev[e.name][i] = float(rng.integers(lo, hi + 1))
         del fu
         return st
+
+    @staticmethod
+    def _split_values(c, u: np.ndarray, side: np.ndarray) -> np.ndarray:
+        """Marker values from latent ranks ``u``: below ``at`` where ``side`` is 0, at or
+        above it where 1; with ``at_cut`` the lowest of the upper side sits on the cut-off."""
+        lo, hi = c.range
+        at = c.split["at"]
+        step = 10.0 ** -c.decimals
+        high = np.array([v is not None and v == 1 for v in side]) if side.dtype == object \
+            else side == 1
+        high &= ~np.isnan(u)
+        low = ~high & ~np.isnan(u)
+        out = np.full(u.size, np.nan)
+        out[low] = np.minimum(np.round(lo + u[low] * (at - lo), c.decimals), at - step)
+        out[high] = np.maximum(np.round(at + u[high] * (hi - at), c.decimals), at)
+        if c.split["at_cut"] and high.any():
+            out[np.flatnonzero(high)[np.argmin(u[high])]] = at
+        return out
 
     def _base_columns(self, st: _State) -> dict:
         cols = {}
@@ -365,27 +401,58 @@ class Reconstruction:
 
     # ------------------------------------------------------------------ moves
 
-    def _propose(self, st: _State, cols: dict, rng: np.random.Generator):
-        """Change ``st`` in place; return (changed base names, undo) or None."""
+    def _focus(self, j: int, cols: dict) -> tuple:
+        """(events, covariates, patients) that target ``j`` depends on: moves aimed at it."""
+        t, deps = self.spec.targets[j], self._deps[j]
+        events = [e for e in self.spec.events if e.column in deps]
+        covs = [c for c in self._movable if c.name in deps]
+        mask = np.ones(self.spec.n, bool) if t.where is None else np.asarray(
+            t.where(cols, self.spec.n), bool)
+        if t.versus is not None:  # a two-sample statistic: both samples
+            mask = mask | (np.ones(self.spec.n, bool) if t.versus["where"] is None
+                           else np.asarray(t.versus["where"](cols, self.spec.n), bool))
+        return events, covs, mask
+
+    def _propose(self, st: _State, cols: dict, rng: np.random.Generator, focus=None):
+        """Change ``st`` in place; return (changed base names, undo) or None.
+
+        ``focus`` (from ``_focus``) aims the move at one target: its events, its
+        covariates and its patients.
+        """
         s, n = self.spec, self.spec.n
         r = rng.random()
-        if r < 0.12 and self._movable:
-            c = self._movable[rng.integers(len(self._movable))]
+        movable, events, mask = self._movable, s.events, None
+        if focus is not None:
+            f_events, f_covs, mask = focus
+            if f_covs:
+                movable = f_covs
+                r = r * 0.12 / 0.3  # covariate moves 30 % of the time
+            if f_events:
+                events = f_events
+        if r < 0.12 and movable:
+            c = movable[rng.integers(len(movable))]
             arr = st.cov[c.name]
             pop = np.flatnonzero(~_missing(arr))
             if pop.size < 2:
                 return None
             if c.kind == "categorical" and c.free_levels is not None and rng.random() < 0.5:
-                i = pop[rng.integers(pop.size)]
+                inside = pop if mask is None else pop[mask[pop]]
+                inside = inside if inside.size else pop
+                i = inside[rng.integers(inside.size)]
                 old = arr[i]
                 arr[i] = c.free_levels[rng.integers(len(c.free_levels))]
                 return {c.name}, [(arr, i, old)]
             if c.kind == "continuous" and c.values is None and rng.random() < 0.5:
                 return self._jitter_continuous(c, arr, pop, rng)
-            i = pop[rng.integers(pop.size)]
+            inside = pop if mask is None else pop[mask[pop]]
+            inside = inside if inside.size else pop
+            i = inside[rng.integers(inside.size)]
             same = pop[arr[pop] != arr[i]]
             if c.by_group and self._gcol:
-                same = same[st.group[same] == st.group[i]]
+                if st.group[i] in c.by_group:
+                    same = same[st.group[same] == st.group[i]]
+                else:  # the groups not listed share a pooled margin
+                    same = same[~np.isin(st.group[same], list(c.by_group))]
             if same.size == 0:
                 return None
             j = same[rng.integers(same.size)]
@@ -393,7 +460,8 @@ class Reconstruction:
             arr[i], arr[j] = arr[j], arr[i]
             return {c.name}, undo
         if r < 0.22:
-            i = rng.integers(n)
+            i = rng.integers(n) if mask is None or not mask.any() else rng.choice(
+                np.flatnonzero(mask))
             old = st.entry[i]
             if rng.random() < 0.5:
                 j = rng.integers(n)
@@ -404,14 +472,25 @@ class Reconstruction:
             new = old + step if step is not None else float(rng.integers(0, self._accrual_days + 1))
             st.entry[i] = float(min(max(new, 0), self._accrual_days))
             return {"entry_day", "followup_days"}, [(st.entry, i, old)]
-        e = s.events[rng.integers(len(s.events))]
+        e = events[rng.integers(len(events))]
         t = st.ev[e.name]
-        has = np.flatnonzero(~np.isnan(t))
+        has = has_all = np.flatnonzero(~np.isnan(t))
         elig = self._eligible(e, cols)
+        if mask is not None:
+            # aimed at one target: move the events of its patients
+            has_in = has[mask[has]]
+            if has_in.size and rng.random() < 0.8:
+                has = has_in
+            elig_in = elig & mask
+            if elig_in.any() and rng.random() < 0.8:
+                elig = elig_in
         r2 = rng.random()
-        if r2 < 0.1 and has.size > 1:
-            # exchange two patients' event times (the set of times is kept)
-            i, j = rng.choice(has, 2, replace=False)
+        if r2 < 0.1 and has.size and has_all.size > 1:
+            # exchange two patients' event times (the set of times is kept), possibly
+            # across groups: counts by group stay, the times move between them
+            i = has[rng.integers(has.size)]
+            others = has_all[has_all != i]
+            j = others[rng.integers(others.size)]
             undo = [(t, i, t[i]), (t, j, t[j])]
             t[i], t[j] = t[j], t[i]
             return {e.column}, undo
@@ -495,7 +574,7 @@ class Reconstruction:
             return 0.0
         unit = self._entries[ids[0]].unit
         try:
-            res = evaluate(t, cols, n, unit, cache=self._cache)
+            res = evaluate(t, cols, n, unit, cache=self._cache, masks=self._masks)
         except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
             return t.weight * _FAIL_Z2 * len(ids)
         out = 0.0
@@ -513,6 +592,13 @@ class Reconstruction:
         self._cache: dict = {}
         st = self._initial(rng)
         self.locks_ = self._make_locks(st)
+        # populations defined by the groups and by covariates that never move are fixed:
+        # evaluate them once
+        fixed = set(self._held) | ({self._gcol} if self._gcol else set())
+        cols0 = self._columns(st)
+        validate_columns(s, cols0)
+        self._masks = {t.index: np.asarray(t.where(cols0, s.n), bool) for t in s.targets
+                       if t.where is not None and t.where.names <= fixed}
         # phase 1: integer constraints (feasibility, exact event counts), no statistics
         cols = self._columns(st)
 
@@ -540,40 +626,57 @@ class Reconstruction:
             self.locks_ = [lk for lk in self.locks_ if not lk.violation(cols)]
         base_bad = self._violations(st, cols)
 
-        # phase 2: simulated annealing on all targets, locks held
-        parts = [self._target_loss(t, cols) for t in s.targets]
-        loss = sum(parts)
+        # phase 2: simulated annealing on all targets, locks held. The steps are split
+        # into rounds; each round restarts from the best state found so far with a lower
+        # starting temperature. Half of the moves are aimed at one target, drawn with
+        # probability proportional to its share of the loss.
+        parts = np.array([self._target_loss(t, cols) for t in s.targets])
+        loss = float(parts.sum())
         best_loss, best = loss, st.copy()
         t0 = float(s.solver.get("temperature", 3.0))
+        rounds = max(1, int(s.solver.get("restarts", 4)))
         t_end = 1e-3
         iters = self.iterations
-        cool = (t_end / t0) ** (1.0 / max(iters, 1))
-        temp = t0
+        per_round = max(1, iters // rounds)
         self.trace_ = [loss]
-        for k in range(iters):
-            temp *= cool
-            prop = self._propose(st, cols, rng)
-            if prop is None:
-                continue
-            changed, undo = prop
-            new_cols = self._columns(st)
-            if self._violations(st, new_cols) > base_bad or any(
-                    lk.violation(new_cols) for lk in self.locks_):
-                _revert(undo)
-                continue
-            new_parts = list(parts)
-            for j, t in enumerate(s.targets):
-                if self._deps[j] & changed:
-                    new_parts[j] = self._target_loss(t, new_cols)
-            new_loss = sum(new_parts)
-            if new_loss <= loss or rng.random() < math.exp(-(new_loss - loss) / temp):
-                loss, parts, cols = new_loss, new_parts, new_cols
-                if loss < best_loss - 1e-12:
-                    best_loss, best = loss, st.copy()
-            else:
-                _revert(undo)
-            if k % 100 == 0:
-                self.trace_.append(loss)
+        for rnd in range(rounds):
+            if rnd:
+                st = best.copy()
+                cols = self._columns(st)
+                parts = np.array([self._target_loss(t, cols) for t in s.targets])
+                loss = float(parts.sum())
+            t_start = t0 / (3.0 ** rnd)
+            cool = (t_end / t_start) ** (1.0 / per_round)
+            temp = t_start
+            for k in range(per_round):
+                temp *= cool
+                focus = None
+                if rng.random() < 0.5 and loss > 0:
+                    j = int(np.searchsorted(np.cumsum(parts), rng.random() * parts.sum(),
+                                            side="right"))
+                    focus = self._focus(min(j, len(parts) - 1), cols)
+                prop = self._propose(st, cols, rng, focus)
+                if prop is None:
+                    continue
+                changed, undo = prop
+                new_cols = self._columns(st)
+                if self._violations(st, new_cols) > base_bad or any(
+                        lk.violation(new_cols) for lk in self.locks_):
+                    _revert(undo)
+                    continue
+                new_parts = parts.copy()
+                for j, t in enumerate(s.targets):
+                    if self._deps[j] & changed:
+                        new_parts[j] = self._target_loss(t, new_cols)
+                new_loss = float(new_parts.sum())
+                if new_loss <= loss or rng.random() < math.exp(-(new_loss - loss) / temp):
+                    loss, parts, cols = new_loss, new_parts, new_cols
+                    if loss < best_loss - 1e-12:
+                        best_loss, best = loss, st.copy()
+                else:
+                    _revert(undo)
+                if k % 100 == 0:
+                    self.trace_.append(loss)
         self.seed_ = int(seed)
         self.loss_ = float(best_loss)
         self._state = best
@@ -594,7 +697,7 @@ class Reconstruction:
         if self._gcol:
             out[self._gcol] = st.group[order]
         for c in s.covariates:
-            out[c.name] = _typed(st.cov[c.name][order], c.kind, c.decimals)
+            out[c.name] = _typed(cols[c.name][order], c.kind, c.decimals)
         start = pd.Timestamp(s.design.accrual_start)
         out["entry_date"] = [(start + pd.Timedelta(days=int(d))).date().isoformat()
                              for d in st.entry[order]]

@@ -234,8 +234,10 @@ class Groups:
 @dataclass(frozen=True)
 class Covariate:
     """A baseline variable. Categorical: ``levels`` (label -> count, or a list when the
-    margin is unknown) and optional ``by_group`` cross-tabulation. Continuous: exact
-    ``values`` or ``median`` with ``range``."""
+    margin is unknown) and optional ``by_group`` cross-tabulation (all groups, or some:
+    the groups not listed share what is left of the margin). Continuous: exact ``values``,
+    ``median`` with ``range``, or ``split``: a marker whose values are unknown except for
+    the side of a cut-off ``at`` that a 0/1 covariate ``by`` gives (1 = value >= at)."""
 
     name: str
     kind: str
@@ -249,6 +251,7 @@ class Covariate:
     decimals: int = 0
     ids: tuple = ()
     note: str = ""
+    split: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -483,7 +486,7 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
         w = f"covariates[{k}]"
         ctx.mapping(c, w)
         ctx.unknown_keys(c, {"name", "kind", "levels", "by_group", "where", "values", "median",
-                             "range", "decimals", "ids", "note"}, w)
+                             "range", "decimals", "ids", "note", "split"}, w)
         name = str(ctx.req(c, "name", w))
         if name in known:
             ctx.fail(f"{w}.name", f"{name!r} is already a column")
@@ -512,8 +515,10 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
                 if levels is None:
                     ctx.fail(f"{w}.by_group", "needs published level counts in 'levels'")
                 bg = ctx.mapping(c["by_group"], f"{w}.by_group")
-                if set(bg) != set(groups.sizes):
-                    ctx.fail(f"{w}.by_group", f"must list every group {list(groups.sizes)}")
+                unknown_g = sorted(set(bg) - set(groups.sizes))
+                if unknown_g or not bg:
+                    ctx.fail(f"{w}.by_group", f"{unknown_g} are not groups; list some or all "
+                             f"of {list(groups.sizes)}")
                 for gl, counts in bg.items():
                     ctx.mapping(counts, f"{w}.by_group.{gl}")
                     if set(counts) != set(levels):
@@ -521,9 +526,10 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
                     if where is None and sum(counts.values()) != groups.sizes[gl]:
                         ctx.fail(f"{w}.by_group.{gl}", f"counts sum to {sum(counts.values())}"
                                  f" but group {gl!r} has {groups.sizes[gl]} patients")
+                complete = set(bg) == set(groups.sizes)
                 for lab in levels:
                     tot = sum(bg[gl][lab] for gl in bg)
-                    if tot != levels[lab]:
+                    if tot > levels[lab] or (complete and tot != levels[lab]):
                         ctx.fail(f"{w}.by_group", f"level {lab!r} sums to {tot} over the "
                                  f"groups but the margin is {levels[lab]}")
                 by_group = {gl: dict(v) for gl, v in bg.items()}
@@ -531,8 +537,27 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
                                         by_group=by_group, where=where, ids=ids,
                                         note=str(c.get("note", ""))))
         elif kind == "continuous":
-            values = median = rng = None
-            if c.get("values") is not None:
+            values = median = rng = split = None
+            if c.get("split") is not None:
+                sp = ctx.mapping(c["split"], f"{w}.split")
+                ctx.unknown_keys(sp, {"by", "at", "at_cut"}, f"{w}.split")
+                by = str(ctx.req(sp, "by", f"{w}.split"))
+                prior = {x.name: x for x in covariates}
+                if by not in prior or prior[by].kind != "categorical" or set(
+                        prior[by].levels or prior[by].free_levels or ()) != {0, 1}:
+                    ctx.fail(f"{w}.split.by", f"{by!r} must be an earlier categorical covariate "
+                             "with levels 0 and 1")
+                at = ctx.number(ctx.req(sp, "at", f"{w}.split"), f"{w}.split.at")
+                r = ctx.seq(ctx.req(c, "range", w), f"{w}.range")
+                if len(r) != 2:
+                    ctx.fail(f"{w}.range", "expected [min, max]")
+                rng = (ctx.number(r[0], f"{w}.range[0]"), ctx.number(r[1], f"{w}.range[1]"))
+                if not rng[0] < at <= rng[1]:
+                    ctx.fail(f"{w}.split.at", f"{at} must lie inside the range {list(rng)}")
+                if c.get("median") is not None or c.get("values") is not None:
+                    ctx.fail(f"{w}.split", "a split covariate takes 'range' only")
+                split = {"by": by, "at": at, "at_cut": bool(sp.get("at_cut", False))}
+            elif c.get("values") is not None:
                 values = tuple(ctx.number(v, f"{w}.values[{i}]")
                                for i, v in enumerate(ctx.seq(c["values"], f"{w}.values")))
             else:
@@ -544,7 +569,7 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
                 if not rng[0] <= median <= rng[1]:
                     ctx.fail(f"{w}.median", f"{median} lies outside the range {list(rng)}")
             covariates.append(Covariate(name=name, kind=kind, where=where, values=values,
-                                        median=median, range=rng, ids=ids,
+                                        median=median, range=rng, ids=ids, split=split,
                                         decimals=int(c.get("decimals", 0)),
                                         note=str(c.get("note", ""))))
         else:

@@ -68,10 +68,7 @@ def design_matrix(
                     f"Categorical covariate '{name}' has a single level {levels}; it carries "
                     "no contrast. Drop it from 'covariates'."
                 )
-            values = col.to_numpy(object)
-            for lev in levels[1:]:
-                blocks.append((values == lev).astype(float)[:, None])
-                names.append(f"{name}{lev}")
+            _dummies(name, col.to_numpy(object), levels, blocks, names)
         elif pd.api.types.is_numeric_dtype(col):
             arr = col.to_numpy(float)
             bad = ~np.isfinite(arr)
@@ -87,6 +84,51 @@ def design_matrix(
                 "categorical; convert it with astype(float) or astype('category')."
             )
     x = np.hstack(blocks) if blocks else np.empty((len(df), 0))
+    _check_rank(x, names)
+    return x, names
+
+
+def _dummies(name: str, values: np.ndarray, levels: list, blocks: list, names: list) -> None:
+    """Treatment dummies against the first level, named like R's ``colLevel``."""
+    for lev in levels[1:]:
+        blocks.append((values == lev).astype(float)[:, None])
+        names.append(f"{name}{lev}")
+
+
+def design_arrays(columns: Sequence[tuple[str, np.ndarray]]) -> tuple[np.ndarray, list[str]]:
+    """Design matrix from (name, numpy array) pairs, by :func:`design_matrix`'s rules.
+
+    For callers that hold columns as arrays (the reconstruction's inner loop): an
+    object array is categorical (sorted levels, treatment dummies), a bool array is
+    ``nameTRUE``, anything else numeric. Same errors for missing values, a single
+    level, constant or collinear terms.
+    """
+    blocks: list[np.ndarray] = []
+    names: list[str] = []
+    for name, values in columns:
+        values = np.asarray(values)
+        if values.dtype == object:
+            missing = np.array([v is None or (isinstance(v, float) and v != v) for v in values])
+            if missing.any():
+                raise ValueError(f"Covariate '{name}' has {missing.sum()} missing values "
+                                 f"(rows {checks._rows(missing)}).")
+            levels = sorted(set(values.tolist()), key=lambda v: (str(type(v)), v))
+            if len(levels) < 2:
+                raise ValueError(f"Categorical covariate '{name}' has a single level {levels}; "
+                                 "it carries no contrast.")
+            _dummies(name, values, levels, blocks, names)
+        elif values.dtype == bool:
+            blocks.append(values.astype(float)[:, None])
+            names.append(f"{name}TRUE")
+        else:
+            arr = values.astype(float)
+            bad = ~np.isfinite(arr)
+            if bad.any():
+                raise ValueError(f"Covariate '{name}' has {bad.sum()} missing or infinite "
+                                 f"values (rows {checks._rows(bad)}).")
+            blocks.append(arr[:, None])
+            names.append(name)
+    x = np.hstack(blocks) if blocks else np.empty((0, 0))
     _check_rank(x, names)
     return x, names
 

@@ -14,11 +14,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.stats import chi2 as chi2_dist
 
 from cart_hsct import checks
 
-from ._common import conf_type_check, groups, zval
+from ._common import chi2_sf, conf_type_check, groups, zval
 
 __all__ = ["cuminc", "gray_test"]
 
@@ -103,6 +102,23 @@ def _cif_confint(
     raise AssertionError(conf_type)
 
 
+def _cuminc_at_kernel(
+    t: np.ndarray, s: np.ndarray, cause: int, times: np.ndarray, conf_type: str, z: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(estimate, variance, ci_lower, ci_upper) of one curve at ``times``: the numpy core
+    of :func:`cuminc` with ``times`` for already-validated arrays (float times >= 0,
+    integer status codes, 0 = censored). NaN after the last follow-up time, as cmprsk."""
+    steps = _cif_steps(t, s, cause)
+    idx = np.searchsorted(steps["time"], times, side="right") - 1
+    est0 = np.r_[0.0, steps["estimate"]][idx + 1]
+    var0 = np.r_[0.0, steps["variance"]][idx + 1]
+    beyond = times > steps["time"][-1]
+    est = np.where(beyond, np.nan, est0)
+    var = np.where(beyond, np.nan, var0)
+    lower, upper = _cif_confint(est, var, conf_type, z)
+    return est, var, lower, upper
+
+
 def cuminc(
     time: ArrayLike,
     status: ArrayLike,
@@ -176,22 +192,17 @@ def cuminc(
     parts = []
     for k, label in enumerate(labels):
         sel = codes == k
-        steps = _cif_steps(t[sel], s[sel], cause)
         if at is None:
+            steps = _cif_steps(t[sel], s[sel], cause)
             keep = steps["jump"].copy()
             keep[-1] = True
             row_t = np.r_[0.0, steps["time"][keep]]
             est = np.r_[0.0, steps["estimate"][keep]]
             var = np.r_[0.0, steps["variance"][keep]]
+            lower, upper = _cif_confint(est, var, conf_type, z)
         else:
-            idx = np.searchsorted(steps["time"], at, side="right") - 1
-            est0 = np.r_[0.0, steps["estimate"]][idx + 1]
-            var0 = np.r_[0.0, steps["variance"]][idx + 1]
-            beyond = at > steps["time"][-1]
             row_t = at
-            est = np.where(beyond, np.nan, est0)
-            var = np.where(beyond, np.nan, var0)
-        lower, upper = _cif_confint(est, var, conf_type, z)
+            est, var, lower, upper = _cuminc_at_kernel(t[sel], s[sel], cause, at, conf_type, z)
         parts.append(
             pd.DataFrame(
                 {
@@ -284,6 +295,26 @@ def _gray_score(t: np.ndarray, m: np.ndarray, g: np.ndarray, n_groups: int, rho:
     return score[: G - 1], var[: G - 1, : G - 1]
 
 
+def _gray_kernel(
+    t: np.ndarray, s: np.ndarray, codes: np.ndarray, n_groups: int, cause: int, rho: float = 0.0
+) -> tuple[float, int, float]:
+    """(stat, df, p) of Gray's test: the numpy core of :func:`gray_test` for
+    already-validated arrays (float times >= 0, integer status, group codes 0..G-1).
+
+    Raises ValueError when the variance matrix is singular.
+    """
+    m = np.where(s == 0, 0, np.where(s == cause, 1, 2))
+    score, var = _gray_score(t, m, codes, n_groups, float(rho))
+    df = n_groups - 1
+    if np.linalg.matrix_rank(var) < df:
+        raise ValueError(
+            f"Gray's test variance matrix is singular for cause {cause} (e.g. a group "
+            "with no patients at risk at any event time)."
+        )
+    stat = float(score @ np.linalg.solve(var, score))
+    return stat, df, chi2_sf(stat, df)
+
+
 def gray_test(
     time: ArrayLike, status: ArrayLike, group: ArrayLike, cause: int = 1, rho: float = 0
 ) -> dict[str, float]:
@@ -304,13 +335,11 @@ def gray_test(
     """
     t, s = _time_status(time, status, cause)
     labels, codes = groups(group, t.size, min_groups=2)
-    m = np.where(s == 0, 0, np.where(s == cause, 1, 2))
-    score, var = _gray_score(t, m, codes, len(labels), float(rho))
-    df = len(labels) - 1
-    if np.linalg.matrix_rank(var) < df:
+    try:
+        stat, df, p = _gray_kernel(t, s, codes, len(labels), cause, float(rho))
+    except ValueError:
         raise ValueError(
             f"Gray's test variance matrix is singular for cause {cause} and groups "
             f"{list(labels)} (e.g. a group with no patients at risk at any event time)."
-        )
-    stat = float(score @ np.linalg.solve(var, score))
-    return {"stat": stat, "df": df, "p": float(chi2_dist.sf(stat, df))}
+        ) from None
+    return {"stat": stat, "df": df, "p": p}

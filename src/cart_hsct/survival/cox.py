@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
+from scipy.special import ndtr
 from scipy.stats import chi2, norm
 
 from cart_hsct import checks
@@ -343,22 +344,42 @@ def _tests_frame(lr: float, wald: float, score: float, df: int) -> pd.DataFrame:
     )
 
 
+def _cox_kernel(x, stop, event, start, ties, z, counting=False) -> dict:
+    """Newton-Raphson fit and Wald summaries of ``coxph``: the numpy core of :func:`cox`.
+
+    Takes an already-validated design matrix (n, p), times and 0/1 events (at least
+    one); :func:`cox` validates and calls this, and so does the reconstruction's inner
+    loop, which validates its cohort once. Returns beta, var, se, p (Wald), lower and
+    upper (log scale), loglik (null, final), score_test, converged, iterations and
+    ``infinite`` (a boolean per term: R's test for a diverging coefficient).
+    """
+    pl = _PartialLikelihood(x, stop, event, start, ties)
+    beta, var, loglik, u_final, score_test, converged, iterations = _newton_raphson(pl, counting)
+    infs = np.abs(u_final @ var)
+    if counting:
+        flag = ~np.isfinite(u_final) | (infs > _TOLER_INF * (1 + np.abs(beta)))
+    else:
+        flag = ~np.isfinite(u_final) | ((infs > _EPS) & (infs > _TOLER_INF * np.abs(beta)))
+    se = np.sqrt(np.diag(var))
+    return {
+        "pl": pl, "beta": beta, "var": var, "se": se, "loglik": loglik,
+        "score_test": score_test, "converged": converged, "iterations": iterations,
+        "p": 2 * ndtr(-np.abs(beta / se)), "lower": beta - z * se, "upper": beta + z * se,
+        "infinite": flag & converged,
+    }
+
+
 def _fit(x, names, stop, event, start, *, ties, firth, ci, alpha, counting) -> CoxResult:
     n_events = int(event.sum())
     if n_events == 0:
         raise ValueError("There are no events (all patients censored); a Cox model needs events.")
-    pl = _PartialLikelihood(x, stop, event, start, ties)
     z = zval(alpha)
-    beta, var, loglik, u_final, score_test, converged, iterations = _newton_raphson(pl, counting)
     infinite: list[str] = []
     if not firth:
-        infs = np.abs(u_final @ var)
-        if counting:
-            flag = ~np.isfinite(u_final) | (infs > _TOLER_INF * (1 + np.abs(beta)))
-        else:
-            flag = ~np.isfinite(u_final) | ((infs > _EPS) & (infs > _TOLER_INF * np.abs(beta)))
-        if converged:
-            infinite = [t for t, f in zip(names, flag) if f]
+        k = _cox_kernel(x, stop, event, start, ties, z, counting)
+        pl, beta, var, loglik = k["pl"], k["beta"], k["var"], k["loglik"]
+        score_test, converged, iterations = k["score_test"], k["converged"], k["iterations"]
+        infinite = [t for t, f in zip(names, k["infinite"]) if f]
         if infinite:
             warnings.warn(
                 f"Cox model: the log-likelihood converged while the coefficient(s) of "
@@ -378,10 +399,12 @@ def _fit(x, names, stop, event, start, *, ties, firth, ci, alpha, counting) -> C
             )
         wald = float(beta @ _solve(var, beta))
         lr = 2 * (loglik[1] - loglik[0])
-        se = np.sqrt(np.diag(var))
-        p = 2 * norm.sf(np.abs(beta / se))
-        lower, upper = beta - z * se, beta + z * se
+        se, p, lower, upper = k["se"], k["p"], k["lower"], k["upper"]
     else:
+        pl = _PartialLikelihood(x, stop, event, start, ties)
+        # the ordinary (unpenalised) score test at beta = 0, as for coxph
+        _, u0, info0 = pl.evaluate(np.zeros(pl.p))
+        score_test = float(u0 @ _solve(info0, u0))
         pll0, *_ = pl.evaluate_firth(np.zeros(pl.p))
         beta, pll, converged, iterations = _firth_fit(pl)
         if not converged:

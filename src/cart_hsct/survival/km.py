@@ -138,12 +138,18 @@ def km_table(
     return _by_group(_table, time, event, group, conf_type=conf_type, alpha=alpha)
 
 
-def _at(
-    t: np.ndarray, e: np.ndarray, *, times: np.ndarray, conf_type: str, alpha: float
-) -> pd.DataFrame:
+def _km_at_kernel(
+    t: np.ndarray, e: np.ndarray, times: np.ndarray, conf_type: str, z: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Survival, its standard error and CI at ``times``: the numpy core of :func:`km_at`.
+
+    Takes already-validated arrays (float times >= 0, 0/1 events, at least one patient)
+    and a checked ``conf_type``; :func:`km_at` validates and calls this, and so does the
+    reconstruction's inner loop, which validates its cohort once.
+    """
     fit = _km_core(t, e)
     # Prepend the curve's start (R's survfit0): S = 1, se = 0, CI = [1, 1].
-    lower, upper = km_confint(fit["survival"], fit["se_log"], conf_type, zval(alpha))
+    lower, upper = km_confint(fit["survival"], fit["se_log"], conf_type, z)
     surv = np.r_[1.0, fit["survival"]]
     se_log = np.r_[0.0, fit["se_log"]]
     lower, upper = np.r_[1.0, lower], np.r_[1.0, upper]
@@ -152,13 +158,20 @@ def _at(
     idx = np.searchsorted(fit["time"], times, side="right")
     with np.errstate(invalid="ignore"):
         std_err = surv[idx] * se_log[idx]
+    return surv[idx], std_err, lower[idx], upper[idx]
+
+
+def _at(
+    t: np.ndarray, e: np.ndarray, *, times: np.ndarray, conf_type: str, alpha: float
+) -> pd.DataFrame:
+    surv, std_err, lower, upper = _km_at_kernel(t, e, times, conf_type, zval(alpha))
     return pd.DataFrame(
         {
             "time": times,
-            "survival": surv[idx],
+            "survival": surv,
             "std_err": std_err,
-            "ci_lower": lower[idx],
-            "ci_upper": upper[idx],
+            "ci_lower": lower,
+            "ci_upper": upper,
         }
     )
 
@@ -210,7 +223,10 @@ def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float = R_TOL) -> float:
     if np.all(np.isnan(y)) or np.nanmax(y) < p:
         return np.nan
     xmax = x[-1]
-    keep = ~pd.Series(y).duplicated().to_numpy()  # NaN counts as one value, as in R
+    # R's !duplicated(y), NaN counting as one value (1 - S lies in [0, 1], so +inf is free)
+    _, first = np.unique(np.where(np.isnan(y), np.inf, y), return_index=True)
+    keep = np.zeros(y.size, bool)
+    keep[first] = True
     x, y = x[keep], y[keep]
     n = y.size
     valid = ~np.isnan(y)
@@ -236,16 +252,37 @@ def _none(v: float) -> float | None:
     return None if np.isnan(v) else float(v)
 
 
-def _median(t: np.ndarray, e: np.ndarray, *, conf_type: str, alpha: float) -> pd.DataFrame:
+def _km_median_kernel(
+    t: np.ndarray, e: np.ndarray, conf_type: str, z: float
+) -> tuple[float, float, float]:
+    """(median, ci_lower, ci_upper) by R's rule, NaN = not reached: the core of
+    :func:`km_median` and :func:`median_followup` for already-validated arrays."""
     fit = _km_core(t, e)
-    lower, upper = km_confint(fit["survival"], fit["se_log"], conf_type, zval(alpha))
+    lower, upper = km_confint(fit["survival"], fit["se_log"], conf_type, z)
     x = np.r_[0.0, fit["time"]]
-    q = {
-        "median": _findq(x, np.r_[0.0, 1 - fit["survival"]], 0.5),
+    return (
+        _findq(x, np.r_[0.0, 1 - fit["survival"]], 0.5),
         # the lower band crosses 0.5 first: it gives the lower limit of the median
-        "ci_lower": _findq(x, np.r_[0.0, 1 - lower], 0.5),
-        "ci_upper": _findq(x, np.r_[0.0, 1 - upper], 0.5),
-    }
+        _findq(x, np.r_[0.0, 1 - lower], 0.5),
+        _findq(x, np.r_[0.0, 1 - upper], 0.5),
+    )
+
+
+def _km_first_at_or_below(t: np.ndarray, e: np.ndarray, p: float = 0.5) -> float:
+    """First time at which the Kaplan-Meier curve is <= ``p`` (NaN if never).
+
+    The median rule of SPSS and Prism (no midpoint of a plateau at exactly ``p``),
+    read off the same product-limit estimate as :func:`km_table`; ``R_TOL`` absorbs
+    floating-point noise in the product (5/10 * 1 is 0.5, so is 3/6).
+    """
+    fit = _km_core(t, e)
+    below = np.flatnonzero(fit["survival"] <= p + R_TOL)
+    return float(fit["time"][below[0]]) if below.size else float("nan")
+
+
+def _median(t: np.ndarray, e: np.ndarray, *, conf_type: str, alpha: float) -> pd.DataFrame:
+    med, lo, hi = _km_median_kernel(t, e, conf_type, zval(alpha))
+    q = {"median": med, "ci_lower": lo, "ci_upper": hi}
     return pd.DataFrame({k: [_none(v)] for k, v in q.items()}, dtype=object)
 
 

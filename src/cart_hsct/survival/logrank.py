@@ -8,9 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.stats import chi2 as chi2_dist
-
-from ._common import groups, time_event
+from ._common import chi2_sf, groups, time_event
 
 __all__ = ["logrank", "p_adjust", "pairwise_logrank"]
 
@@ -56,6 +54,20 @@ def _chi2(fit: dict) -> tuple[float, int]:
     return stat, int(use.sum() - 1)
 
 
+def _logrank_kernel(
+    t: np.ndarray, e: np.ndarray, codes: np.ndarray, n_groups: int, rho: float = 0.0
+) -> tuple[float, int, float]:
+    """(chi2, df, p) of the K-sample test: the numpy core of :func:`logrank`.
+
+    Takes already-validated arrays (float times >= 0, 0/1 events, integer group codes
+    0..n_groups-1); :func:`logrank` validates and calls this, and so does the
+    reconstruction's inner loop, which validates its cohort once.
+    """
+    stat, df = _chi2(_survdiff(t, e, codes, n_groups, float(rho)))
+    p = chi2_sf(stat, df) if df > 0 else 1.0
+    return stat, df, p
+
+
 def logrank(
     time: ArrayLike, event: ArrayLike, group: ArrayLike, rho: float = 0
 ) -> dict[str, float]:
@@ -72,8 +84,7 @@ def logrank(
     """
     t, e = time_event(time, event)
     labels, codes = groups(group, t.size, min_groups=2)
-    stat, df = _chi2(_survdiff(t, e, codes, len(labels), float(rho)))
-    p = float(chi2_dist.sf(stat, df)) if df > 0 else 1.0
+    stat, df, p = _logrank_kernel(t, e, codes, len(labels), float(rho))
     return {"chi2": stat, "df": df, "p": p}
 
 
@@ -128,8 +139,7 @@ def pairwise_logrank(
     for a, b in combinations(range(len(labels)), 2):
         sel = (codes == a) | (codes == b)
         sub_codes = (codes[sel] == b).astype(np.intp)
-        stat, df = _chi2(_survdiff(t[sel], e[sel], sub_codes, 2, float(rho)))
-        p = float(chi2_dist.sf(stat, df)) if df > 0 else 1.0
+        stat, df, p = _logrank_kernel(t[sel], e[sel], sub_codes, 2, float(rho))
         rows.append({"group_a": labels[a], "group_b": labels[b], "chi2": stat, "p": p})
     out = pd.DataFrame(rows, columns=["group_a", "group_b", "chi2", "p"])
     out["p_adjusted"] = p_adjust(out["p"].to_numpy(), adjust)
