@@ -47,10 +47,26 @@ class Lock:
     cause: int
     km: bool
     mask: np.ndarray
+    pattern: tuple | None = None  # admissible orders of events (True) and censorings
 
     def violation(self, cols: dict) -> int:
         days = cols[f"{self.endpoint}_days"][self.mask]
         status = cols[f"{self.endpoint}_status"][self.mask]
+        if self.pattern is not None:
+            # the order of events (True) and censorings (False) up to the last event
+            # before the landmark; at tied times events come first, as in the KM estimate
+            inside = days <= self.at
+            ev = status[inside] == self.cause
+            seq = ev[np.lexsort((~ev, days[inside]))]
+            hits = np.flatnonzero(seq)
+            seq = seq[:hits[-1] + 1] if hits.size else seq[:0]
+            best = None
+            for pattern in self.pattern:
+                pat = np.asarray(pattern, bool)
+                m = min(seq.size, pat.size)
+                v = int((seq[:m] != pat[:m]).sum()) + abs(seq.size - pat.size)
+                best = v if best is None else min(best, v)
+            return best
         hit = (status == self.cause) & (days <= self.at)
         miss = abs(int(hit.sum()) - self.events)
         if self.km:
@@ -63,6 +79,11 @@ class Lock:
         return miss + int((censored & (days < last)).sum())
 
     def describe(self) -> str:
+        if self.pattern is not None:
+            seq = " or ".join("".join("E" if x else "C" for x in p) for p in self.pattern)
+            return (f"{', '.join(self.ids)}: events (E) and censorings (C) of {self.endpoint} "
+                    f"among {self.n} patients up to the last event by day {self.at:g} in "
+                    f"the order {seq}")
         kind = "events" if self.km else f"cause-{self.cause} events"
         return (f"{', '.join(self.ids)}: {self.events} {kind} of {self.endpoint} among "
                 f"{self.n} patients by day {self.at:g}, no censoring before the last")
@@ -136,6 +157,9 @@ class Reconstruction:
                 held |= t.where.names
         self._held = held
         self._split = [c for c in s.covariates if c.split is not None]
+        self._read = set().union(*self._deps) | held | {
+            nm for e in s.events for a in e.after for nm in a.names} | {
+            nm for ex in s.derived.values() for nm in ex.names}
         self._movable = [c for c in s.covariates if c.name not in held and c.split is None]
 
     # ------------------------------------------------------------------ columns
@@ -179,14 +203,16 @@ class Reconstruction:
             names |= {f"{t.endpoint}_days", f"{t.endpoint}_event", f"{t.endpoint}_status"}
         return self._expand(names)
 
-    def _columns(self, st: _State) -> dict:
+    def _columns(self, st: _State, final: bool = False) -> dict:
         s, n = self.spec, self.spec.n
         cols: dict[str, np.ndarray] = {}
         if self._gcol:
             cols[self._gcol] = st.group
         cols.update(st.cov)
         for c in self._split:
-            cols[c.name] = self._split_values(c, st.cov[c.name], cols[c.split["by"]])
+            # markers that nothing the solver evaluates reads are made for the output only
+            if final or c.name in self._read:
+                cols[c.name] = self._split_values(c, st.cov[c.name], cols[c.split["by"]])
         cols["entry_day"] = st.entry
         cols["followup_days"] = self._horizon - st.entry
         for e in s.events:
@@ -391,6 +417,12 @@ class Reconstruction:
             half = e.half_unit.get("value", 0.05)
             ks = [k for k in range(size + 1) if abs(100.0 * k / size - e.value) <= half + 1e-9]
             if len(ks) != 1:
+                pattern = _km_pattern(e, size, "ci" in t.compare, t.conf_type) if t.stat == "km_at" \
+                    else None
+                if pattern is not None:
+                    locks.append(Lock(target=t.index, ids=tuple(honoured), endpoint=t.endpoint,
+                                      at=float(t.at), events=sum(pattern[0]), n=size, cause=1,
+                                      km=True, mask=mask, pattern=pattern))
                 continue
             k = ks[0]
             km = t.stat == "km_at"
@@ -435,6 +467,14 @@ class Reconstruction:
             pop = np.flatnonzero(~_missing(arr))
             if pop.size < 2:
                 return None
+            if (c.kind == "categorical" and c.free_levels is not None
+                    and len(c.free_levels) == 2 and rng.random() < 0.05):
+                # the margin is free: exchange the two labels for everybody (reverses the
+                # direction of every effect of this covariate in one move)
+                a, b = c.free_levels
+                undo = [(arr, i, arr[i]) for i in pop]
+                arr[pop] = np.array([b if v == a else a for v in arr[pop]], object)
+                return {c.name}, undo
             if c.kind == "categorical" and c.free_levels is not None and rng.random() < 0.5:
                 inside = pop if mask is None else pop[mask[pop]]
                 inside = inside if inside.size else pop
@@ -485,7 +525,21 @@ class Reconstruction:
             if elig_in.any() and rng.random() < 0.8:
                 elig = elig_in
         r2 = rng.random()
-        if r2 < 0.1 and has.size and has_all.size > 1:
+        if r2 < 0.08 and has.size:
+            # shift one patient's whole history (this event and every later one) by the
+            # same number of days: keeps the gaps between relapse and death
+            i = has[rng.integers(has.size)]
+            delta = float(rng.integers(-120, 121))
+            if delta == 0:
+                return None
+            later = [st.ev[x.name] for x in s.events
+                     if not np.isnan(st.ev[x.name][i]) and st.ev[x.name][i] >= t[i]]
+            undo = [(arr, i, arr[i]) for arr in later]
+            for arr in later:
+                arr[i] += delta
+            # a move the constraints reject (order, window) is reverted by the caller
+            return {x.column for x in s.events}, undo
+        if r2 < 0.16 and has.size and has_all.size > 1:
             # exchange two patients' event times (the set of times is kept), possibly
             # across groups: counts by group stay, the times move between them
             i = has[rng.integers(has.size)]
@@ -625,6 +679,7 @@ class Reconstruction:
             self.dropped_locks_ = [lk for lk in self.locks_ if lk.violation(cols)]
             self.locks_ = [lk for lk in self.locks_ if not lk.violation(cols)]
         base_bad = self._violations(st, cols)
+        self._lock_deps = {lk.target: self._deps[lk.target] for lk in self.locks_}
 
         # phase 2: simulated annealing on all targets, locks held. The steps are split
         # into rounds; each round restarts from the best state found so far with a lower
@@ -634,7 +689,8 @@ class Reconstruction:
         loss = float(parts.sum())
         best_loss, best = loss, st.copy()
         t0 = float(s.solver.get("temperature", 3.0))
-        rounds = max(1, int(s.solver.get("restarts", 4)))
+        # a round needs a few thousand steps to be worth restarting from
+        rounds = max(1, min(int(s.solver.get("restarts", 4)), self.iterations // 3000))
         t_end = 1e-3
         iters = self.iterations
         per_round = max(1, iters // rounds)
@@ -661,7 +717,8 @@ class Reconstruction:
                 changed, undo = prop
                 new_cols = self._columns(st)
                 if self._violations(st, new_cols) > base_bad or any(
-                        lk.violation(new_cols) for lk in self.locks_):
+                        lk.violation(new_cols) for lk in self.locks_
+                        if self._lock_deps[lk.target] & changed):
                     _revert(undo)
                     continue
                 new_parts = parts.copy()
@@ -691,7 +748,7 @@ class Reconstruction:
 
     def _frame(self, st: _State) -> pd.DataFrame:
         s, n = self.spec, self.spec.n
-        cols = self._columns(st)
+        cols = self._columns(st, final=True)
         order = np.lexsort((st.entry, _group_rank(st.group, s)))
         out: dict[str, object] = {"patient_id": [f"{s.cohort}-{k + 1:03d}" for k in range(n)]}
         if self._gcol:
@@ -721,6 +778,47 @@ class Reconstruction:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+_PATTERN_MAX_N = 12  # 2^13 orders of events and censorings to try at most
+_PATTERN_MAX_KEEP = 8  # more admissible orders than this: too loose to be worth a lock
+
+
+def _km_pattern(entry, size: int, with_ci: bool, conf_type: str) -> tuple | None:
+    """The orders of events and censorings that print as ``entry`` (value and CI).
+
+    A Kaplan-Meier estimate and its Greenwood CI at a landmark depend only on the order
+    of the events and censorings before it, up to the last event (tied events give the
+    same product and variance as the same events in sequence; censorings tied with an
+    event come after it). Among ``size`` patients, try every order (up to
+    ``_PATTERN_MAX_N`` patients) and return those (events True) whose estimate, and CI
+    when ``with_ci``, round to the printed digits; None when none or more than
+    ``_PATTERN_MAX_KEEP`` do.
+    """
+    from ..survival._common import zval
+    from ..survival.km import _km_at_kernel
+
+    if size > _PATTERN_MAX_N or size == 0 or entry.value is None:
+        return None
+    z = zval(0.05)
+    found = set()
+    at = np.array([float(size + 1)])
+    for k in range(1, size + 1):
+        for code in range(2 ** k):
+            seq = tuple(bool((code >> (k - 1 - i)) & 1) for i in range(k))
+            if not seq[-1]:
+                continue  # trailing censorings do not change the estimate
+            t = np.r_[np.arange(1.0, k + 1), np.full(size - k, size + 2.0)]
+            ev = np.r_[np.array(seq, float), np.zeros(size - k)]
+            surv, _, lo, hi = _km_at_kernel(t, ev, at, conf_type, z)
+            ok = abs(100 * surv[0] - entry.value) <= entry.half_unit.get("value", 0.05) + 1e-9
+            if ok and with_ci and entry.ci is not None:
+                for b, pub, part in ((lo[0], entry.ci[0], "ci_low"), (hi[0], entry.ci[1], "ci_high")):
+                    ok = ok and math.isfinite(b) and abs(100 * b - pub) <= entry.half_unit.get(
+                        part, 0.05) + 1e-9
+            if ok:
+                found.add(seq)
+    return tuple(sorted(found)) if 0 < len(found) <= _PATTERN_MAX_KEEP else None
 
 
 def _first(arrays: list, n: int) -> np.ndarray:
