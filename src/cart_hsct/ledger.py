@@ -345,6 +345,8 @@ def _glue(key: str, value) -> None:
         from myst_nb import glue
     except ImportError:  # pragma: no cover - myst-nb is a pinned dependency
         return
+    if hasattr(value, "item"):  # numpy scalar -> Python number, so that pasting can format it
+        value = value.item()
     glue(key, value, display=False)
 
 

@@ -51,7 +51,8 @@ _CIF_ROWS = {"at_risk": "At risk", "events": "Events", "competing": "Competing",
 
 
 def set_theme(font_scale: float = 1.1) -> None:
-    """Set the book's look (the only function here that changes global state).
+    """Set up a page: the book's look and plain printing of numbers (the only function
+    here that changes global state).
 
     Seaborn's ``ticks`` style, the Okabe-Ito palette as colour cycle, a
     sans-serif font scaled for reading in a browser. Call once per page, after
@@ -66,6 +67,9 @@ def set_theme(font_scale: float = 1.1) -> None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
         set_matplotlib_formats("png")
+    # numpy 2 prints scalars as "np.float64(0.5)", which myst-nb cannot format when a
+    # page pastes a glued number with a format spec; print them as plain numbers
+    np.set_printoptions(legacy="1.25")
     sns.set_theme(
         context="notebook", style="ticks", palette=list(OKABE_ITO), font="sans-serif",
         font_scale=font_scale,
