@@ -139,7 +139,7 @@ class Reconstruction:
         self._gcol = s.groups.column if s.groups else None
         self._accrual_days = (s.design.accrual_end - s.design.accrual_start).days
         self._horizon = (s.design.cutoff - s.design.accrual_start).days
-        self._infeasible = s.infeasible
+        self._infeasible = s.unfitted
         self._deps = [self._target_deps(t) for t in s.targets]
         # covariates used to define who has another covariate or who can have an event
         held = set()
@@ -157,6 +157,12 @@ class Reconstruction:
                 held |= t.where.names
         self._held = held
         self._split = [c for c in s.covariates if c.split is not None]
+        self._ep_inputs = {
+            ep.name: {f"{x}_day" for x in ep.events + ep.competing}
+            | {self._terminal.column, "entry_day", "followup_days"}
+            | (set(ep.where.names) if ep.where is not None else set())
+            | (set(ep.origin.names) if ep.origin is not None else set())
+            for ep in s.endpoints.values()}
         self._read = set().union(*self._deps) | held | {
             nm for e in s.events for a in e.after for nm in a.names} | {
             nm for ex in s.derived.values() for nm in ex.names}
@@ -203,26 +209,45 @@ class Reconstruction:
             names |= {f"{t.endpoint}_days", f"{t.endpoint}_event", f"{t.endpoint}_status"}
         return self._expand(names)
 
-    def _columns(self, st: _State, final: bool = False) -> dict:
+    def _columns(self, st: _State, final: bool = False, prev: dict | None = None,
+                 changed: set | None = None) -> dict:
+        """Every column of the cohort as arrays. With ``prev`` (the columns before a move,
+        whose base arrays are the state's own, changed in place) and ``changed`` (the base
+        names the move touched), only the derived and endpoint columns that depend on
+        them are recomputed."""
         s, n = self.spec, self.spec.n
-        cols: dict[str, np.ndarray] = {}
-        if self._gcol:
-            cols[self._gcol] = st.group
-        cols.update(st.cov)
+        if prev is not None:
+            cols = dict(prev)
+            dirty = set(changed)
+        else:
+            cols = {}
+            dirty = None
+            if self._gcol:
+                cols[self._gcol] = st.group
+            cols.update(st.cov)
+            cols["entry_day"] = st.entry
+            for e in s.events:
+                cols[e.column] = st.ev[e.name]
         for c in self._split:
             # markers that nothing the solver evaluates reads are made for the output only
-            if final or c.name in self._read:
+            if (final or c.name in self._read) and (dirty is None or c.split["by"] in dirty):
                 cols[c.name] = self._split_values(c, st.cov[c.name], cols[c.split["by"]])
-        cols["entry_day"] = st.entry
-        cols["followup_days"] = self._horizon - st.entry
-        for e in s.events:
-            cols[e.column] = st.ev[e.name]
+                if dirty is not None:
+                    dirty.add(c.name)
+        if dirty is None or "entry_day" in dirty:
+            cols["followup_days"] = self._horizon - st.entry
         for name, ex in s.derived.items():
+            if dirty is not None:
+                if not ex.names & dirty:
+                    continue
+                dirty.add(name)
             v = np.asarray(ex(cols, n))
             cols[name] = v.astype(float) if v.dtype == bool else v
         fu = cols["followup_days"]
         death = st.ev[self._terminal.name]
         for ep in s.endpoints.values():
+            if dirty is not None and not self._ep_inputs[ep.name] & dirty:
+                continue
             t1 = _first([st.ev[x] for x in ep.events], n)
             t2 = _first([st.ev[x] for x in ep.competing], n)
             has1, has2 = ~np.isnan(t1), ~np.isnan(t2)
@@ -653,26 +678,34 @@ class Reconstruction:
         validate_columns(s, cols0)
         self._masks = {t.index: np.asarray(t.where(cols0, s.n), bool) for t in s.targets
                        if t.where is not None and t.where.names <= fixed}
-        # phase 1: integer constraints (feasibility, exact event counts), no statistics
+        # phase 1: integer constraints (feasibility, exact event counts), no statistics.
+        # Stops when they all hold or after _PHASE1_STALL proposals without a new low.
         cols = self._columns(st)
-
-        def hard(cols_):
-            return 10 * self._violations(st, cols_) + sum(lk.violation(cols_) for lk in self.locks_)
-
-        v = hard(cols)
-        for _ in range(60000):
-            if v == 0:
+        lock_deps = [self._deps[lk.target] for lk in self.locks_]
+        lock_v = np.array([lk.violation(cols) for lk in self.locks_], dtype=np.int64)
+        v = 10 * self._violations(st, cols) + int(lock_v.sum())
+        low, stall = v, 0
+        for _ in range(_PHASE1_MAX):
+            if v == 0 or stall > _PHASE1_STALL:
                 break
             prop = self._propose(st, cols, rng)
             if prop is None:
                 continue
-            _, undo = prop
-            new_cols = self._columns(st)
-            nv = hard(new_cols)
+            changed, undo = prop
+            new_cols = self._columns(st, prev=cols, changed=changed)
+            new_lv = lock_v.copy()
+            for k, lk in enumerate(self.locks_):
+                if lock_deps[k] & changed:
+                    new_lv[k] = lk.violation(new_cols)
+            nv = 10 * self._violations(st, new_cols) + int(new_lv.sum())
             if nv <= v or rng.random() < 0.02:
-                v, cols = nv, new_cols
+                v, cols, lock_v = nv, new_cols, new_lv
             else:
                 _revert(undo)
+            if v < low:
+                low, stall = v, 0
+            else:
+                stall += 1
         self.dropped_locks_ = []
         if v:
             # keep the locks that hold; the others become ordinary (soft) targets
@@ -715,7 +748,7 @@ class Reconstruction:
                 if prop is None:
                     continue
                 changed, undo = prop
-                new_cols = self._columns(st)
+                new_cols = self._columns(st, prev=cols, changed=changed)
                 if self._violations(st, new_cols) > base_bad or any(
                         lk.violation(new_cols) for lk in self.locks_
                         if self._lock_deps[lk.target] & changed):
@@ -780,6 +813,8 @@ class Reconstruction:
 # ----------------------------------------------------------------------------- helpers
 
 
+_PHASE1_MAX = 60000  # proposals to meet the hard constraints, at most
+_PHASE1_STALL = 30000  # ... and without a new lowest violation count
 _PATTERN_MAX_N = 12  # 2^13 orders of events and censorings to try at most
 _PATTERN_MAX_KEEP = 8  # more admissible orders than this: too loose to be worth a lock
 

@@ -318,6 +318,7 @@ class Conflict:
     ids: tuple
     honour: tuple
     reason: str
+    fit: bool = False  # keep fitting the ids not honoured (their reachable parts)
 
 
 @dataclass(frozen=True)
@@ -358,6 +359,11 @@ class Spec:
                 if i not in c.honour:
                     out[i] = f"conflict: honours {', '.join(c.honour)}; {c.reason}"
         return out
+
+    @property
+    def unfitted(self) -> set:
+        """Infeasible ids the solver ignores (all but those of conflicts with ``fit``)."""
+        return {i for c in self.conflicts if not c.fit for i in c.ids if i not in c.honour}
 
     def covariate(self, name: str) -> Covariate:
         return next(c for c in self.covariates if c.name == name)
@@ -643,7 +649,7 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
     for k, c in enumerate(ctx.seq(raw.get("conflicts") or [], "conflicts")):
         w = f"conflicts[{k}]"
         ctx.mapping(c, w)
-        ctx.unknown_keys(c, {"ids", "honour", "reason"}, w)
+        ctx.unknown_keys(c, {"ids", "honour", "reason", "fit"}, w)
         ids = _ids(ctx, ctx.req(c, "ids", w), f"{w}.ids", all_ids)
         honour = _ids(ctx, c.get("honour", []), f"{w}.honour", all_ids)
         for i in honour:
@@ -653,7 +659,8 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
             if i not in targeted:
                 ctx.fail(f"{w}.ids[{j}]", f"{i!r} is not the id of any target (a conflict "
                          "names targets, so that both sides are reported)")
-        conflicts.append(Conflict(ids=ids, honour=honour, reason=str(ctx.req(c, "reason", w))))
+        conflicts.append(Conflict(ids=ids, honour=honour, reason=str(ctx.req(c, "reason", w)),
+                                  fit=bool(c.get("fit", False))))
 
     excluded = []
     for k, x in enumerate(ctx.seq(raw.get("excluded") or [], "excluded")):
