@@ -291,3 +291,14 @@ def test_cutpoint_plot_shows_maxstat_curve_and_both_p_values():
     assert np.allclose(cut.get_xdata(), result["cutpoint"])
     assert f"{result['p']:.2g}" in ax.get_title("left")
     assert f"{result['p_naive']:.2g}" in ax.get_title("left")
+
+
+def test_cuminc_plot_draws_a_flat_zero_curve_for_a_group_without_the_cause():
+    """A group whose patients only have competing events is a curve at 0, not an error."""
+    time = np.array([5.0, 8, 12, 20, 3, 9, 15, 30])
+    status = np.array([2, 0, 2, 0, 1, 2, 1, 0])
+    group = np.array(["none", "none", "none", "none", "some", "some", "some", "some"])
+    fig = plots.cuminc_plot(time, status, cause=1, group=group, conf_type="log", test=None)
+    none_curve = next(line for line in fig.axes[0].get_lines() if line.get_label() == "none")
+    assert np.all(none_curve.get_ydata() == 0)
+    plt.close("all")

@@ -367,10 +367,14 @@ def cuminc_plot(time, status, *, cause: int = 1, group=None,
     n_rows = len(order) * (len(rows) + (len(order) > 1))
     fig, ax, tab = _figure_with_table(ax, n_rows, risk_table, figsize)
     counts = {}
+    # grouped in one call, so that a group without an event of this cause gets its flat zero
+    # curve instead of the error an ungrouped call gives for a cause nobody has
+    grouped = order != [None]
+    curves = sv.cuminc(time, status, cause=cause, group=labels if grouped else None,
+                       conf_type=conf_type)
     for g in order:
         keep = labels == g if g is not None else np.ones(len(time), bool)
-        # one group at a time: the estimate within a group does not depend on the others
-        curve = sv.cuminc(time[keep], status[keep], cause=cause, conf_type=conf_type)
+        curve = curves[curves["group"].astype(str) == str(g)] if grouped else curves
         curve = curve.sort_values("time", kind="stable")
         t = np.r_[0.0, curve["time"].to_numpy(float)]
         est = np.r_[0.0, curve["estimate"].to_numpy(float)]
