@@ -170,6 +170,9 @@ def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
     days, outcome = inputs[0], inputs[1]
     if days.size == 0:
         raise ValueError("no patient in the target's population")
+    if days.min() < 0:  # what checks.durations would refuse (an origin after the event)
+        raise ValueError(f"'{target.endpoint}_days' has negative values; times are measured "
+                         "from the time origin and must be >= 0.")
     if st == "km_at":
         surv, _, lo, hi = _km_at_kernel(days, outcome, np.array([float(target.at)]),
                                         target.conf_type, zval(0.05))
@@ -345,28 +348,39 @@ def _fmt(x):
     return float(f"{float(x):.6g}")
 
 
-def validate_columns(spec: Spec, cols: dict[str, np.ndarray]) -> None:
+def validate_columns(spec: Spec, cols: dict[str, np.ndarray]) -> dict[str, str]:
     """Check a cohort's endpoint columns once, with ``cart_hsct.checks``' messages.
 
     The statistics in ``evaluate`` run on the survival functions' kernels, which do not
     validate; this does what the public functions would do at every call: times are
     finite and >= 0, ``_event`` is 0/1 and ``_status`` 0/1/2 wherever the patient belongs
     to the endpoint's population (``_days`` not missing), and missing nowhere else.
+
+    Returns
+    -------
+    dict
+        endpoint -> error message, for the endpoints that fail (empty when all pass).
     """
+    errors = {}
     for ep in spec.endpoints:
-        days = np.asarray(cols[f"{ep}_days"], float)
-        inside = ~np.isnan(days)
-        checks.durations(days[inside], f"{ep}_days")
-        checks.status(np.asarray(cols[f"{ep}_event"], float)[inside], (0, 1), f"{ep}_event")
-        if f"{ep}_status" in cols:
-            checks.status(np.asarray(cols[f"{ep}_status"], float)[inside], (0, 1, 2),
-                          f"{ep}_status")
-        for suffix in ("event", "status"):
-            other = cols.get(f"{ep}_{suffix}")
-            if other is not None and np.any(np.isnan(np.asarray(other, float)) != ~inside):
-                raise ValueError(f"'{ep}_{suffix}' and '{ep}_days' are missing for different "
-                                 "patients; both must be empty exactly outside the endpoint's "
-                                 "population.")
+        try:
+            days = np.asarray(cols[f"{ep}_days"], float)
+            inside = ~np.isnan(days)
+            checks.durations(days[inside], f"{ep}_days")
+            checks.status(np.asarray(cols[f"{ep}_event"], float)[inside], (0, 1),
+                          f"{ep}_event")
+            if f"{ep}_status" in cols:
+                checks.status(np.asarray(cols[f"{ep}_status"], float)[inside], (0, 1, 2),
+                              f"{ep}_status")
+            for suffix in ("event", "status"):
+                other = cols.get(f"{ep}_{suffix}")
+                if other is not None and np.any(np.isnan(np.asarray(other, float)) != ~inside):
+                    raise ValueError(f"'{ep}_{suffix}' and '{ep}_days' are missing for "
+                                     "different patients; both must be empty exactly outside "
+                                     "the endpoint's population.")
+        except ValueError as exc:
+            errors[ep] = str(exc)
+    return errors
 
 
 def fidelity_table(spec: Spec, df: pd.DataFrame) -> pd.DataFrame:
@@ -377,13 +391,15 @@ def fidelity_table(spec: Spec, df: pd.DataFrame) -> pd.DataFrame:
     statistic cannot be computed on the cohort.
     """
     cols = columns_frame(df)
-    validate_columns(spec, cols)
+    invalid = validate_columns(spec, cols)
     entries = ledger.load(directory=spec.ledger_dir)
     infeasible = spec.infeasible
     rows = []
     for t in spec.targets:
         unit = entries[t.ids[0]].unit
         try:
+            if t.endpoint in invalid:
+                raise ValueError(invalid[t.endpoint])
             res, err = evaluate(t, cols, len(df), unit), ""
         except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
             res, err = None, f"not computable on this cohort: {exc}"

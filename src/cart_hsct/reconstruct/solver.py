@@ -4,17 +4,23 @@ Two phases, both driven by one ``numpy.random.Generator`` (same seed -> same coh
 
 1. **Exact counts.** Landmark targets whose published value is k/N for exactly one k
    (N = patients in the population) fix the number of events before the landmark,
-   provided nobody is censored before the last of them. These "locks" are met first by
-   a cheap integer search; afterwards no move may break them.
+   provided nobody is censored before the last of them; for small populations, the
+   orders of events and censorings whose Kaplan-Meier estimate (and CI) print as the
+   published numbers do the same. These "locks" are met first by a cheap integer
+   search; afterwards no move may break them.
 2. **Simulated annealing** over event times, event/censoring assignment, covariate
-   assignment and entry dates, minimising ``sum(weight * z^2)`` over all targets, where
-   ``z`` is the standardised gap computed by :func:`fidelity.distance`. Every move keeps
-   the published margins: covariate values are swapped (within group when counts by group
-   are published), events are moved in time or switched between two patients of the same
-   group, entry dates stay inside the accrual window.
+   assignment and entry dates, minimising the sum over targets of
+   :func:`fidelity.distance` (each part's gap in units of its ``close`` band, plus a step
+   outside it). Every move keeps the published margins: covariate values are swapped
+   (within group when counts by group are published), events are moved in time,
+   exchanged, shifted with the rest of a patient's history or switched between two
+   patients of the same group, entry dates stay inside the accrual window. Half of the
+   moves are aimed at one target, drawn in proportion to its loss. The steps are split
+   into rounds that restart from the best state at a lower temperature.
 
-Only targets whose inputs a move touched are recomputed, with the same
-``cart_hsct.survival`` functions the notebooks use.
+A move recomputes only the columns and the targets whose inputs it touched, with the
+numpy kernels behind the ``cart_hsct.survival`` functions the notebooks use (the cohort
+is validated once, by ``fidelity.validate_columns``).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .. import ledger
-from .fidelity import distance, evaluate, fidelity_table, validate_columns
+from .fidelity import distance, evaluate, fidelity_table
 from .spec import Spec, load_spec
 
 __all__ = ["Lock", "Reconstruction"]
@@ -675,7 +681,6 @@ class Reconstruction:
         # evaluate them once
         fixed = set(self._held) | ({self._gcol} if self._gcol else set())
         cols0 = self._columns(st)
-        validate_columns(s, cols0)
         self._masks = {t.index: np.asarray(t.where(cols0, s.n), bool) for t in s.targets
                        if t.where is not None and t.where.names <= fixed}
         # phase 1: integer constraints (feasibility, exact event counts), no statistics.
