@@ -22,7 +22,7 @@
 # | status | meaning |
 # | --- | --- |
 # | `exact` | the reproduced value rounds to the printed value at the printed precision (CI bounds likewise) |
-# | `close` | within tolerance: percent ±1 point (CI bounds ±2); medians and days ±5 %; HR within ±10 % and inside the published CI; p on the same side of 0.05 and within a factor of 1.5 |
+# | `close` | within tolerance: percent ±1 point (CI bounds ±2); medians and days ±5 % (bounds ±10 %); HR within ±10 % and inside the published CI (bounds ±20 %); p on the same side of 0.05 and within a factor of 1.5 |
 # | `discrepant` | outside tolerance, with an explanation |
 # | `not_reproducible` | the information needed is not published; the explanation says what is missing |
 # | `pending` | no chapter records this id yet |

@@ -202,3 +202,9 @@ def test_undefined_ci_bound_is_shown_as_na(reproduction):
     ledger.record("chen2021.os_3y.cart_hsct", 58.3, ci=(float("nan"), 90.0))
     row = ledger.table().iloc[0]
     assert "NA-90" in row["reproduced"]
+
+
+def test_hazard_ratio_bounds_get_twice_the_estimates_tolerance():
+    e = _entry(unit="HR", value=0.139, quote="0.139 (0.031-0.619)", ci=(0.031, 0.619))
+    assert ledger.compare(e, 0.1437, ci=(0.0367, 0.563))[0] == "close"  # bounds -18 %, -9 %
+    assert ledger.compare(e, 0.1437, ci=(0.0380, 0.563))[0] == "discrepant"  # +23 %

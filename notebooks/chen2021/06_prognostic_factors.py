@@ -318,27 +318,33 @@ mv_lfs = sv.cox(cr, "lfs_days", "lfs_event", ["mrd_infusion_high", "hsct"])
 pd.concat([mv_os.summary.assign(model="OS"), mv_lfs.summary.assign(model="LFS")]).round(3)
 
 # %%
-def rec(eid, fit, term, note=None):
+def rec(eid, fit, term, note=None, contradicted=False):
     row = fit.summary.set_index("term").loc[term]
-    return ledger.record(eid, row["hr"], ci=(row["ci_lower"], row["ci_upper"]), p=row["p"], note=why(eid, note))
+    return ledger.record(eid, row["hr"], ci=(row["ci_lower"], row["ci_upper"]), p=row["p"],
+                         note=why(eid, note), contradicted=contradicted)
 
 
+# A Wald interval (SPSS's Exp(B) CI) is symmetric about the HR on the log scale, so the
+# geometric mean of the printed bounds must give back the printed HR.
+blasts = ledger.entry("chen2021.mv_os.hr_bm_blasts")
+blasts_centre = float(np.sqrt(blasts.ci[0] * blasts.ci[1]))
+glue("blasts_ci_centre", blasts_centre, display=False)
 rec("chen2021.mv_os.hr_bm_blasts", mv_os, "blasts_ge20",
-    note="Wald CIs are log-symmetric about the HR; the published 1.624-18.933 is not (its "
-         "geometric mean is 5.545, not 6.055), so the printed HR and CI cannot both come from "
-         "one Wald interval")
+    note=f"Wald CIs are log-symmetric about the HR; the published {blasts.ci[0]}-{blasts.ci[1]} "
+         f"is not (its geometric mean is {blasts_centre:.3f}, not {blasts.value}), so the "
+         "printed HR and CI cannot both come from one Wald interval",
+    contradicted=not np.isclose(blasts_centre, blasts.value, rtol=0.01))
 rec("chen2021.mv_os.hr_hsct", mv_os, "hsct")
 rec("chen2021.mv_lfs.hr_mrd", mv_lfs, "mrd_infusion_high",
     note="HR of MRD >= 65.6% (the Abstract's adverse factor; the Results label it 'MRD<65.6%'); "
          "the printed CI '1.016-61.505-0.977' has a stray third number")
 rec("chen2021.mv_lfs.hr_hsct", mv_lfs, "hsct")
 
-published = pd.DataFrame([
-    {"term": "OS: blasts >= 20%", "hr": 6.055, "ci_lower": 1.624, "ci_upper": 18.933},
-    {"term": "OS: allo-HSCT", "hr": 0.250, "ci_lower": 0.068, "ci_upper": 0.915},
-    {"term": "LFS: MRD >= 65.6%", "hr": 7.905, "ci_lower": 1.016, "ci_upper": 61.505},
-    {"term": "LFS: allo-HSCT", "hr": 0.139, "ci_lower": 0.031, "ci_upper": 0.619},
-])
+table3 = {"OS: blasts >= 20%": "chen2021.mv_os.hr_bm_blasts", "OS: allo-HSCT": "chen2021.mv_os.hr_hsct",
+          "LFS: MRD >= 65.6%": "chen2021.mv_lfs.hr_mrd", "LFS: allo-HSCT": "chen2021.mv_lfs.hr_hsct"}
+published = pd.DataFrame([{"term": term, "hr": ledger.entry(eid).value,
+                           "ci_lower": ledger.entry(eid).ci[0], "ci_upper": ledger.entry(eid).ci[1]}
+                          for term, eid in table3.items()])
 reproduced = pd.concat([
     mv_os.summary.assign(term=mv_os.summary["term"].map({"blasts_ge20": "OS: blasts >= 20%",
                                                          "hsct": "OS: allo-HSCT"})),

@@ -13,7 +13,8 @@ Statuses (the tolerance rules live here, once):
 ``close``
     within tolerance: percent +-1 point (CI bounds +-2); medians, days and other
     continuous quantities +-5 %; HR within +-10 % and inside the published CI; p on the
-    same side of 0.05 and within a factor of 1.5;
+    same side of 0.05 and within a factor of 1.5. CI bounds of other quantities get twice
+    the estimate's tolerance, as percentages do (HR bounds +-20 %, day bounds +-10 %);
 ``discrepant``
     outside tolerance; carries an explanation;
 ``not_reproducible``
@@ -219,15 +220,18 @@ def _within_print(reproduced: float, printed: float, half: float) -> bool:
 
 
 def _value_close(unit: str, reproduced: float, printed: float, *, bound: bool = False) -> bool:
+    # a CI bound gets twice the estimate's tolerance, as DESIGN states for percentages
+    widen = 2.0 if bound else 1.0
     if unit == "percent":
-        return abs(reproduced - printed) <= (2.0 if bound else 1.0) + 1e-9
+        return abs(reproduced - printed) <= widen * 1.0 + 1e-9
     if unit == "HR":
-        return abs(reproduced - printed) <= 0.10 * abs(printed) + 1e-12
+        return abs(reproduced - printed) <= widen * 0.10 * abs(printed) + 1e-12
     if unit in ("count", "date"):
         return False
     if unit == "p-value":
         return _p_close(reproduced, printed, None)
-    return abs(reproduced - printed) <= 0.05 * abs(printed) + 1e-12  # days, years, doses, chi2
+    # days, years, doses, chi2
+    return abs(reproduced - printed) <= widen * 0.05 * abs(printed) + 1e-12
 
 
 def _p_close(reproduced: float, printed: float, operator: str | None) -> bool:
