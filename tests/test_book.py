@@ -99,3 +99,18 @@ def test_html_loads_nothing_from_the_network():
                  if RESOURCE.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
     assert (paths.HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
+
+
+def test_rerunning_a_page_gives_byte_identical_records(tmp_path, monkeypatch):
+    """Determinism: the counts page for Chen, executed again, records exactly the same."""
+    import jupytext
+    import papermill
+
+    built = paths.REPRODUCTION / "counts__chen2021.json"
+    monkeypatch.setenv("CART_HSCT_REPRODUCTION", str(tmp_path))
+    monkeypatch.setenv("CART_HSCT_NOTEBOOK", "counts/chen2021")
+    source = tmp_path / "page.ipynb"
+    jupytext.write(jupytext.read(paths.NOTEBOOKS / "counts" / "chen2021.py"), source)
+    papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), kernel_name="python3",
+                               cwd=str(paths.ROOT), progress_bar=False)
+    assert (tmp_path / "counts__chen2021.json").read_bytes() == built.read_bytes()
