@@ -128,8 +128,9 @@ def _fail(file: Path, eid: str, fld: str, msg: str) -> None:
 def _parse_file(file: Path) -> list[Entry]:
     try:
         text = file.read_text(encoding="utf-8")
-        items = yaml.safe_load(text)
-        raw_items = yaml.load(text, Loader=yaml.BaseLoader)  # scalars as printed
+        # libyaml's loaders when present: four times faster, and every page loads the ledger
+        items = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        raw_items = yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
     except yaml.YAMLError as err:
         raise LedgerError(f"{file.name}: not valid YAML: {err}") from err
     if not isinstance(items, list):
