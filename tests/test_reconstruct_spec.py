@@ -86,7 +86,7 @@ def test_chen2021_spec_is_valid_and_covers_every_ipd_entry():
      "toy.yaml: covariates[0].levels: counts sum to"),
     (lambda r: r["events"][0].__setitem__("terminal", False), "toy.yaml: events: exactly one"),
     (lambda r: r["endpoints"]["os"].__setitem__("events", ["relapse"]),
-     "toy.yaml: endpoints.os.events: 'relapse' is not an event"),
+     "toy.yaml: endpoints.os.events[0]: 'relapse' is not an event"),
     (lambda r: r.__setitem__("colour", "red"), "toy.yaml: colour: unknown field"),
     (lambda r: r["design"].__setitem__("cutoff", "2018-01-01"),
      "toy.yaml: design.cutoff: the data cut-off must come after"),
@@ -170,3 +170,140 @@ def test_fixed_counts_are_reproduced_exactly(n_a, n_b, data):
         s = km_at(t, e, [365], conf_type="log-log").survival.iloc[0]
         assert np.isclose(s, k / n)
     assert (ipd.os_days >= 0).all() and (ipd.os_days <= ipd.followup_days).all()
+
+
+# ----------------------------------------------------------------- nested, windowed, causes
+
+
+def _rich(tmp_path, *, causes=None, lock_value="40.0") -> tuple:
+    """20 patients; a GVHD-like event by day 100 (locked at 8/20), a nested severe form,
+    a relapse, deaths with causes, and an endpoint filtered by the cause."""
+    d = _ledger(tmp_path, [
+        {"id": "toy.ev_100d", "quote": lock_value, "value": float(lock_value), "unit": "percent"},
+        {"id": "toy.sev_100d", "quote": "15.0", "value": 15.0, "unit": "percent"},
+        {"id": "toy.os_1y", "quote": "70.0", "value": 70.0, "unit": "percent"},
+        {"id": "toy.nrm_1y", "quote": "25.0", "value": 25.0, "unit": "percent"},
+    ])
+    causes = causes or {"infection": 3, "gvhd": {"count": 2, "where": "notna(ev_day)"},
+                        "relapse": {"count": 1, "where": "notna(relapse_day)"}}
+    raw = {"cohort": "toy", "ledger": "toy", "n": 20, "design": copy.deepcopy(DESIGN),
+           "events": [{"name": "death", "terminal": True, "causes": causes},
+                      {"name": "relapse"},
+                      {"name": "ev", "before": [101]},
+                      {"name": "sev", "within": "ev", "before": [101]}],
+           "endpoints": {
+               "os": {"events": ["death"]},
+               "ev": {"events": ["ev"], "competing": ["death"]},
+               "sev": {"events": ["sev"], "competing": ["death"]},
+               "nrm_c": {"events": [{"event": "death", "where": "death_cause != 'relapse'"}],
+                         "competing": [{"event": "death",
+                                        "where": "death_cause == 'relapse'"}]}},
+           "targets": [
+               {"ids": ["toy.ev_100d"], "stat": "cuminc_at", "endpoint": "ev", "at": 100,
+                "cause": 1, "conf_type": "log"},
+               {"ids": ["toy.sev_100d"], "stat": "cuminc_at", "endpoint": "sev", "at": 100,
+                "cause": 1, "conf_type": "log"},
+               {"ids": ["toy.os_1y"], "stat": "km_at", "endpoint": "os", "at": 365,
+                "conf_type": "log-log", "lock": False},
+               {"ids": ["toy.nrm_1y"], "stat": "cuminc_at", "endpoint": "nrm_c", "at": 365,
+                "cause": 1, "conf_type": "log", "lock": False}],
+           "solver": {"iterations": 300, "auto_lock": "within_followup"}}
+    return raw, d
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_nested_windowed_events_and_constructive_locks(tmp_path, seed):
+    raw, d = _rich(tmp_path)
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d)).fit(seed=seed)
+    ipd = rec.ipd_
+    assert not rec.dropped_locks_ and len(rec.locks_) == 2
+    ev, sev = ipd.ev_day.to_numpy(float), ipd.sev_day.to_numpy(float)
+    # the constructive start meets the locks exactly: 8/20 and 3/20 by day 100
+    assert (ev <= 100).sum() == 8 and (sev <= 100).sum() == 3
+    # windowed: never on or after day 101; nested: never without or before the parent
+    assert np.all(np.isnan(ev) | (ev < 101)) and np.all(np.isnan(sev) | (sev < 101))
+    assert np.all(np.isnan(sev) | (~np.isnan(ev) & (sev >= ev)))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_death_causes_are_kept_and_move_with_the_death(tmp_path, seed):
+    raw, d = _rich(tmp_path)
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d)).fit(seed=seed)
+    ipd = rec.ipd_
+    dead = ipd.death_day.notna()
+    # every death has a cause, nobody alive has one, counts as published
+    assert (ipd.death_cause.notna() == dead).all()
+    assert ipd.death_cause.value_counts().to_dict() == {"infection": 3, "gvhd": 2, "relapse": 1}
+    # the conditions of the causes hold
+    assert ipd.loc[ipd.death_cause == "gvhd", "ev_day"].notna().all()
+    assert ipd.loc[ipd.death_cause == "relapse", "relapse_day"].notna().all()
+    # the filtered endpoint: the relapse death competes, the others are events
+    st = ipd.nrm_c_status.to_numpy(float)
+    rel = (ipd.death_cause == "relapse").fillna(False).to_numpy(bool)
+    assert (st[rel] == 2).all()
+    assert (st[dead.to_numpy() & ~rel] == 1).all()
+    assert (st[~dead.to_numpy()] == 0).all()
+
+
+def test_a_switched_death_carries_its_cause_and_nested_events(tmp_path):
+    """The switch move on its own: cause and nested event leave the first patient."""
+    raw, d = _rich(tmp_path)
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d))
+    rng = np.random.default_rng(0)
+    st_ = rec._initial(rng)
+    death = st_.ev["death"]
+    i = int(np.flatnonzero(~np.isnan(death))[0])
+    j = int(np.flatnonzero(np.isnan(death))[0])
+    cause = st_.cause[i]
+    undo = [(death, i, death[i]), (death, j, death[j]), (st_.cause, i, st_.cause[i]),
+            (st_.cause, j, st_.cause[j])]
+    death[j], death[i] = death[i], np.nan
+    st_.cause[j], st_.cause[i] = st_.cause[i], None
+    assert st_.cause[j] == cause and st_.cause[i] is None
+    from cart_hsct.reconstruct.solver import _revert
+    _revert(undo)
+    assert st_.cause[i] == cause
+    # nested events go with a parent moved to another patient
+    ev, sev = st_.ev["ev"], st_.ev["sev"]
+    ev[:] = np.nan
+    sev[:] = np.nan
+    ev[0], sev[0] = 20.0, 30.0
+    undo = []
+    changed = rec._carry_children(st_, rec.spec.events[2], 0, 5, 7.0, undo)
+    assert changed == {"sev_day"} and np.isnan(sev[0]) and sev[5] == 37.0
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda r: r["events"][3].__setitem__("within", "nope"),
+     "toy.yaml: events[3].within: 'nope' must be an event listed before 'sev'"),
+    (lambda r: r["events"][1].__setitem__("causes", {"x": 1}),
+     "toy.yaml: events[1].causes: only the terminal event (death) has causes"),
+    (lambda r: r["events"][0]["causes"].__setitem__("gvhd", {"count": 2, "where": "zz > 1"}),
+     "toy.yaml: events[0].causes.gvhd.where"),
+    (lambda r: r["events"][2].__setitem__("before", ["relapse_day"]),
+     "toy.yaml: events[2].before[0]"),
+    (lambda r: r["endpoints"]["nrm_c"]["events"][0].__setitem__("where", "cause == 1"),
+     "toy.yaml: endpoints.nrm_c.events[0].where"),
+    (lambda r: r["endpoints"]["nrm_c"]["competing"][0].__setitem__("event", "dead"),
+     "toy.yaml: endpoints.nrm_c.competing[0]: 'dead' is not an event"),
+    (lambda r: r["solver"].__setitem__("auto_lock", "never"), "toy.yaml: solver.auto_lock"),
+])
+def test_new_event_fields_are_validated(tmp_path, mutate, message):
+    raw, d = _rich(tmp_path)
+    mutate(raw)
+    with pytest.raises(SpecError) as err:
+        parse_spec(raw, fname="toy.yaml", ledger_dir=d)
+    assert message in str(err.value)
+
+
+def test_auto_lock_within_followup_skips_late_landmarks(tmp_path):
+    """The accrual leaves >= 731 days of follow-up: a 2-year k/N locks only when asked."""
+    raw, d = _rich(tmp_path)
+    raw["targets"][2].pop("lock")
+    raw["targets"][2]["at"] = 1000
+    spec = parse_spec(raw, fname="toy.yaml", ledger_dir=d)
+    rec = Reconstruction(spec).fit(seed=1)
+    assert all(lk.at <= spec.design.followup_bounds[0] for lk in rec.locks_)
+    raw["targets"][2]["lock"] = True
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d)).fit(seed=1)
+    assert any(lk.at == 1000 for lk in rec.locks_ + rec.dropped_locks_)

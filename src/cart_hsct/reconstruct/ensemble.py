@@ -36,7 +36,10 @@ def _one(args) -> pd.DataFrame:
     source, seed, iterations = args
     from .solver import Reconstruction
 
-    rec = Reconstruction(_load(source), iterations=iterations).fit(seed=seed)
+    spec = _load(source)
+    # the spec may ask for shorter runs in an ensemble than for the committed seed
+    iterations = iterations or spec.solver.get("ensemble_iterations")
+    rec = Reconstruction(spec, iterations=iterations).fit(seed=seed)
     fid = rec.fidelity_.copy()
     fid.insert(0, "seed", seed)
     fid["loss"] = rec.loss_

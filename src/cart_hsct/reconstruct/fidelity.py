@@ -98,6 +98,13 @@ def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
             raise ValueError("no patient in the target's population")
         outcome = cols[f"{ep}_status"] if st in ("cuminc_at", "gray") else cols[f"{ep}_event"]
         inputs = [days[keep], outcome[keep], *extra]
+        if st in ("km_at", "cuminc_at"):
+            # an estimate at a landmark depends only on what happens up to it: everything
+            # later is the same censoring just after it (and the cache key agrees)
+            late = inputs[0] > target.at
+            if late.any():
+                inputs[0] = np.where(late, float(target.at) + 1.0, inputs[0])
+                inputs[1] = np.where(late, 0.0, inputs[1])
         key = None
         if cache is not None:
             # a Cox model shared by several targets (one per term) is fitted once
@@ -203,7 +210,8 @@ def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
         return Result(p)
     if st == "cuminc_at":
         if not np.any(outcome == target.cause):
-            raise ValueError(f"no patient with cause {target.cause}")
+            # no event of the cause: the incidence is 0 at every time (no CI)
+            return Result(0.0)
         est, _, lo, hi = _cuminc_at_kernel(days, outcome.astype(int), target.cause,
                                            np.array([float(target.at)]), target.conf_type,
                                            zval(0.05))
@@ -336,7 +344,7 @@ def columns_frame(df: pd.DataFrame) -> dict[str, np.ndarray]:
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
             out[c] = s.to_numpy(dtype=float, na_value=np.nan)
         else:
-            out[c] = s.to_numpy(dtype=object)
+            out[c] = s.to_numpy(dtype=object, na_value=None)
     return out
 
 

@@ -6,16 +6,21 @@ Two phases, both driven by one ``numpy.random.Generator`` (same seed -> same coh
    (N = patients in the population) fix the number of events before the landmark,
    provided nobody is censored before the last of them; for small populations, the
    orders of events and censorings whose Kaplan-Meier estimate (and CI) print as the
-   published numbers do the same. These "locks" are met first by a cheap integer
-   search; afterwards no move may break them.
+   published numbers do the same. The start is built to meet these "locks" where it can
+   (``_construct``: the locked number of events placed before each landmark; the other
+   events follow the published curves, ``_profile``; causes of death go to deaths that
+   meet their conditions), then a cheap integer search repairs the rest (with moves
+   aimed at deaths whose cause's condition fails); afterwards no move may break them.
 2. **Simulated annealing** over event times, event/censoring assignment, covariate
    assignment and entry dates, minimising the sum over targets of
    :func:`fidelity.distance` (each part's gap in units of its ``close`` band, plus a step
    outside it). Every move keeps the published margins: covariate values are swapped
    (within group when counts by group are published), events are moved in time,
    exchanged, shifted with the rest of a patient's history or switched between two
-   patients of the same group, entry dates stay inside the accrual window. Half of the
-   moves are aimed at one target, drawn in proportion to its loss. The steps are split
+   patients of the same group (a cause of death and nested events go with it), entry
+   dates stay inside the accrual window. Half of the moves are aimed at one target, drawn
+   in proportion to its loss; an aimed switch may move an event into or out of the
+   target's population. The steps are split
    into rounds that restart from the best state at a lower temperature.
 
 A move recomputes only the columns and the targets whose inputs it touched, with the
@@ -98,14 +103,16 @@ class Lock:
 class _State:
     """The free variables of a pseudo-cohort."""
 
-    __slots__ = ("cov", "entry", "ev", "group")
+    __slots__ = ("cause", "cov", "entry", "ev", "group")
 
-    def __init__(self, group, cov, entry, ev):
+    def __init__(self, group, cov, entry, ev, cause=None):
         self.group, self.cov, self.entry, self.ev = group, cov, entry, ev
+        self.cause = cause  # cause of the terminal event (object array, None = none)
 
     def copy(self) -> _State:
         return _State(self.group, {k: v.copy() for k, v in self.cov.items()},
-                      self.entry.copy(), {k: v.copy() for k, v in self.ev.items()})
+                      self.entry.copy(), {k: v.copy() for k, v in self.ev.items()},
+                      None if self.cause is None else self.cause.copy())
 
 
 class Reconstruction:
@@ -155,22 +162,31 @@ class Reconstruction:
         for e in s.events:
             if e.where is not None:
                 held |= e.where.names
+            for b in e.before:
+                held |= b.names
         for ep in s.endpoints.values():
             if ep.where is not None:
                 held |= ep.where.names
         for t in s.targets:
-            if t.stat in ("km_at", "cuminc_at") and t.lock and t.where is not None:
+            if t.stat in ("km_at", "cuminc_at") and t.lock is not False and t.where is not None:
                 held |= t.where.names
         self._held = held
         self._split = [c for c in s.covariates if c.split is not None]
+        self._causes = self._terminal.causes
+        self._cause_col = self._terminal.cause_column if self._causes else None
+        # children of each event (``within``): they move and vanish with their parent
+        self._children = {e.name: [c for c in s.events if c.within == e.name] for e in s.events}
         self._ep_inputs = {
             ep.name: {f"{x}_day" for x in ep.events + ep.competing}
+            | {nm for c in ep.conditions for nm in c.names}
             | {self._terminal.column, "entry_day", "followup_days"}
             | (set(ep.where.names) if ep.where is not None else set())
             | (set(ep.origin.names) if ep.origin is not None else set())
             for ep in s.endpoints.values()}
         self._read = set().union(*self._deps) | held | {
-            nm for e in s.events for a in e.after for nm in a.names} | {
+            nm for e in s.events for a in e.after + e.before for nm in a.names} | {
+            nm for c in (self._causes or {}).values() if c["where"] is not None
+            for nm in c["where"].names} | {
             nm for ex in s.derived.values() for nm in ex.names}
         self._movable = [c for c in s.covariates if c.name not in held and c.split is None]
 
@@ -190,6 +206,7 @@ class Reconstruction:
             for ep in s.endpoints.values():
                 if nm in (f"{ep.name}_days", f"{ep.name}_event", f"{ep.name}_status"):
                     todo.extend(f"{x}_day" for x in ep.events + ep.competing)
+                    todo.extend(nm for c in ep.conditions for nm in c.names)
                     todo.extend([self._terminal.column, "followup_days"])
                     if ep.where is not None:
                         todo.extend(ep.where.names)
@@ -234,6 +251,8 @@ class Reconstruction:
             cols["entry_day"] = st.entry
             for e in s.events:
                 cols[e.column] = st.ev[e.name]
+            if self._cause_col:
+                cols[self._cause_col] = st.cause
         for c in self._split:
             # markers that nothing the solver evaluates reads are made for the output only
             if (final or c.name in self._read) and (dirty is None or c.split["by"] in dirty):
@@ -254,8 +273,10 @@ class Reconstruction:
         for ep in s.endpoints.values():
             if dirty is not None and not self._ep_inputs[ep.name] & dirty:
                 continue
-            t1 = _first([st.ev[x] for x in ep.events], n)
-            t2 = _first([st.ev[x] for x in ep.competing], n)
+            t1 = _first([self._cond(st.ev[x], c, cols) for x, c in
+                         zip(ep.events, ep.events_where or [None] * len(ep.events))], n)
+            t2 = _first([self._cond(st.ev[x], c, cols) for x, c in
+                         zip(ep.competing, ep.competing_where or [None] * len(ep.competing))], n)
             has1, has2 = ~np.isnan(t1), ~np.isnan(t2)
             status = np.where(has1 & (~has2 | (t1 <= t2)), 1.0, np.where(has2, 2.0, 0.0))
             cens = np.fmin(fu, death)
@@ -267,6 +288,12 @@ class Reconstruction:
             cols[f"{ep.name}_event"] = np.where(pop, (status == 1).astype(float), np.nan)
             cols[f"{ep.name}_status"] = np.where(pop, status, np.nan)
         return cols
+
+    def _cond(self, times: np.ndarray, cond, cols: dict) -> np.ndarray:
+        """Event times where the endpoint's condition on the event holds, else NaN."""
+        if cond is None:
+            return times
+        return np.where(np.asarray(cond(cols, self.spec.n), bool), times, np.nan)
 
     # ------------------------------------------------------------------ initial state
 
@@ -329,28 +356,215 @@ class Reconstruction:
                 else:
                     arr[idx] = rng.permutation(_median_range_values(c, idx.size, rng))
             cov[c.name] = arr
-        # events: a random feasible start; phase 1 repairs what it gets wrong
+        # events: a feasible start that follows the published curves of each event where
+        # there are any (_profile); deaths first, so that other events fall before them.
+        # Phase 1 repairs what this gets wrong.
         cols = self._columns(st)
         fu = self._horizon - entry
+        e = self._terminal
+        if self._causes:
+            st.cause = np.array([None] * n, object)
+        labels = None
+        if self._causes:
+            # the causes fix the number of deaths: that many, each with its cause
+            labels = [lab for lab, c in self._causes.items() for _ in range(c["count"])]
+        self._place(st, cols, e, rng, fixed=None if labels is None else len(labels))
+        if labels is not None:
+            dead = np.flatnonzero(~np.isnan(st.ev[e.name]))
+            if dead.size != len(labels):
+                raise ValueError(f"{s.cohort}.yaml: events '{e.name}'.causes: {len(labels)} "
+                                 f"deaths but only {dead.size} patients may die")
         for e in s.events:
             if e.terminal:
                 continue
-            elig = self._eligible(e, cols)
-            for i in np.flatnonzero(elig):
-                if rng.random() < 0.5:
-                    lo, hi = self._window(st, cols, e, i)
-                    if lo <= hi:
-                        st.ev[e.name][i] = float(rng.integers(lo, hi + 1))
             cols = self._columns(st)
-        e = self._terminal
-        elig = self._eligible(e, cols)
-        for i in np.flatnonzero(elig):
-            if rng.random() < 0.5:
-                lo, hi = self._window(st, cols, e, i)
-                if lo <= hi:
-                    st.ev[e.name][i] = float(rng.integers(lo, hi + 1))
+            self._place(st, cols, e, rng)
+        if labels is not None:
+            self._assign_causes(st, self._columns(st), rng)
         del fu
         return st
+
+    def _assign_causes(self, st: _State, cols: dict, rng: np.random.Generator) -> None:
+        """Causes to the deaths: the most restricted causes (fewest dead patients meeting
+        their ``where``) first, each to dead patients that meet it where possible."""
+        n = self.spec.n
+        dead = ~np.isnan(st.ev[self._terminal.name])
+        free = dead.copy()
+        st.cause[:] = None
+        ok = {lab: dead & (np.ones(n, bool) if c["where"] is None
+                           else np.asarray(c["where"](cols, n), bool))
+              for lab, c in self._causes.items()}
+        for lab in sorted(self._causes, key=lambda x: int(ok[x].sum())):
+            k = self._causes[lab]["count"]
+            good = rng.permutation(np.flatnonzero(ok[lab] & free))
+            rest = rng.permutation(np.flatnonzero(~ok[lab] & free))
+            who = np.r_[good, rest][:k]
+            st.cause[who] = lab
+            free[who] = False
+
+    def _repair_cause(self, st: _State, cols: dict, rng: np.random.Generator):
+        """A move aimed at a death whose cause's condition fails: exchange its cause with
+        another death's, or move an event the condition names to this patient."""
+        n = self.spec.n
+        death = st.ev[self._terminal.name]
+        bad = []
+        for lab, c in self._causes.items():
+            if c["where"] is not None:
+                ok = np.asarray(c["where"](cols, n), bool)
+                bad.extend((i, c) for i in np.flatnonzero((st.cause == lab) & ~ok
+                                                          & ~np.isnan(death)))
+        if not bad:
+            return None
+        i, c = bad[rng.integers(len(bad))]
+        if rng.random() < 0.5:
+            dead = np.flatnonzero(~np.isnan(death) & (st.cause != st.cause[i]))
+            if dead.size == 0:
+                return None
+            j = dead[rng.integers(dead.size)]
+            undo = [(st.cause, i, st.cause[i]), (st.cause, j, st.cause[j])]
+            st.cause[i], st.cause[j] = st.cause[j], st.cause[i]
+            return {self._cause_col}, undo
+        evs = [e for e in self.spec.events if e.column in c["where"].names and not e.terminal]
+        if not evs:
+            return None
+        e = evs[rng.integers(len(evs))]
+        t = st.ev[e.name]
+        if not np.isnan(t[i]):
+            return None
+        lo, hi = self._window(st, cols, e, i)
+        if lo > hi or not self._eligible(e, cols)[i]:
+            return None
+        holders = np.flatnonzero(~np.isnan(t))
+        undo = [(t, i, t[i])]
+        if holders.size and rng.random() < 0.7:
+            j = holders[rng.integers(holders.size)]
+            undo.append((t, j, t[j]))
+            t[i] = t[j] if lo <= t[j] <= hi else float(rng.integers(lo, hi + 1))
+            t[j] = np.nan
+            changed = {e.column} | self._carry_children(st, e, j, None, 0.0, undo)
+            return changed, undo
+        t[i] = float(rng.integers(lo, hi + 1))
+        return {e.column}, undo
+
+    def _profile(self, e) -> tuple[list, float | None]:
+        """Published cumulative shares of event ``e`` in the whole cohort.
+
+        From the landmark targets (no ``where``) of endpoints made of ``e`` alone: a
+        ``cuminc_at`` value, or 1 - a ``km_at`` value; and from a ``count`` of
+        ``notna(<e>_day)``: the total share. Returns ([(day, share), ...] sorted, total).
+        """
+        s = self.spec
+        pts, total = {}, None
+        for t in s.targets:
+            ids = [i for i in t.ids if i not in self._infeasible]
+            if not ids or t.where is not None:
+                continue
+            en = self._entries[ids[0]]
+            if en.value is None:
+                continue
+            if t.stat == "count" and t.of is not None and t.of.text.replace(" ", "") == \
+                    f"notna({e.column})":
+                total = en.value / s.n
+                continue
+            if t.stat not in ("km_at", "cuminc_at") or en.unit != "percent":
+                continue
+            ep = s.endpoints[t.endpoint]
+            if ep.events != (e.name,) or ep.conditions or ep.origin is not None or \
+                    (t.stat == "cuminc_at" and t.cause != 1):
+                continue
+            pts[float(t.at)] = en.value / 100 if t.stat == "cuminc_at" else 1 - en.value / 100
+        return sorted(pts.items()), total
+
+    def _place(self, st: _State, cols: dict, e, rng: np.random.Generator,
+               fixed: int | None = None) -> None:
+        """Give event ``e`` to some eligible patients at times that follow its profile
+        (``fixed`` patients when given; else as many as the profile says, or half)."""
+        t = st.ev[e.name]
+        elig = np.flatnonzero(self._eligible(e, cols))
+        pts, total = self._profile(e)
+        share = total if total is not None else (max(v for _, v in pts) if pts else None)
+        if fixed is not None:
+            k = fixed
+        elif share is not None:
+            k = int(round(min(1.0, share) * self.spec.n))
+        else:
+            k = int(rng.binomial(elig.size, 0.5))
+        # intervals between the landmarks, weighted by the increase of the share
+        edges, weights, prev_a, prev_v = [], [], 0.0, 0.0
+        for a, v in pts:
+            edges.append((prev_a, a))
+            weights.append(max(v - prev_v, 0.0))
+            prev_a, prev_v = a, max(prev_v, v)
+        if share is not None and share > prev_v or not pts:
+            edges.append((prev_a, float(self._horizon)))
+            weights.append(max((share or 1.0) - prev_v, 1e-9))
+        w = np.asarray(weights) / sum(weights) if sum(weights) > 0 else None
+        placed = 0
+        for i in rng.permutation(elig):
+            if placed >= k:
+                break
+            lo, hi = self._window(st, cols, e, i)
+            if lo > hi:
+                continue
+            a0, a1 = edges[rng.choice(len(edges), p=w)] if w is not None else (0, hi)
+            l2, h2 = max(lo, int(a0) + 1), min(hi, int(a1))
+            t[i] = float(rng.integers(l2, h2 + 1)) if l2 <= h2 else float(
+                rng.integers(lo, hi + 1))
+            placed += 1
+
+    def _construct(self, st: _State, rng: np.random.Generator) -> None:
+        """Meet the exact-count locks of single-event endpoints by construction.
+
+        For each such endpoint (parents before the events nested in them), in order of
+        landmark: the lock's population gets exactly the locked number of events by the
+        landmark, the missing ones placed uniformly between the previous landmark of the
+        endpoint and this one, the extra ones moved past it (or removed). Phase 1 repairs
+        what this cannot (e.g. a death before the only admissible day).
+        """
+        s, n = self.spec, self.spec.n
+        order = {e.name: k for k, e in enumerate(s.events)}
+        todo = []
+        for lk in self.locks_:
+            ep = s.endpoints[lk.endpoint]
+            if lk.pattern is not None or len(ep.events) != 1 or ep.conditions or (
+                    lk.km and ep.competing):
+                continue
+            e = next(x for x in s.events if x.name == ep.events[0])
+            if e.terminal or ep.origin is not None or (not lk.km and lk.cause != 1):
+                continue
+            todo.append((order[e.name], lk.at, lk, e))
+        done: dict[str, float] = {}
+        for _, at, lk, e in sorted(todo, key=lambda x: (x[0], x[1])):
+            t = st.ev[e.name]
+            cols = self._columns(st)
+            lo_at = done.get(e.name, 0.0)
+            mask = lk.mask
+            hit = mask & ~np.isnan(t) & (t <= at)
+            need = lk.events
+            have = int(hit.sum())
+            if have > need:
+                for i in rng.permutation(np.flatnonzero(hit & (t > lo_at)))[:have - need]:
+                    lo, hi = self._window(st, cols, e, i)
+                    lo = max(lo, int(at) + 1)
+                    t[i] = float(rng.integers(lo, hi + 1)) if lo <= hi else np.nan
+                    for c in self._children[e.name]:
+                        st.ev[c.name][i] = np.nan
+            elif have < need:
+                elig = self._eligible(e, cols) & mask & ~hit
+                for i in rng.permutation(np.flatnonzero(elig)):
+                    if have >= need:
+                        break
+                    lo, hi = self._window(st, cols, e, i)
+                    lo, hi = max(lo, int(lo_at) + 1), min(hi, int(at))
+                    if lo > hi:
+                        continue
+                    t[i] = float(rng.integers(lo, hi + 1))
+                    for c in self._children[e.name]:
+                        ct = st.ev[c.name][i]
+                        if not np.isnan(ct) and ct < t[i]:
+                            st.ev[c.name][i] = np.nan
+                    have += 1
+            done[e.name] = max(lo_at, at)
 
     @staticmethod
     def _split_values(c, u: np.ndarray, side: np.ndarray) -> np.ndarray:
@@ -383,7 +597,10 @@ class Reconstruction:
 
     def _eligible(self, e, cols) -> np.ndarray:
         n = self.spec.n
-        return np.ones(n, bool) if e.where is None else np.asarray(e.where(cols, n), bool)
+        out = np.ones(n, bool) if e.where is None else np.asarray(e.where(cols, n), bool)
+        if e.within is not None:
+            out = out & ~np.isnan(cols[f"{e.within}_day"])
+        return out
 
     def _window(self, st: _State, cols: dict, e, i: int) -> tuple[int, int]:
         """Whole days at which patient ``i`` may have event ``e``, given everything else."""
@@ -394,6 +611,13 @@ class Reconstruction:
             if not math.isnan(b):
                 lo = max(lo, math.floor(b) + 1.0)
         hi = float(self._horizon - st.entry[i])
+        for b in e.before:
+            v = float(np.asarray(b(cols, n), float)[i])
+            if not math.isnan(v):
+                hi = min(hi, math.ceil(v) - 1.0)
+        if e.within is not None:
+            p = st.ev[e.within][i]
+            lo = max(lo, p) if not math.isnan(p) else math.inf
         if e.terminal:
             for other in self.spec.events:
                 if not other.terminal:
@@ -423,17 +647,33 @@ class Reconstruction:
             for a in e.after:
                 b = np.asarray(a(cols, n), float)
                 bad += int((has & ~np.isnan(b) & (t <= b)).sum())
+            for a in e.before:
+                b = np.asarray(a(cols, n), float)
+                bad += int((has & ~np.isnan(b) & (t >= b)).sum())
+            if e.within is not None:
+                p = st.ev[e.within]
+                bad += int((has & ~np.isnan(p) & (t < p)).sum())  # no parent: not eligible
             if not e.terminal:
                 bad += int((has & ~np.isnan(death) & (t >= death)).sum())
+        if self._causes:
+            dead = ~np.isnan(death)
+            bad += int((dead != np.array([c is not None for c in st.cause])).sum())
+            for lab, c in self._causes.items():
+                if c["where"] is not None:
+                    ok = np.asarray(c["where"](cols, n), bool)
+                    bad += int(((st.cause == lab) & dead & ~ok).sum())
         return bad
 
     def _make_locks(self, st: _State) -> list[Lock]:
         s, n = self.spec, self.spec.n
         cols = self._columns(st)
         locks = []
+        within_fu = s.solver.get("auto_lock", "always") == "within_followup"
         for t in s.targets:
-            if t.stat not in ("km_at", "cuminc_at") or not t.lock:
+            if t.stat not in ("km_at", "cuminc_at") or t.lock is False:
                 continue
+            if t.lock is None and within_fu and t.at > s.design.followup_bounds[0]:
+                continue  # censoring may start before this landmark: only an explicit lock
             honoured = [i for i in t.ids if i not in self._infeasible]
             if not honoured:
                 continue
@@ -546,6 +786,17 @@ class Reconstruction:
         e = events[rng.integers(len(events))]
         t = st.ev[e.name]
         has = has_all = np.flatnonzero(~np.isnan(t))
+        fixed_count = e.terminal and self._causes is not None
+        if fixed_count and rng.random() < 0.1 and has_all.size > 1:
+            # exchange the causes of two deaths (the counts by cause are kept)
+            i = has_all[rng.integers(has_all.size)]
+            others = has_all[st.cause[has_all] != st.cause[i]]
+            if others.size == 0:
+                return None
+            j = others[rng.integers(others.size)]
+            undo = [(st.cause, i, st.cause[i]), (st.cause, j, st.cause[j])]
+            st.cause[i], st.cause[j] = st.cause[j], st.cause[i]
+            return {self._cause_col}, undo
         elig = self._eligible(e, cols)
         if mask is not None:
             # aimed at one target: move the events of its patients
@@ -601,6 +852,20 @@ class Reconstruction:
             # switch the event from one patient to another of the same group (count kept)
             i = has[rng.integers(has.size)]
             cand = np.flatnonzero(elig & np.isnan(t))
+            if mask is not None and rng.random() < 0.5:
+                # aimed at a population: move an event into it or out of it (its count
+                # there changes while the cohort's stays)
+                all_elig = self._eligible(e, cols) & np.isnan(t)
+                if rng.random() < 0.5:
+                    out = has_all[~mask[has_all]]
+                    if out.size:
+                        i = out[rng.integers(out.size)]
+                    cand = np.flatnonzero(all_elig & mask)
+                else:
+                    inside = has_all[mask[has_all]]
+                    if inside.size:
+                        i = inside[rng.integers(inside.size)]
+                    cand = np.flatnonzero(all_elig & ~mask)
             if self._gcol:
                 cand = cand[st.group[cand] == st.group[i]]
             if cand.size == 0:
@@ -615,13 +880,25 @@ class Reconstruction:
                 return None
             t[j] = float(old_i) if lo <= old_i <= hi and rng.random() < 0.5 else float(
                 rng.integers(lo, hi + 1))
-            return {e.column}, undo
+            changed = {e.column}
+            if fixed_count:
+                # the cause is an attribute of the death: it moves with it
+                undo += [(st.cause, i, st.cause[i]), (st.cause, j, st.cause[j])]
+                st.cause[j], st.cause[i] = st.cause[i], None
+                changed.add(self._cause_col)
+            # events nested in this one go with it, at the same distance from it
+            changed |= self._carry_children(st, e, i, j, t[j] - old_i, undo)
+            return changed, undo
         # add or remove one event (changes a count; locks and targets decide)
+        if fixed_count:
+            return None  # the causes of death fix the number of deaths
         if rng.random() < 0.5 and has.size:
             i = has[rng.integers(has.size)]
             old = t[i]
             t[i] = np.nan
-            return {e.column}, [(t, i, old)]
+            undo = [(t, i, old)]
+            changed = {e.column} | self._carry_children(st, e, i, None, 0.0, undo)
+            return changed, undo
         cand = np.flatnonzero(elig & np.isnan(t))
         if cand.size == 0:
             return None
@@ -631,6 +908,24 @@ class Reconstruction:
             return None
         t[i] = float(rng.integers(lo, hi + 1))
         return {e.column}, [(t, i, np.nan)]
+
+    def _carry_children(self, st: _State, e, i: int, j: int | None, delta: float,
+                        undo: list) -> set:
+        """Move the events nested in ``e`` (``within``) from patient ``i`` to ``j`` shifted
+        by ``delta`` days (``j`` None: remove them); recursive. Returns the changed columns."""
+        changed = set()
+        for c in self._children[e.name]:
+            ct = st.ev[c.name]
+            if np.isnan(ct[i]):
+                continue
+            undo.append((ct, i, ct[i]))
+            if j is not None:
+                undo.append((ct, j, ct[j]))
+                ct[j] = ct[i] + delta
+            ct[i] = np.nan
+            changed.add(c.column)
+            changed |= self._carry_children(st, c, i, j, delta, undo)
+        return changed
 
     def _jitter_continuous(self, c, arr, pop, rng):
         """Move one value between its neighbours, keeping the median and range."""
@@ -677,6 +972,7 @@ class Reconstruction:
         self._cache: dict = {}
         st = self._initial(rng)
         self.locks_ = self._make_locks(st)
+        self._construct(st, rng)
         # populations defined by the groups and by covariates that never move are fixed:
         # evaluate them once
         fixed = set(self._held) | ({self._gcol} if self._gcol else set())
@@ -693,7 +989,10 @@ class Reconstruction:
         for _ in range(_PHASE1_MAX):
             if v == 0 or stall > _PHASE1_STALL:
                 break
-            prop = self._propose(st, cols, rng)
+            prop = self._repair_cause(st, cols, rng) if self._causes and rng.random() < 0.3 \
+                else None
+            if prop is None:
+                prop = self._propose(st, cols, rng)
             if prop is None:
                 continue
             changed, undo = prop
@@ -799,6 +1098,8 @@ class Reconstruction:
         out["followup_days"] = pd.array((self._horizon - st.entry[order]).astype(int), "Int64")
         for e in s.events:
             out[e.column] = _typed(st.ev[e.name][order], "continuous", 0)
+        if self._cause_col:
+            out[self._cause_col] = _typed(st.cause[order], "categorical", 0)
         for name in s.derived:
             out[name] = _typed(cols[name][order], "derived", 0)
         for ep in s.endpoints.values():

@@ -262,11 +262,18 @@ class Event:
     terminal: bool = False
     where: Expression | None = None
     after: tuple = ()
+    before: tuple = ()
+    within: str | None = None
+    causes: dict | None = None  # terminal only: label -> {"count": k, "where": Expression}
     note: str = ""
 
     @property
     def column(self) -> str:
         return f"{self.name}_day"
+
+    @property
+    def cause_column(self) -> str:
+        return f"{self.name}_cause"
 
 
 @dataclass(frozen=True)
@@ -279,6 +286,13 @@ class Endpoint:
     where: Expression | None = None
     origin: Expression | None = None
     note: str = ""
+    # per entry of events / competing: a condition an event must meet to count (or None)
+    events_where: tuple = ()
+    competing_where: tuple = ()
+
+    @property
+    def conditions(self) -> list:
+        return [c for c in self.events_where + self.competing_where if c is not None]
 
 
 @dataclass(frozen=True)
@@ -303,7 +317,7 @@ class Target:
     alternative: str = "two-sided"
     weight: float = 1.0
     compare: tuple = _COMPARE_PARTS
-    lock: bool = True
+    lock: bool | None = None  # None: automatic (see Reconstruction._make_locks)
     report: str = "p"
     median_rule: str = "R"
     note: str = ""
@@ -585,17 +599,57 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
     events = []
     ev_raw = ctx.seq(ctx.req(raw, "events", ""), "events")
     event_cols = {f"{ctx.req(e, 'name', f'events[{k}]')}_day" for k, e in enumerate(ev_raw)}
+    ev_names = [str(e["name"]) for e in ev_raw]
+    cause_cols = set()
     for k, e in enumerate(ev_raw):
         w = f"events[{k}]"
         ctx.mapping(e, w)
-        ctx.unknown_keys(e, {"name", "terminal", "where", "after", "note"}, w)
+        ctx.unknown_keys(e, {"name", "terminal", "where", "after", "before", "within",
+                             "causes", "note"}, w)
         after = e.get("after", [])
         after = [after] if not isinstance(after, list) else after
+        before = e.get("before", [])
+        before = [before] if not isinstance(before, list) else before
+        within = e.get("within")
+        if within is not None:
+            within = str(within)
+            if within not in ev_names[:k]:
+                ctx.fail(f"{w}.within", f"{within!r} must be an event listed before "
+                         f"{e['name']!r}; earlier events: {ev_names[:k]}")
+            if e.get("terminal"):
+                ctx.fail(f"{w}.within", "the terminal event cannot be nested in another")
+        causes = None
+        if e.get("causes") is not None:
+            if not e.get("terminal"):
+                ctx.fail(f"{w}.causes", "only the terminal event (death) has causes")
+            causes = {}
+            cm = ctx.mapping(e["causes"], f"{w}.causes")
+            if not cm:
+                ctx.fail(f"{w}.causes", "list at least one cause: label: count")
+            for lab, v in cm.items():
+                cw = f"{w}.causes.{lab}"
+                if isinstance(v, dict):
+                    ctx.unknown_keys(v, {"count", "where", "ids", "note"}, cw)
+                    cnt = ctx.number(ctx.req(v, "count", cw), f"{cw}.count", integer=True,
+                                     nonneg=True)
+                    cwhere = compile_expression(v["where"], known | event_cols,
+                                                f"{cw}.where") if v.get("where") else None
+                    ids = _ids(ctx, v.get("ids", []), f"{cw}.ids", all_ids)
+                else:
+                    cnt = ctx.number(v, cw, integer=True, nonneg=True)
+                    cwhere, ids = None, ()
+                causes[str(lab)] = {"count": int(cnt), "where": cwhere, "ids": ids}
+            if sum(c["count"] for c in causes.values()) > n:
+                ctx.fail(f"{w}.causes", f"the counts sum to more than n = {n}")
+            cause_cols.add(f"{e['name']}_cause")
         events.append(Event(
             name=str(e["name"]), terminal=bool(e.get("terminal", False)),
             where=compile_expression(e["where"], known, f"{w}.where") if e.get("where") else None,
             after=tuple(compile_expression(a, known | event_cols, f"{w}.after[{i}]")
                         for i, a in enumerate(after)),
+            before=tuple(compile_expression(a, known, f"{w}.before[{i}]")
+                         for i, a in enumerate(before)),
+            within=within, causes=causes,
             note=str(e.get("note", "")),
         ))
     if sum(e.terminal for e in events) != 1:
@@ -605,7 +659,7 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
         for a in e.after:
             if terminal.column in a.names:
                 ctx.fail(f"events[{k}].after", "no event can be required to follow death")
-    known |= event_cols
+    known |= event_cols | cause_cols
 
     derived = {}
     for name, text in ctx.mapping(raw.get("derived") or {}, "derived").items():
@@ -620,18 +674,29 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
         w = f"endpoints.{name}"
         ctx.mapping(ep, w)
         ctx.unknown_keys(ep, {"events", "competing", "where", "origin", "note"}, w)
-        evs = ep.get("events")
-        evs = [evs] if isinstance(evs, str) else ctx.seq(evs, f"{w}.events")
-        comp = ep.get("competing", [])
-        comp = [comp] if isinstance(comp, str) else ctx.seq(comp, f"{w}.competing")
-        for i, x in enumerate(evs + comp):
-            if x not in names:
-                part = "events" if i < len(evs) else "competing"
-                ctx.fail(f"{w}.{part}", f"{x!r} is not an event; events: {sorted(names)}")
-        if not evs:
+        lists = {}
+        for part in ("events", "competing"):
+            xs = ep.get(part, [])
+            xs = [xs] if isinstance(xs, (str, dict)) else ctx.seq(xs, f"{w}.{part}")
+            evs, conds = [], []
+            for i, x in enumerate(xs):
+                cond = None
+                if isinstance(x, dict):
+                    ctx.unknown_keys(x, {"event", "where"}, f"{w}.{part}[{i}]")
+                    if x.get("where"):
+                        cond = compile_expression(x["where"], known, f"{w}.{part}[{i}].where")
+                    x = ctx.req(x, "event", f"{w}.{part}[{i}]")
+                if x not in names:
+                    ctx.fail(f"{w}.{part}[{i}]", f"{x!r} is not an event; events: "
+                             f"{sorted(names)}")
+                evs.append(str(x))
+                conds.append(cond)
+            lists[part] = (tuple(evs), tuple(conds))
+        if not lists["events"][0]:
             ctx.fail(f"{w}.events", "at least one event is needed")
         endpoints[name] = Endpoint(
-            name=name, events=tuple(evs), competing=tuple(comp),
+            name=name, events=lists["events"][0], competing=lists["competing"][0],
+            events_where=lists["events"][1], competing_where=lists["competing"][1],
             where=compile_expression(ep["where"], known, f"{w}.where") if ep.get("where") else None,
             origin=compile_expression(ep["origin"], known, f"{w}.origin")
             if ep.get("origin") is not None else None,
@@ -672,7 +737,14 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
         excluded.append(Exclusion(id=i, reason=str(ctx.req(x, "reason", w))))
 
     solver = ctx.mapping(raw.get("solver") or {}, "solver")
-    ctx.unknown_keys(solver, {"iterations", "restarts", "temperature", "cooling"}, "solver")
+    ctx.unknown_keys(solver, {"iterations", "ensemble_iterations", "restarts", "temperature",
+                              "cooling", "auto_lock"}, "solver")
+    for key in ("iterations", "ensemble_iterations"):
+        if key in solver:
+            ctx.number(solver[key], f"solver.{key}", integer=True, positive=True)
+    if solver.get("auto_lock", "always") not in ("always", "within_followup"):
+        ctx.fail("solver.auto_lock", "must be 'always' (default) or 'within_followup' (only "
+                 "landmarks before the shortest potential follow-up lock automatically)")
     return Spec(cohort=cohort, ledger=paper, n=n, design=design, groups=groups,
                 covariates=tuple(covariates), events=tuple(events), derived=derived,
                 endpoints=endpoints, targets=tuple(targets), conflicts=tuple(conflicts),
