@@ -38,9 +38,7 @@ paper = "cao2023"
 alpha = 0.05  # the paper prints 95% intervals
 
 # %% tags=["hide-input"]
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 from myst_nb import glue
 
 from cart_hsct import ledger, papertext, plots, provenance
@@ -296,36 +294,13 @@ glue("n_landmark_ci", len(tables), display=False)
 # reproduced exactly. The figure compares each printed interval with the candidates.
 
 # %%
-def interval_plot(tables: dict, entries: dict, methods: list):
-    """Printed interval (black) and each candidate method's interval, one panel per entry."""
-    fig, axes = plt.subplots(len(tables), 1, figsize=(7.5, 1.05 * len(tables) * (len(methods) + 1) / 4),
-                             sharex=True)
-    palette = dict(zip(methods, sns.color_palette("colorblind", len(methods))))  # black is the printed row
-    for ax, (eid, tab) in zip(axes, tables.items()):
-        e = entries[eid]
-        rows = tab.set_index("method").loc[methods]
-        ys = range(len(methods), 0, -1)
-        for y, (m, r) in zip(ys, rows.iterrows()):
-            ax.plot([r.ci_lower, r.ci_upper], [y, y], color=palette[m], lw=2.5 if r.reproduces else 1.2)
-            ax.plot(r.estimate, y, "o", color=palette[m], ms=4)
-        ax.plot(e.ci, [len(methods) + 1] * 2, color="black", lw=3)
-        ax.plot(e.value, len(methods) + 1, "ko", ms=5)
-        ax.set_yticks([len(methods) + 1, *ys], ["printed", *methods], fontsize=7)
-        ax.set_title(eid.split(".", 1)[1], fontsize=8, loc="left")
-    axes[-1].set_xlabel("percent")
-    fig.tight_layout()
-    return fig
-
-
 
 show = ["aalen-johansen:log", "aalen-johansen:log-log", "aalen-johansen:plain", "cmprsk:log"]
 cif_simple = [i for i in cif_ids if "cmprsk:log" in set(tables[i].method)]
-fig = interval_plot({i: tables[i] for i in km_ids}, entries, km_methods)
+fig = plots.interval_candidates_plot({i: tables[i] for i in km_ids}, entries, km_methods)
 glue("fig_km_intervals", fig, display=False)
-plt.close(fig)
-fig = interval_plot({i: tables[i] for i in cif_simple}, entries, show)
+fig = plots.interval_candidates_plot({i: tables[i] for i in cif_simple}, entries, show)
 glue("fig_cif_intervals", fig, display=False)
-plt.close(fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_km_intervals

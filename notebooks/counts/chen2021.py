@@ -41,9 +41,7 @@ paper = "chen2021"
 alpha = 0.05  # the paper prints 95% intervals
 
 # %% tags=["hide-input"]
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 from myst_nb import glue
 
 from cart_hsct import ledger, papertext, plots, provenance
@@ -286,30 +284,8 @@ glue("n_landmark_ok", sum(ok for _, ok in landmark_result.values()), display=Fal
 # The figure shows each printed interval (black) above the candidates' intervals.
 
 # %%
-def interval_plot(tables: dict, entries: dict, methods: list):
-    """Printed interval (black) and each candidate method's interval, one panel per entry."""
-    fig, axes = plt.subplots(len(tables), 1, figsize=(7.5, 1.05 * len(tables) * (len(methods) + 1) / 4),
-                             sharex=True)
-    palette = dict(zip(methods, sns.color_palette("colorblind", len(methods))))  # black is the printed row
-    for ax, (eid, tab) in zip(axes, tables.items()):
-        e = entries[eid]
-        rows = tab.set_index("method").loc[methods]
-        ys = range(len(methods), 0, -1)
-        for y, (m, r) in zip(ys, rows.iterrows()):
-            ax.plot([r.ci_lower, r.ci_upper], [y, y], color=palette[m], lw=2.5 if r.reproduces else 1.2)
-            ax.plot(r.estimate, y, "o", color=palette[m], ms=4)
-        ax.plot(e.ci, [len(methods) + 1] * 2, color="black", lw=3)
-        ax.plot(e.value, len(methods) + 1, "ko", ms=5)
-        ax.set_yticks([len(methods) + 1, *ys], ["printed", *methods], fontsize=7)
-        ax.set_title(eid.split(".", 1)[1], fontsize=8, loc="left")
-    axes[-1].set_xlabel("percent")
-    fig.tight_layout()
-    return fig
-
-
-fig = interval_plot(tables, entries, km_methods)
+fig = plots.interval_candidates_plot(tables, entries, km_methods)
 glue("fig_intervals", fig, display=False)
-plt.close(fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_intervals

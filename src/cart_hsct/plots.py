@@ -34,6 +34,7 @@ __all__ = [
     "cuminc_plot",
     "forest_plot",
     "format_p",
+    "interval_candidates_plot",
     "km_plot",
     "published_vs_reproduced",
     "risk_counts",
@@ -603,3 +604,34 @@ def cutpoint_plot(result: Mapping, *, xlabel: str = "Cut-point", ax: Axes | None
     ax.set_ylabel("|standardised statistic|")
     ax.legend(loc="lower center", fontsize="small")
     return ax
+
+
+def interval_candidates_plot(tables: dict, entries: dict, methods: list) -> Figure:
+    """Each printed interval (black, top row) above the intervals candidate methods give.
+
+    ``tables`` maps a ledger id to a table with columns method, estimate, ci_lower,
+    ci_upper, reproduces (``proportions.which_method``); ``entries`` maps the id to its
+    ledger entry. One panel per id; a method whose interval reproduces the print is drawn
+    thicker.
+    """
+    import seaborn as sns
+
+    height = 1.05 * len(tables) * (len(methods) + 1) / 4
+    fig = new_figure(figsize=(7.5, height))
+    axes = np.atleast_1d(fig.subplots(len(tables), 1, sharex=True))
+    palette = dict(zip(methods, sns.color_palette("colorblind", len(methods))))
+    for ax, (eid, tab) in zip(axes, tables.items()):
+        e = entries[eid]
+        rows = tab.set_index("method").loc[methods]
+        ys = range(len(methods), 0, -1)
+        for y, (m, r) in zip(ys, rows.iterrows()):
+            ax.plot([r.ci_lower, r.ci_upper], [y, y], color=palette[m],
+                    lw=2.5 if r.reproduces else 1.2)
+            ax.plot(r.estimate, y, "o", color=palette[m], ms=4)
+        ax.plot(e.ci, [len(methods) + 1] * 2, color="black", lw=3)
+        ax.plot(e.value, len(methods) + 1, "ko", ms=5)
+        ax.set_yticks([len(methods) + 1, *ys], ["printed", *methods], fontsize=7)
+        ax.set_title(eid.split(".", 1)[1], fontsize=8, loc="left")
+    axes[-1].set_xlabel("percent")
+    fig.tight_layout()
+    return fig
