@@ -175,8 +175,6 @@ def execute_all(notebooks: list[Notebook], workers: int | None = None,
             todo.append((nb, digest))
     for nb, _ in todo:
         nb.stamp.unlink(missing_ok=True)
-    # longest first (source size as a proxy), so that no long page starts last and runs alone
-    todo.sort(key=lambda item: -item[0].source.stat().st_size)
     failures = []
     if todo:
         workers = workers or os.cpu_count() or 1
