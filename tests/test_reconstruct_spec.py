@@ -307,3 +307,41 @@ def test_auto_lock_within_followup_skips_late_landmarks(tmp_path):
     raw["targets"][2]["lock"] = True
     rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d)).fit(seed=1)
     assert any(lk.at == 1000 for lk in rec.locks_ + rec.dropped_locks_)
+
+
+# ----------------------------------------------------------------- continuous cuts
+
+
+def _with_age(cuts, n=20):
+    raw = _toy(sizes=(n // 2, n - n // 2))
+    raw["covariates"].append({"name": "age", "kind": "continuous", "median": 30,
+                              "range": [5, 70], "cuts": cuts})
+    raw["solver"]["iterations"] = 400
+    return raw
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_cuts_fix_the_counts_below_each_threshold_through_the_search(toy_dir, seed):
+    spec = parse_spec(_with_age([{"at": 14, "at_most": 4}, {"at": 50, "at_most": 16}]),
+                      fname="toy.yaml", ledger_dir=toy_dir)
+    age = Reconstruction(spec).fit(seed=seed).ipd_.age.to_numpy(float)
+    assert (age <= 14).sum() == 4 and (age <= 50).sum() == 16
+    assert np.median(age) == 30 and age.min() == 5 and age.max() == 70
+
+
+@pytest.mark.parametrize("cuts, message", [
+    ([{"at": 14, "at_most": 12}], "covariates 'age': cuts at 14 (12 of 20 values) disagree "
+                                  "with the median 30"),
+    ([{"at": 40, "at_most": 3}], "covariates 'age': cuts at 40 (3 of 20 values) disagree"),
+])
+def test_cuts_that_contradict_the_median_are_an_error(toy_dir, cuts, message):
+    spec = parse_spec(_with_age(cuts), fname="toy.yaml", ledger_dir=toy_dir)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Reconstruction(spec).fit(seed=1)
+
+
+def test_cuts_are_validated(toy_dir):
+    with pytest.raises(SpecError, match=r"covariates\[1\]\.cuts\[0\]\.at: cuts need"):
+        parse_spec(_with_age([{"at": 90, "at_most": 3}]), fname="toy.yaml", ledger_dir=toy_dir)
+    with pytest.raises(SpecError, match=r"covariates\[1\]\.cuts\[0\]\.at_most: must be > 0"):
+        parse_spec(_with_age([{"at": 10, "at_most": 0}]), fname="toy.yaml", ledger_dir=toy_dir)

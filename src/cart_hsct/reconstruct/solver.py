@@ -146,6 +146,10 @@ class Reconstruction:
     def __init__(self, spec: Spec | str, *, iterations: int | None = None):
         self.spec = spec if isinstance(spec, Spec) else load_spec(spec)
         self.iterations = int(iterations or self.spec.solver.get("iterations", 4000))
+        # covariate-only steps, scaled with the annealing steps (shorter ensemble runs)
+        full = int(self.spec.solver.get("iterations", 4000))
+        self.covariate_iterations = int(
+            self.spec.solver.get("covariate_iterations", 0) * self.iterations / full)
         s = self.spec
         self._entries = ledger.load(directory=s.ledger_dir)
         self._terminal = next(e for e in s.events if e.terminal)
@@ -716,20 +720,23 @@ class Reconstruction:
                            else np.asarray(t.versus["where"](cols, self.spec.n), bool))
         return events, covs, mask
 
-    def _propose(self, st: _State, cols: dict, rng: np.random.Generator, focus=None):
+    def _propose(self, st: _State, cols: dict, rng: np.random.Generator, focus=None,
+                 covariates_only: bool = False):
         """Change ``st`` in place; return (changed base names, undo) or None.
 
         ``focus`` (from ``_focus``) aims the move at one target: its events, its
-        covariates and its patients.
+        covariates and its patients. ``covariates_only`` draws a covariate move.
         """
         s, n = self.spec, self.spec.n
-        r = rng.random()
+        r = 0.0 if covariates_only else rng.random()
         movable, events, mask = self._movable, s.events, None
         if focus is not None:
             f_events, f_covs, mask = focus
             if f_covs:
                 movable = f_covs
                 r = r * 0.12 / 0.3  # covariate moves 30 % of the time
+            elif covariates_only:
+                return None
             if f_events:
                 events = f_events
         if r < 0.12 and movable:
@@ -939,9 +946,14 @@ class Reconstruction:
         r = free[rng.integers(len(free))]
         lo = vals[order[r - 1]] if r > 0 else c.range[0]
         hi = vals[order[r + 1]] if r < m - 1 else c.range[1]
-        new = round(float(rng.uniform(lo, hi)), c.decimals)
         i = pop[order[r]]
         old = arr[i]
+        for at, _ in c.cuts:  # stay on the same side of every published cut
+            if old <= at:
+                hi = min(hi, at)
+            else:
+                lo = max(lo, at + 10.0 ** -c.decimals)
+        new = round(float(rng.uniform(lo, hi)), c.decimals)
         arr[i] = new
         return {c.name}, [(arr, i, old)]
 
@@ -964,6 +976,50 @@ class Reconstruction:
         return t.weight * out
 
     # ------------------------------------------------------------------ fit
+
+    def _anneal(self, run: dict, steps: int, t_start: float, base_bad: int,
+                rng: np.random.Generator, covariates_only: bool = False) -> None:
+        """``steps`` annealing moves from ``run``'s state, cooling from ``t_start`` to
+        1e-3; updates ``run`` (st, cols, parts, loss, best, best_loss) in place."""
+        s = self.spec
+        st, cols, parts, loss = run["st"], run["cols"], run["parts"], run["loss"]
+        cool = (1e-3 / t_start) ** (1.0 / max(steps, 1))
+        temp = t_start
+        for k in range(steps):
+            temp *= cool
+            focus = None
+            if (covariates_only or rng.random() < 0.5) and loss > 0:
+                # aim at a target drawn in proportion to its loss, capped so that a few
+                # far-off targets do not take every aimed move
+                aim = np.cumsum(np.minimum(parts, _AIM_CAP))
+                j = int(np.searchsorted(aim, rng.random() * aim[-1], side="right"))
+                focus = self._focus(min(j, len(parts) - 1), cols)
+            prop = self._propose(st, cols, rng, focus, covariates_only=covariates_only)
+            if prop is None and covariates_only and focus is not None:
+                prop = self._propose(st, cols, rng, None, covariates_only=True)
+            if prop is None:
+                continue
+            changed, undo = prop
+            new_cols = self._columns(st, prev=cols, changed=changed)
+            if self._violations(st, new_cols) > base_bad or any(
+                    lk.violation(new_cols) for lk in self.locks_
+                    if self._lock_deps[lk.target] & changed):
+                _revert(undo)
+                continue
+            new_parts = parts.copy()
+            for j, t in enumerate(s.targets):
+                if self._deps[j] & changed:
+                    new_parts[j] = self._target_loss(t, new_cols)
+            new_loss = float(new_parts.sum())
+            if new_loss <= loss or rng.random() < math.exp(-(new_loss - loss) / temp):
+                loss, parts, cols = new_loss, new_parts, new_cols
+                if loss < run["best_loss"] - 1e-12:
+                    run["best_loss"], run["best"] = loss, st.copy()
+            else:
+                _revert(undo)
+            if k % 100 == 0:
+                self.trace_.append(loss)
+        run.update(cols=cols, parts=parts, loss=loss)
 
     def fit(self, seed: int = 0) -> Reconstruction:
         """Reconstruct a cohort; deterministic for a given ``seed``. Returns ``self``."""
@@ -1020,57 +1076,30 @@ class Reconstruction:
 
         # phase 2: simulated annealing on all targets, locks held. The steps are split
         # into rounds; each round restarts from the best state found so far with a lower
-        # starting temperature. Half of the moves are aimed at one target, drawn with
-        # probability proportional to its share of the loss.
+        # starting temperature, and ends with covariate moves only (cheap: a covariate
+        # feeds few targets, so they reach the joint patterns of covariates and outcomes
+        # that tables by subgroup print). Half of the moves are aimed at one target.
         parts = np.array([self._target_loss(t, cols) for t in s.targets])
-        loss = float(parts.sum())
-        best_loss, best = loss, st.copy()
+        run = {"st": st, "cols": cols, "parts": parts, "loss": float(parts.sum())}
+        run["best_loss"], run["best"] = run["loss"], st.copy()
         t0 = float(s.solver.get("temperature", 3.0))
         # a round needs a few thousand steps to be worth restarting from
         rounds = max(1, min(int(s.solver.get("restarts", 4)), self.iterations // 3000))
-        t_end = 1e-3
-        iters = self.iterations
-        per_round = max(1, iters // rounds)
-        self.trace_ = [loss]
+        per_round = max(1, self.iterations // rounds)
+        cov_per_round = self.covariate_iterations // rounds if self._movable else 0
+        self.trace_ = [run["loss"]]
         for rnd in range(rounds):
             if rnd:
-                st = best.copy()
-                cols = self._columns(st)
-                parts = np.array([self._target_loss(t, cols) for t in s.targets])
-                loss = float(parts.sum())
+                run["st"] = run["best"].copy()
+                run["cols"] = self._columns(run["st"])
+                run["parts"] = np.array([self._target_loss(t, run["cols"]) for t in s.targets])
+                run["loss"] = float(run["parts"].sum())
             t_start = t0 / (3.0 ** rnd)
-            cool = (t_end / t_start) ** (1.0 / per_round)
-            temp = t_start
-            for k in range(per_round):
-                temp *= cool
-                focus = None
-                if rng.random() < 0.5 and loss > 0:
-                    j = int(np.searchsorted(np.cumsum(parts), rng.random() * parts.sum(),
-                                            side="right"))
-                    focus = self._focus(min(j, len(parts) - 1), cols)
-                prop = self._propose(st, cols, rng, focus)
-                if prop is None:
-                    continue
-                changed, undo = prop
-                new_cols = self._columns(st, prev=cols, changed=changed)
-                if self._violations(st, new_cols) > base_bad or any(
-                        lk.violation(new_cols) for lk in self.locks_
-                        if self._lock_deps[lk.target] & changed):
-                    _revert(undo)
-                    continue
-                new_parts = parts.copy()
-                for j, t in enumerate(s.targets):
-                    if self._deps[j] & changed:
-                        new_parts[j] = self._target_loss(t, new_cols)
-                new_loss = float(new_parts.sum())
-                if new_loss <= loss or rng.random() < math.exp(-(new_loss - loss) / temp):
-                    loss, parts, cols = new_loss, new_parts, new_cols
-                    if loss < best_loss - 1e-12:
-                        best_loss, best = loss, st.copy()
-                else:
-                    _revert(undo)
-                if k % 100 == 0:
-                    self.trace_.append(loss)
+            self._anneal(run, per_round, t_start, base_bad, rng)
+            if cov_per_round:
+                self._anneal(run, cov_per_round, t_start / 3.0, base_bad, rng,
+                             covariates_only=True)
+        best_loss, best = run["best_loss"], run["best"]
         self.seed_ = int(seed)
         self.loss_ = float(best_loss)
         self._state = best
@@ -1119,6 +1148,7 @@ class Reconstruction:
 # ----------------------------------------------------------------------------- helpers
 
 
+_AIM_CAP = 25.0  # loss of a target beyond which it is not aimed at more often
 _PHASE1_MAX = 60000  # proposals to meet the hard constraints, at most
 _PHASE1_STALL = 30000  # ... and without a new lowest violation count
 _PATTERN_MAX_N = 12  # 2^13 orders of events and censorings to try at most
@@ -1188,27 +1218,35 @@ def _group_rank(group: np.ndarray, spec: Spec) -> np.ndarray:
 
 
 def _median_range_values(c, m: int, rng: np.random.Generator) -> np.ndarray:
-    """``m`` values with exactly the published median, minimum and maximum."""
+    """``m`` values with exactly the published median, minimum and maximum, and exactly
+    ``count`` values at or below each of the covariate's ``cuts``.
+
+    Each rank of the sorted values gets the interval its constraints allow (between the
+    extremes, the median and the cuts); a uniform draw per rank, sorted, keeps every count
+    because the intervals are ordered like the ranks.
+    """
     lo, hi, med = c.range[0], c.range[1], c.median
     if m == 1:
         return np.array([med])
-    vals = np.empty(m)
-    below = (m - 1) // 2
-    vals[below] = med
-    vals[m // 2] = med
+    step = 10.0 ** -c.decimals
+    below, above = (m - 1) // 2, m // 2  # ranks of the two middle values
+    mids = [med, med]
     if m % 2 == 0 and c.decimals == 0 and med != round(med):
         # an even count of whole numbers with a .5 median: the two middle values
-        vals[below], vals[m // 2] = math.floor(med), math.ceil(med)
-    nb = below
-    na = m - m // 2 - 1
-    low = np.sort(np.round(rng.uniform(lo, vals[below], nb), c.decimals)) if nb else np.array([])
-    high = np.sort(np.round(rng.uniform(vals[m // 2], hi, na), c.decimals)) if na else np.array([])
-    if nb:
-        low[0] = lo
-    if na:
-        high[-1] = hi
-    vals[:below] = low
-    vals[m // 2 + 1:] = high
+        mids = [math.floor(med), math.ceil(med)]
+    low_edge = np.full(m, lo, float)
+    high_edge = np.full(m, hi, float)
+    low_edge[above:], high_edge[:below + 1] = med, med
+    for at, k in c.cuts:
+        if k >= m or (at < mids[0]) != (k <= below) or (at >= mids[-1]) != (k > above):
+            raise ValueError(f"covariates '{c.name}': cuts at {at:g} ({k} of {m} values) "
+                             f"disagree with the median {med:g}")
+        high_edge[:k] = np.minimum(high_edge[:k], at)
+        low_edge[k:] = np.maximum(low_edge[k:], at + step)
+    vals = np.round(rng.uniform(low_edge, high_edge), c.decimals)
+    vals = np.sort(np.clip(vals, low_edge, high_edge))
+    vals[0], vals[-1] = lo, hi
+    vals[below], vals[above] = mids
     return vals
 
 

@@ -237,7 +237,8 @@ class Covariate:
     margin is unknown) and optional ``by_group`` cross-tabulation (all groups, or some:
     the groups not listed share what is left of the margin). Continuous: exact ``values``,
     ``median`` with ``range``, or ``split``: a marker whose values are unknown except for
-    the side of a cut-off ``at`` that a 0/1 covariate ``by`` gives (1 = value >= at)."""
+    the side of a cut-off ``at`` that a 0/1 covariate ``by`` gives (1 = value >= at).
+    ``cuts`` add published counts at or below thresholds to a median and range."""
 
     name: str
     kind: str
@@ -252,6 +253,7 @@ class Covariate:
     ids: tuple = ()
     note: str = ""
     split: dict | None = None
+    cuts: tuple = ()  # ((at, count), ...): exactly ``count`` values <= ``at``
 
 
 @dataclass(frozen=True)
@@ -506,7 +508,7 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
         w = f"covariates[{k}]"
         ctx.mapping(c, w)
         ctx.unknown_keys(c, {"name", "kind", "levels", "by_group", "where", "values", "median",
-                             "range", "decimals", "ids", "note", "split"}, w)
+                             "range", "decimals", "ids", "note", "split", "cuts"}, w)
         name = str(ctx.req(c, "name", w))
         if name in known:
             ctx.fail(f"{w}.name", f"{name!r} is already a column")
@@ -588,8 +590,20 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
                 rng = (ctx.number(r[0], f"{w}.range[0]"), ctx.number(r[1], f"{w}.range[1]"))
                 if not rng[0] <= median <= rng[1]:
                     ctx.fail(f"{w}.median", f"{median} lies outside the range {list(rng)}")
+            cuts = []
+            for j, cut in enumerate(ctx.seq(c.get("cuts") or [], f"{w}.cuts")):
+                wc = f"{w}.cuts[{j}]"
+                ctx.mapping(cut, wc)
+                ctx.unknown_keys(cut, {"at", "at_most"}, wc)
+                at = ctx.number(ctx.req(cut, "at", wc), f"{wc}.at")
+                if median is None or not rng[0] <= at < rng[1]:
+                    ctx.fail(f"{wc}.at", "cuts need a median and range, and 'at' inside the "
+                             "range")
+                cuts.append((at, ctx.number(ctx.req(cut, "at_most", wc), f"{wc}.at_most",
+                                            integer=True, positive=True)))
             covariates.append(Covariate(name=name, kind=kind, where=where, values=values,
                                         median=median, range=rng, ids=ids, split=split,
+                                        cuts=tuple(sorted(cuts)),
                                         decimals=int(c.get("decimals", 0)),
                                         note=str(c.get("note", ""))))
         else:
@@ -738,10 +752,13 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
 
     solver = ctx.mapping(raw.get("solver") or {}, "solver")
     ctx.unknown_keys(solver, {"iterations", "ensemble_iterations", "restarts", "temperature",
-                              "cooling", "auto_lock"}, "solver")
+                              "cooling", "auto_lock", "covariate_iterations"}, "solver")
     for key in ("iterations", "ensemble_iterations"):
         if key in solver:
             ctx.number(solver[key], f"solver.{key}", integer=True, positive=True)
+    if "covariate_iterations" in solver:
+        ctx.number(solver["covariate_iterations"], "solver.covariate_iterations",
+                   integer=True, nonneg=True)
     if solver.get("auto_lock", "always") not in ("always", "within_followup"):
         ctx.fail("solver.auto_lock", "must be 'always' (default) or 'within_followup' (only "
                  "landmarks before the shortest potential follow-up lock automatically)")
