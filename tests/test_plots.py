@@ -275,6 +275,31 @@ def test_set_theme_sets_okabe_ito_cycle():
         assert [to_hex(c) for c in colours] == [c.lower() for c in plots.OKABE_ITO]
 
 
+@pytest.mark.parametrize("font_scale", [1.0, 1.1, 1.6])
+def test_theme_is_seaborns_ticks_notebook_theme(font_scale):
+    """set_theme writes out what seaborn.set_theme sets, without importing seaborn."""
+    sns = pytest.importorskip("seaborn")
+    with matplotlib.rc_context():
+        sns.set_theme(context="notebook", style="ticks", palette=list(plots.OKABE_ITO),
+                      font="sans-serif", font_scale=font_scale,
+                      rc={"axes.spines.top": False, "axes.spines.right": False,
+                          "figure.dpi": 110, "savefig.dpi": 150, "savefig.bbox": "tight",
+                          "legend.frameon": False})
+        seaborns = dict(matplotlib.rcParams)
+    with matplotlib.rc_context():
+        plots.set_theme(font_scale)
+        ours = dict(matplotlib.rcParams)
+    differ = {k: (seaborns[k], ours[k]) for k in seaborns if seaborns[k] != ours[k]}
+    # seaborn's "rocket" colormap exists only once seaborn is imported (see plots.py)
+    assert differ == {"image.cmap": ("rocket", "viridis")}
+
+
+def test_seaborn_colorblind_palette_is_seaborns():
+    sns = pytest.importorskip("seaborn")
+    assert [to_hex(c) for c in sns.color_palette("colorblind")] == [
+        c.lower() for c in plots.SEABORN_COLORBLIND]
+
+
 def test_forest_plot_series_names_for_two_fits(cox_summary):
     ax = plots.forest_plot(cox_summary, published=cox_summary, series=("Firth", "Cox"))
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Firth", "Cox"]

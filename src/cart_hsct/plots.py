@@ -22,6 +22,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 from mpl_toolkits.axes_grid1 import make_axes_locatable
@@ -39,6 +40,7 @@ __all__ = [
     "published_vs_reproduced",
     "risk_counts",
     "set_theme",
+    "theme_rc",
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, ordered so that the first colours
@@ -51,15 +53,65 @@ _CIF_ROWS = {"at_risk": "At risk", "events": "Events", "competing": "Competing",
              "censored": "Censored"}
 
 
+#: seaborn's "colorblind" palette (``seaborn.color_palette("colorblind")``), for figures
+#: that need more distinct colours than the Okabe-Ito cycle has.
+SEABORN_COLORBLIND = ("#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC", "#CA9161",
+                      "#FBAFE4", "#949494", "#ECE133", "#56B4E9")
+
+# seaborn 0.13's ``ticks`` style (seaborn.axes_style("ticks")), spelled out: importing
+# seaborn imports scipy.stats, ~0.6 s in every notebook kernel for a dozen rc values.
+# One difference: "image.cmap" stays matplotlib's default, because seaborn's "rocket"
+# exists only once seaborn is imported (no figure of the book draws an image).
+_TICKS_STYLE = {
+    "figure.facecolor": "white", "axes.labelcolor": ".15", "xtick.direction": "out",
+    "ytick.direction": "out", "xtick.color": ".15", "ytick.color": ".15",
+    "axes.axisbelow": True, "grid.linestyle": "-", "text.color": ".15",
+    "font.family": ["sans-serif"],
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans",
+                        "sans-serif"],
+    "lines.solid_capstyle": "round", "patch.edgecolor": "w", "patch.force_edgecolor": True,
+    "xtick.top": False, "ytick.right": False, "axes.grid": False, "axes.facecolor": "white",
+    "axes.edgecolor": ".15", "grid.color": ".8", "axes.spines.left": True,
+    "axes.spines.bottom": True, "axes.spines.right": True, "axes.spines.top": True,
+    "xtick.bottom": True, "ytick.left": True,
+}
+# seaborn's ``notebook`` context (seaborn.plotting_context("notebook")): font sizes,
+# which font_scale multiplies, and line widths and tick sizes, which it does not.
+_NOTEBOOK_FONTS = {
+    "font.size": 12, "axes.labelsize": 12, "axes.titlesize": 12, "xtick.labelsize": 11,
+    "ytick.labelsize": 11, "legend.fontsize": 11, "legend.title_fontsize": 12,
+}
+_NOTEBOOK_SIZES = {
+    "axes.linewidth": 1.25, "grid.linewidth": 1, "lines.linewidth": 1.5,
+    "lines.markersize": 6, "patch.linewidth": 1, "xtick.major.width": 1.25,
+    "ytick.major.width": 1.25, "xtick.minor.width": 1, "ytick.minor.width": 1,
+    "xtick.major.size": 6, "ytick.major.size": 6, "xtick.minor.size": 4,
+    "ytick.minor.size": 4,
+}
+
+
+def theme_rc(font_scale: float = 1.1) -> dict:
+    """The rc parameters :func:`set_theme` sets: what ``seaborn.set_theme(context=
+    "notebook", style="ticks", palette=OKABE_ITO, font="sans-serif", font_scale=...)``
+    sets (except ``image.cmap``), plus the book's own changes."""
+    from cycler import cycler
+
+    rc = {**_NOTEBOOK_SIZES, **{k: v * font_scale for k, v in _NOTEBOOK_FONTS.items()}}
+    rc.update(_TICKS_STYLE)
+    rc["axes.prop_cycle"] = cycler("color", [to_rgb(c) for c in OKABE_ITO])
+    rc.update({"axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 110,
+               "savefig.dpi": 150, "savefig.bbox": "tight", "legend.frameon": False})
+    return rc
+
+
 def set_theme(font_scale: float = 1.1) -> None:
     """Set up a page: the book's look and plain printing of numbers (the only function
     here that changes global state).
 
-    Seaborn's ``ticks`` style, the Okabe-Ito palette as colour cycle, a
-    sans-serif font scaled for reading in a browser. Call once per page, after
-    the imports.
+    Seaborn's ``ticks`` style and ``notebook`` context (:func:`theme_rc`, without
+    importing seaborn), the Okabe-Ito palette as colour cycle, a sans-serif font scaled
+    for reading in a browser. Call once per page, after the imports.
     """
-    import seaborn as sns
     from IPython import get_ipython
 
     if get_ipython() is not None:
@@ -71,12 +123,7 @@ def set_theme(font_scale: float = 1.1) -> None:
     # numpy 2 prints scalars as "np.float64(0.5)", which myst-nb cannot format when a
     # page pastes a glued number with a format spec; print them as plain numbers
     np.set_printoptions(legacy="1.25")
-    sns.set_theme(
-        context="notebook", style="ticks", palette=list(OKABE_ITO), font="sans-serif",
-        font_scale=font_scale,
-        rc={"axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 110,
-            "savefig.dpi": 150, "savefig.bbox": "tight", "legend.frameon": False},
-    )
+    plt.rcParams.update(theme_rc(font_scale))
 
 
 def new_figure(**kwargs) -> Figure:
@@ -614,12 +661,11 @@ def interval_candidates_plot(tables: dict, entries: dict, methods: list) -> Figu
     ledger entry. One panel per id; a method whose interval reproduces the print is drawn
     thicker.
     """
-    import seaborn as sns
-
     height = 1.05 * len(tables) * (len(methods) + 1) / 4
     fig = new_figure(figsize=(7.5, height))
     axes = np.atleast_1d(fig.subplots(len(tables), 1, sharex=True))
-    palette = dict(zip(methods, sns.color_palette("colorblind", len(methods))))
+    colours = [to_rgb(c) for c in SEABORN_COLORBLIND]
+    palette = {m: colours[i % len(colours)] for i, m in enumerate(methods)}
     for ax, (eid, tab) in zip(axes, tables.items()):
         e = entries[eid]
         rows = tab.set_index("method").loc[methods]

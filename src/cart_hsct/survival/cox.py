@@ -18,13 +18,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize
+from scipy import linalg
 from scipy.special import ndtr
-from scipy.stats import chi2, norm
 
 from cart_hsct import checks
 
-from ._common import zval
+from ._common import chi2_ppf, chi2_upper, norm_sf, zval
 from ._design import design_matrix
 
 __all__ = ["CoxResult", "MonotoneLikelihoodWarning", "cox", "cox_time_varying"]
@@ -305,6 +304,8 @@ def _profile_bound(pl, j, beta_hat, pll_hat, se, crit, direction):
     else:
         return np.nan  # penalised profile never reaches the cut-off
     lo, hi = sorted((inner, outer))
+    from scipy import optimize  # deferred: only profile intervals need it (~0.15 s import)
+
     return optimize.brentq(excess, lo, hi, xtol=1e-12, rtol=1e-14, maxiter=200)
 
 
@@ -339,7 +340,7 @@ def _check_choices(ties: str, ci: str, firth: bool) -> None:
 def _tests_frame(lr: float, wald: float, score: float, df: int) -> pd.DataFrame:
     stats = np.array([lr, wald, score], dtype=float)
     return pd.DataFrame(
-        {"stat": stats, "df": [df] * 3, "p": chi2.sf(stats, df)},
+        {"stat": stats, "df": [df] * 3, "p": chi2_upper(stats, df)},
         index=pd.Index(["lr", "wald", "score"], name="test"),
     )
 
@@ -417,17 +418,17 @@ def _fit(x, names, stop, event, start, *, ties, firth, ci, alpha, counting) -> C
         lr = 2 * (pll - pll0)
         wald = float(beta @ info @ beta)
         if ci == "wald":
-            p = 2 * norm.sf(np.abs(beta / se))
+            p = 2 * norm_sf(np.abs(beta / se))
             lower, upper = beta - z * se, beta + z * se
         else:
-            crit = chi2.ppf(1 - alpha, 1)
+            crit = chi2_ppf(1 - alpha, 1)
             p = np.empty(pl.p)
             lower, upper = np.empty(pl.p), np.empty(pl.p)
             for j in range(pl.p):
                 start0 = beta.copy()
                 start0[j] = 0.0
                 _, pll_j0, ok, _ = _firth_fit(pl, {j: 0.0}, start=start0)
-                p[j] = chi2.sf(max(2 * (pll - pll_j0), 0.0), 1) if ok else np.nan
+                p[j] = chi2_upper(max(2 * (pll - pll_j0), 0.0), 1) if ok else np.nan
                 lower[j] = _profile_bound(pl, j, beta, pll, se[j], crit, -1)
                 upper[j] = _profile_bound(pl, j, beta, pll, se[j], crit, +1)
     with np.errstate(over="ignore"):  # a diverging coefficient has an infinite upper bound

@@ -9,11 +9,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import gammaln
-from scipy.stats import norm
 
 from cart_hsct import checks
 
-from ._common import time_event
+from ._common import norm_cdf, norm_sf, time_event
 
 __all__ = ["maxstat"]
 
@@ -77,7 +76,7 @@ def _p_lausen94(b: float, n: int, m: np.ndarray) -> float:
         m1, m2 = m[:-1].astype(float), m[1:].astype(float)
         t = np.sqrt(1 - m1 * (n - m2) / ((n - m1) * m2))
         d = np.sum(1 / np.pi * np.exp(-(b**2) / 2) * (t - (b**2 / 4 - 1) * t**3 / 6))
-    return float(1 - (norm.cdf(b) - norm.cdf(-b)) + d)
+    return float(1 - (norm_cdf(b) - norm_cdf(-b)) + d)
 
 
 def _integer_scores(scores: np.ndarray) -> np.ndarray:
@@ -225,6 +224,6 @@ def maxstat(
         "cutpoint": float(x[m[best] - 1]),
         "statistic": b,
         "p": p,
-        "p_naive": float(2 * norm.sf(b)),
+        "p_naive": float(2 * norm_sf(b)),
         "curve": pd.DataFrame({"cutpoint": x[m - 1], "statistic": stats}),
     }

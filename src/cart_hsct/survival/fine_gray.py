@@ -17,11 +17,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy import linalg
-from scipy.stats import norm
 
 from cart_hsct import checks
 
-from ._common import zval
+from ._common import norm_sf, zval
 from ._design import design_matrix
 
 __all__ = ["fine_gray"]
@@ -263,7 +262,7 @@ def fine_gray(
                 "se": se,
                 "ci_lower": np.exp(b - z * se),
                 "ci_upper": np.exp(b + z * se),
-                "p": 2 * norm.sf(np.abs(b / se)),
+                "p": 2 * norm_sf(np.abs(b / se)),
             }
         )
     out.attrs.update(
