@@ -228,7 +228,9 @@ def _cox_summary(target: Target, inputs: list) -> dict:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         k = _cox_kernel(x, days, event.astype(int), None, target.ties, zval(0.05))
-    hr, lo, hi = np.exp(k["beta"]), np.exp(k["lower"]), np.exp(k["upper"])
+        # a diverging coefficient (monotone likelihood) gives an infinite HR: the distance
+        # then penalises it as missing
+        hr, lo, hi = np.exp(k["beta"]), np.exp(k["lower"]), np.exp(k["upper"])
     return {t: (hr[j], lo[j], hi[j], k["p"][j]) for j, t in enumerate(names)}
 
 

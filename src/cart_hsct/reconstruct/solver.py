@@ -1087,6 +1087,7 @@ class Reconstruction:
         rounds = max(1, min(int(s.solver.get("restarts", 4)), self.iterations // 3000))
         per_round = max(1, self.iterations // rounds)
         cov_per_round = self.covariate_iterations // rounds if self._movable else 0
+        cov_heat = float(s.solver.get("covariate_temperature", 1.0))
         self.trace_ = [run["loss"]]
         for rnd in range(rounds):
             if rnd:
@@ -1097,7 +1098,8 @@ class Reconstruction:
             t_start = t0 / (3.0 ** rnd)
             self._anneal(run, per_round, t_start, base_bad, rng)
             if cov_per_round:
-                self._anneal(run, cov_per_round, t_start / 3.0, base_bad, rng,
+                # re-heated every round: these moves are cheap, and the best state is kept
+                self._anneal(run, cov_per_round, t0 * cov_heat, base_bad, rng,
                              covariates_only=True)
         best_loss, best = run["best_loss"], run["best"]
         self.seed_ = int(seed)

@@ -752,7 +752,8 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
 
     solver = ctx.mapping(raw.get("solver") or {}, "solver")
     ctx.unknown_keys(solver, {"iterations", "ensemble_iterations", "restarts", "temperature",
-                              "cooling", "auto_lock", "covariate_iterations"}, "solver")
+                              "cooling", "auto_lock", "covariate_iterations",
+                              "covariate_temperature"}, "solver")
     for key in ("iterations", "ensemble_iterations"):
         if key in solver:
             ctx.number(solver[key], f"solver.{key}", integer=True, positive=True)
