@@ -208,3 +208,36 @@ def test_hazard_ratio_bounds_get_twice_the_estimates_tolerance():
     e = _entry(unit="HR", value=0.139, quote="0.139 (0.031-0.619)", ci=(0.031, 0.619))
     assert ledger.compare(e, 0.1437, ci=(0.0367, 0.563))[0] == "close"  # bounds -18 %, -9 %
     assert ledger.compare(e, 0.1437, ci=(0.0380, 0.563))[0] == "discrepant"  # +23 %
+
+
+def test_records_file_is_json_dumps_of_the_records_byte_for_byte(monkeypatch):
+    """The records file is assembled from per-record texts; it must be what
+    json.dumps(body, indent=1, sort_keys=True) writes, also after a record is replaced."""
+    monkeypatch.setattr(ledger, "_TEXTS", {})
+    awkward = 'line 1\nline 2 "quoted" \\ back\tslash, ≥ 5 %, \u2028 and \x1c'
+    recs = {
+        "b.two": {"id": "b.two", "value": float("inf"), "ci": [1.5, None], "p": 1e-300,
+                  "explanation": awkward, "range": None, "contradicted": False},
+        "a.one": {"id": "a.one", "value": "2021-03-04", "ci": None, "p": None,
+                  "explanation": "", "range": [], "nested": {"k": [1, {"x": "y\n"}]}},
+    }
+
+    def expected(rs):
+        body = {"notebook": "part/page", "records": [rs[k] for k in sorted(rs)]}
+        return json.dumps(body, indent=1, sort_keys=True) + "\n"
+
+    assert ledger._records_json("part/page", recs) == expected(recs)
+    recs["a.one"] = {"id": "a.one", "value": 3.0, "explanation": "replaced"}
+    assert ledger._records_json("part/page", recs) == expected(recs)
+    assert ledger._records_json("part/page", {}) == expected({})
+
+
+def test_records_file_shrinks_when_a_record_gets_shorter(reproduction, monkeypatch):
+    """The file is overwritten in place: a shorter body must not leave the old tail."""
+    monkeypatch.setenv("CART_HSCT_NOTEBOOK", "part/page")
+    ledger.record("chen2021.os_1y.cart_hsct", 70.0, ci=(33.0, 90.2), note="x" * 500)
+    ledger.record("chen2021.os_1y.cart_hsct", 70.0, ci=(33.0, 90.2))
+    text = (reproduction / "part__page.json").read_text()
+    body = json.loads(text)
+    assert text == json.dumps(body, indent=1, sort_keys=True) + "\n"
+    assert [r["explanation"] for r in body["records"]] == [""]

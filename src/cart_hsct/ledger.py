@@ -338,11 +338,42 @@ def _number(x):
     return float(f"{x:.12g}")  # stable across platforms' last-bit noise
 
 
+# Each record's JSON text, made once: the file is rewritten after every record (so that it
+# is complete whenever a cell stops), and serialising all records each time made a page
+# with 190 records spend 0.2 s in json.dumps. Keyed by id, with the record
+# object, so that a record replaced in _RECORDS is serialised again.
+_TEXTS: dict[str, tuple[dict, str]] = {}
+
+
+def _record_text(key: str, rec: dict) -> str:
+    cached = _TEXTS.get(key)
+    if cached is None or cached[0] is not rec:
+        # as json.dumps(body, indent=1, sort_keys=True) prints it two levels deep; JSON
+        # strings escape newlines, so every line of the text gets the same indent
+        text = json.dumps(rec, indent=1, sort_keys=True).replace("\n", "\n  ")
+        cached = _TEXTS[key] = (rec, "  " + text)
+    return cached[1]
+
+
+def _records_json(notebook: str, recs: dict[str, dict]) -> str:
+    """``json.dumps({"notebook": ..., "records": [sorted records]}, indent=1,
+    sort_keys=True) + "\\n"``, byte for byte, from the cached texts of the records."""
+    if not recs:
+        return json.dumps({"notebook": notebook, "records": []}, indent=1, sort_keys=True) + "\n"
+    items = ",\n".join(_record_text(k, recs[k]) for k in sorted(recs))
+    return f'{{\n "notebook": {json.dumps(notebook)},\n "records": [\n{items}\n ]\n}}\n'
+
+
 def _flush() -> None:
     out = paths.REPRODUCTION / f"{_notebook().replace('/', '__')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    body = {"notebook": _notebook(), "records": [_RECORDS[k] for k in sorted(_RECORDS)]}
-    out.write_text(json.dumps(body, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    data = _records_json(_notebook(), _RECORDS).encode("utf-8")
+    # Overwritten in place, truncated after the new end: truncating a file to zero first
+    # (open "w") frees its blocks, ~3 ms per call on the build machine's disk, and the
+    # file grows with every record, so a page with 190 records spent 0.6 s here.
+    with open(out, "r+b" if out.exists() else "wb") as f:
+        f.write(data)
+        f.truncate()
 
 
 def _glue(key: str, value) -> None:
