@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from myst_nb import glue
-from scipy import stats
+from scipy.special import ndtr, ndtri  # normal cdf and quantile: what scipy.stats.norm calls
 
 from cart_hsct import cohorts, ledger, paths, plots, provenance
 from cart_hsct import survival as sv
@@ -119,7 +119,7 @@ def median_symmetric_ci(time, event, median, *, alpha=0.05):
     u, l = upper.iloc[-1], lower.iloc[0]
     slope = (u["survival"] - l["survival"]) / (l["time"] - u["time"])
     se_s = sv.km_at(time, event, [median], conf_type="plain")["std_err"].iloc[0]
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = ndtri(1 - alpha / 2)
     return median - z * se_s / slope, median + z * se_s / slope
 
 
@@ -285,7 +285,7 @@ def pointwise_p(endpoint, a, b):
     sa, sb = three.loc[(endpoint, a)], three.loc[(endpoint, b)]
     var = sum(0.0 if s["survival"] == 0 else (100 * s["std_err"]) ** 2 for s in (sa, sb))
     z = (sa["survival"] - sb["survival"]) / np.sqrt(var)
-    return float(2 * stats.norm.sf(abs(z)))
+    return float(2 * ndtr(-abs(z)))
 
 
 pw3 = []
