@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
@@ -61,6 +61,30 @@ def test_rounding_conventions_by_hand():
     assert pr.rounding_conventions(1, 8, 1)["half-even"] == "12.5"
     assert pr.rounding_conventions(1, 40, 0)["half-up"] == "3"  # 2.5 up
     assert pr.rounding_conventions(1, 40, 0)["half-even"] == "2"  # 2.5 to even
+
+
+@settings(max_examples=60, deadline=None)
+@given(k=st.integers(0, 300), n=st.integers(1, 300), decimals=st.integers(0, 3),
+       shift=st.integers(-2, 2))
+@example(k=1, n=40, decimals=0, shift=0)  # 2.5 %: half-up 3, half-even 2
+@example(k=1, n=8, decimals=0, shift=0)  # 12.5 %
+@example(k=56, n=95, decimals=1, shift=1)  # 58.947 %: 59.0 only by rounding twice
+def test_count_searches_agree_with_rounding_conventions(k, n, decimals, shift):
+    """numerators_for / denominators_for take a shortcut; it must give what the definition
+    through rounding_conventions(...)["half-up"] gives, also for unreachable prints."""
+    from decimal import Decimal
+
+    k = min(k, n)
+    printed = float(pr.rounding_conventions(k, n, decimals)["half-up"]) + shift * 10.0 ** -decimals
+    target = Decimal(str(printed)).quantize(Decimal(1).scaleb(-decimals))
+
+    def half_up(k_, n_):
+        return Decimal(pr.rounding_conventions(k_, n_, decimals)["half-up"])
+
+    assert pr.numerators_for(printed, n, decimals) == [
+        k_ for k_ in range(n + 1) if half_up(k_, n) == target]
+    assert pr.denominators_for(printed, k, decimals, max_n=320) == [
+        n_ for n_ in range(max(k, 1), 321) if half_up(k, n_) == target]
 
 
 def test_numerators_for():

@@ -177,17 +177,30 @@ def numerators_for(printed: float, n: int, decimals: int) -> list[int]:
     An empty list means that no count out of ``n`` can give the printed percentage.
     """
     _, n = _counts(0, n)
-    target = Decimal(str(printed)).quantize(Decimal(1).scaleb(-decimals))
-    return [k for k in range(n + 1)
-            if Decimal(rounding_conventions(k, n, decimals)["half-up"]) == target]
+    q = _quantum(decimals)
+    target = Decimal(str(printed)).quantize(q)
+    return [k for k in range(n + 1) if _half_up(k, n, q) == target]
 
 
 def denominators_for(printed: float, k: int, decimals: int, *, max_n: int = 500) -> list[int]:
     """Every ``n`` in ``max(k, 1)..max_n`` for which ``100 k / n`` rounds (half-up) to ``printed``."""
     k, _ = _counts(k, max(k, 1))
-    target = Decimal(str(printed)).quantize(Decimal(1).scaleb(-decimals))
-    return [n for n in range(max(k, 1), max_n + 1)
-            if Decimal(rounding_conventions(k, n, decimals)["half-up"]) == target]
+    q = _quantum(decimals)
+    target = Decimal(str(printed)).quantize(q)
+    return [n for n in range(max(k, 1), max_n + 1) if _half_up(k, n, q) == target]
+
+
+def _quantum(decimals: int) -> Decimal:
+    if decimals < 0:
+        raise ValueError(f"'decimals' must be >= 0, got {decimals}.")
+    return Decimal(1).scaleb(-decimals)
+
+
+def _half_up(k: int, n: int, q: Decimal) -> Decimal:
+    """``rounding_conventions(k, n, ...)["half-up"]`` as a Decimal, for valid counts: the
+    searches above try up to 500 candidates per printed number, and the counts pages ask
+    about 200 numbers, so they skip the validation and the other four conventions."""
+    return (Decimal(100 * k) / Decimal(n)).quantize(q, rounding=ROUND_HALF_UP)
 
 
 def printed_decimals(e: ledger.Entry, field: str = "value") -> int:
