@@ -171,10 +171,13 @@ class Reconstruction:
         for ep in s.endpoints.values():
             if ep.where is not None:
                 held |= ep.where.names
+        self._held_structural = set(held)
+        # until the locks are known (fit), every landmark target that may lock holds the
+        # covariates that define its population
         for t in s.targets:
             if t.stat in ("km_at", "cuminc_at") and t.lock is not False and t.where is not None:
                 held |= t.where.names
-        self._held = held
+        self._held = self._with_inputs(held)
         self._split = [c for c in s.covariates if c.split is not None]
         self._causes = self._terminal.causes
         self._cause_col = self._terminal.cause_column if self._causes else None
@@ -192,7 +195,30 @@ class Reconstruction:
             nm for c in (self._causes or {}).values() if c["where"] is not None
             for nm in c["where"].names} | {
             nm for ex in s.derived.values() for nm in ex.names}
-        self._movable = [c for c in s.covariates if c.name not in held and c.split is None]
+        self._movable = [c for c in s.covariates if c.name not in self._held and c.split is None]
+
+    def _with_inputs(self, names: set) -> set:
+        """``names`` and, through derived columns, every column they are computed from."""
+        out, todo = set(), list(names)
+        while todo:
+            nm = todo.pop()
+            if nm not in out:
+                out.add(nm)
+                if nm in self.spec.derived:
+                    todo.extend(self.spec.derived[nm].names)
+        return out
+
+    def _release(self) -> None:
+        """Hold only the covariates that define a lock's population (a lock's patients are
+        fixed when it is made), so the others can move."""
+        names = set(self._held_structural)
+        for lk in self.locks_:
+            where = self.spec.targets[lk.target].where
+            if where is not None:
+                names |= where.names
+        self._held = self._with_inputs(names)
+        self._movable = [c for c in self.spec.covariates
+                         if c.name not in self._held and c.split is None]
 
     # ------------------------------------------------------------------ columns
 
@@ -1028,6 +1054,7 @@ class Reconstruction:
         self._cache: dict = {}
         st = self._initial(rng)
         self.locks_ = self._make_locks(st)
+        self._release()
         self._construct(st, rng)
         # populations defined by the groups and by covariates that never move are fixed:
         # evaluate them once
