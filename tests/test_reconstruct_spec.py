@@ -345,3 +345,18 @@ def test_cuts_are_validated(toy_dir):
         parse_spec(_with_age([{"at": 90, "at_most": 3}]), fname="toy.yaml", ledger_dir=toy_dir)
     with pytest.raises(SpecError, match=r"covariates\[1\]\.cuts\[0\]\.at_most: must be > 0"):
         parse_spec(_with_age([{"at": 10, "at_most": 0}]), fname="toy.yaml", ledger_dir=toy_dir)
+
+
+def test_only_covariates_that_define_a_lock_are_held(toy_dir):
+    """x defines the population of both landmarks; it moves unless one of them locks."""
+    raw = _toy()
+    for t in raw["targets"][:2]:
+        t["where"] = t["where"].replace("group", "x").replace("'a'", "0").replace("'b'", "1")
+    raw["solver"]["auto_lock"] = "within_followup"
+    late = copy.deepcopy(raw)
+    for t in late["targets"][:2]:
+        t["at"] = 1500  # beyond the shortest potential follow-up: no automatic lock
+    rec = Reconstruction(parse_spec(late, fname="toy.yaml", ledger_dir=toy_dir)).fit(seed=1)
+    assert not rec.locks_ and "x" in [c.name for c in rec._movable]
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=toy_dir)).fit(seed=1)
+    assert rec.locks_ and "x" not in [c.name for c in rec._movable]
