@@ -17,7 +17,8 @@ MODULES = ("cart_hsct.survival", "cart_hsct.plots", "cart_hsct.proportions",
            "cart_hsct.papertext", "cart_hsct.parity")
 
 
-@pytest.mark.parametrize("heavy", ["scipy.stats", "seaborn", "scipy.optimize", "lifelines"])
+@pytest.mark.parametrize("heavy", ["scipy.stats", "seaborn", "scipy.optimize", "scipy.linalg",
+                                   "lifelines"])
 def test_package_imports_without_heavy_modules(heavy):
     code = (f"import sys; import {', '.join(MODULES)}; "
             f"sys.exit(3 if {heavy!r} in sys.modules else 0)")

@@ -69,6 +69,19 @@ def chi2_ppf(q, df):
     return 2 * gammaincinv(np.divide(df, 2), q)
 
 
+_SCIPY_LINALG = None
+
+
+def _linalg():
+    """scipy.linalg, imported at first use (~0.04 s): pages that fit no model skip it."""
+    global _SCIPY_LINALG
+    if _SCIPY_LINALG is None:
+        from scipy import linalg
+
+        _SCIPY_LINALG = linalg
+    return _SCIPY_LINALG
+
+
 def conf_type_check(conf_type: str, allowed: tuple[str, ...]) -> str:
     if conf_type not in allowed:
         raise ValueError(

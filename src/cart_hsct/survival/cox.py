@@ -18,12 +18,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
 from scipy.special import ndtr
 
 from cart_hsct import checks
 
-from ._common import chi2_ppf, chi2_upper, norm_sf, zval
+from ._common import _linalg, chi2_ppf, chi2_upper, norm_sf, zval
 from ._design import design_matrix
 
 __all__ = ["CoxResult", "MonotoneLikelihoodWarning", "cox", "cox_time_varying"]
@@ -199,15 +198,16 @@ class _PartialLikelihood:
             - np.einsum("ksr,kt->str", cov1, m1)
             - np.einsum("ks,ktr->str", m1, cov1)
         )
-        chol = linalg.cho_factor(info)
+        chol = _linalg().cho_factor(info)
         logdet = 2 * np.log(np.diag(chol[0])).sum()
-        inv = linalg.cho_solve(chol, np.eye(self.p))
+        inv = _linalg().cho_solve(chol, np.eye(self.p))
         modified = score + 0.5 * np.einsum("ts,str->r", inv, d_info)
         return float(loglik + 0.5 * logdet), modified, info, float(loglik)
 
 
 def _solve(info: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    return linalg.cho_solve(linalg.cho_factor(info), rhs)
+    la = _linalg()
+    return la.cho_solve(la.cho_factor(info), rhs)
 
 
 def _newton_raphson(pl: _PartialLikelihood, counting: bool):
@@ -238,7 +238,7 @@ def _newton_raphson(pl: _PartialLikelihood, counting: bool):
     else:
         # out of iterations: report the last good beta, as R does
         ll, u, info = pl.evaluate(beta)
-    var = linalg.inv(info)
+    var = _linalg().inv(info)
     var = (var + var.T) / 2
     return beta, var, (ll0, ll), u, score_test, converged, iteration
 
@@ -270,7 +270,7 @@ def _firth_fit(
             trial[free] += step
             try:
                 t_pll, t_score, t_info, _ = pl.evaluate_firth(trial)
-            except (linalg.LinAlgError, FloatingPointError):
+            except (np.linalg.LinAlgError, FloatingPointError):  # scipy's is numpy's
                 t_pll = -np.inf
             if np.isfinite(t_pll) and t_pll >= pll - 1e-12 * abs(pll):
                 break
@@ -411,7 +411,7 @@ def _fit(x, names, stop, event, start, *, ties, firth, ci, alpha, counting) -> C
         if not converged:
             warnings.warn("Firth-penalised Cox fit did not converge.", RuntimeWarning, stacklevel=3)
         _, _, info, _ = pl.evaluate_firth(beta)
-        var = linalg.inv(info)
+        var = _linalg().inv(info)
         var = (var + var.T) / 2
         se = np.sqrt(np.diag(var))
         loglik = (pll0, pll)

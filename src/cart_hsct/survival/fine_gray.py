@@ -16,11 +16,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
 
 from cart_hsct import checks
 
-from ._common import norm_sf, zval
+from ._common import _linalg, norm_sf, zval
 from ._design import design_matrix
 
 __all__ = ["fine_gray"]
@@ -164,7 +163,7 @@ class _Subdistribution:
             psi[cens] += q[own] / at_risk[own][:, None]
         total = eta + psi
         middle = total.T @ total
-        h = linalg.inv(info)
+        h = _linalg().inv(info)
         var = h @ middle @ h.T
         return (var + var.T) / 2
 
@@ -235,7 +234,7 @@ def fine_gray(
             break
         if iterations == _MAXITER:
             break
-        step = -linalg.solve(info, score, assume_a="sym")
+        step = -_linalg().solve(info, score, assume_a="sym")
         candidate = b + step
         f_new = model.objective(candidate)
         halvings = 0
