@@ -1290,5 +1290,9 @@ def _typed(values: np.ndarray, kind: str, decimals: int):
     if kind == "derived" or decimals == 0:
         if np.all(np.isnan(arr) | (arr == np.round(arr))):
             return pd.array([None if math.isnan(v) else int(v) for v in arr], "Int64")
+    if kind == "derived":
+        # computed (e.g. an age from another age and an interval): no published precision,
+        # so keep what the fit saw, to 6 decimals for a stable CSV
+        return np.round(arr, 6)
     return np.round(arr, decimals)
 
