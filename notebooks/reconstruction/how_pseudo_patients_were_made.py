@@ -65,7 +65,11 @@ plots.set_theme()
 # 1. **exact counts** that landmark rates fix are met first and never broken again;
 # 2. a seeded **simulated annealing** search moves event times, switches events between
 #    patients of the same group, swaps covariate values and moves entry dates — moves that
-#    keep every published margin — to minimise the standardised distance to all targets;
+#    keep every published margin (including the published counts on each side of a cut-off,
+#    such as 23 patients aged 14 or younger) — to minimise the standardised distance to all
+#    targets. Each round of the search ends with covariate moves only: they are cheap (a
+#    covariate feeds few targets) and they are what matches a table of subgroups, where the
+#    same outcomes must be split by one variable after another;
 # 3. each target's status (exact, close, discrepant) is judged by the same tolerance rules
 #    as the rest of the book; targets that the paper's own numbers contradict are declared
 #    in the spec as **conflicts**, with the side that was honoured, and reported as

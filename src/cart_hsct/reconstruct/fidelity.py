@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from .. import checks, ledger
 from ..survival._common import zval
@@ -154,6 +153,8 @@ def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
         y = y[~np.isnan(y)]
         if vals.size == 0 or y.size == 0:
             raise ValueError("a Mann-Whitney sample is empty")
+        from scipy import stats as sps  # deferred: only Mann-Whitney targets need it
+
         r = sps.mannwhitneyu(vals, y, alternative=target.alternative, method=target.method)
         return Result(float(r.pvalue))
     if vals.size == 0:
