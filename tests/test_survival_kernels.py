@@ -62,6 +62,12 @@ def test_first_at_or_below_differs_from_r_only_on_a_plateau():
     e = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
     assert _km_first_at_or_below(t, e) == 30.0
     assert sv.km_median(t, e, conf_type="log")["median"] == 45.0
+    spss = sv.km_median(t, e, conf_type="log", rule="first_below")
+    assert spss["median"] == 30.0
+    r = sv.km_median(t, e, conf_type="log")
+    assert (spss["ci_lower"], spss["ci_upper"]) == (r["ci_lower"], r["ci_upper"])
+    with pytest.raises(ValueError, match="rule must be 'R' or 'first_below'"):
+        sv.km_median(t, e, conf_type="log", rule="spss")
     tab = sv.km_table(t, e, conf_type="log")
     assert float(tab.time[tab.survival <= 0.5].iloc[0]) == 30.0
 

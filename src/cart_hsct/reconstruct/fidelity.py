@@ -187,9 +187,7 @@ def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
         return Result(scale * surv[0], ci=(scale * lo[0], scale * hi[0]))
     if st == "km_median":
         med, lo, hi = _km_median_kernel(days, outcome, target.conf_type, zval(0.05))
-        if target.median_rule == "first_below":
-            # SPSS/Prism report the first time S <= 0.5 (no midpoint of a 0.5 plateau);
-            # the CI is R's
+        if target.median_rule == "first_below":  # as survival.km_median(rule="first_below")
             med = _km_first_at_or_below(days, outcome, 0.5)
         return Result(_none(med), ci=(_none(lo), _none(hi)))
     if st == "median_followup":

@@ -8,6 +8,7 @@ times and ``quantile.survfit`` (what ``print.survfit`` shows) for medians.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -280,8 +281,11 @@ def _km_first_at_or_below(t: np.ndarray, e: np.ndarray, p: float = 0.5) -> float
     return float(fit["time"][below[0]]) if below.size else float("nan")
 
 
-def _median(t: np.ndarray, e: np.ndarray, *, conf_type: str, alpha: float) -> pd.DataFrame:
+def _median(t: np.ndarray, e: np.ndarray, *, conf_type: str, alpha: float,
+            rule: str = "R") -> pd.DataFrame:
     med, lo, hi = _km_median_kernel(t, e, conf_type, zval(alpha))
+    if rule == "first_below":
+        med = _km_first_at_or_below(t, e, 0.5)
     q = {"median": med, "ci_lower": lo, "ci_upper": hi}
     return pd.DataFrame({k: [_none(v)] for k, v in q.items()}, dtype=object)
 
@@ -293,15 +297,18 @@ def km_median(
     conf_type: KMConfType,
     alpha: float = 0.05,
     group: ArrayLike | None = None,
+    rule: Literal["R", "first_below"] = "R",
 ) -> dict[str, float | None] | pd.DataFrame:
-    """Median survival with its CI, by R's rule.
+    """Median survival with its CI, by R's rule (default) or SPSS's.
 
     Same numbers as R ``quantile(survfit(Surv(time, event) ~ 1, conf.type=<ct>),
     0.5)`` and the median/LCL/UCL columns of ``print(survfit(...))``: the median is
     the first time at which S <= 0.5, except that when S equals 0.5 (within
     ``sqrt(.Machine$double.eps)``) on a plateau the midpoint of the plateau is
     taken. The CI limits are the times at which the lower and upper CI bands first
-    reach 0.5, by the same rule.
+    reach 0.5, by the same rule. ``rule="first_below"`` reports the first time at
+    which S <= 0.5 even on such a plateau, as SPSS and Prism do (R:
+    ``min(fit$time[fit$surv <= 0.5 + sqrt(.Machine$double.eps)])``); the CI stays R's.
 
     Returns
     -------
@@ -310,7 +317,9 @@ def km_median(
         ``group`` a DataFrame with one row per group.
     """
     conf_type_check(conf_type, KM_CONF_TYPES)
-    out = _by_group(_median, time, event, group, conf_type=conf_type, alpha=alpha)
+    if rule not in ("R", "first_below"):
+        raise ValueError(f"rule must be 'R' or 'first_below', got {rule!r}.")
+    out = _by_group(_median, time, event, group, conf_type=conf_type, alpha=alpha, rule=rule)
     if group is None:
         return out.iloc[0].to_dict()
     return out
