@@ -41,7 +41,6 @@ cohort = "chen2021"
 
 # %% tags=["hide-input"]
 # %matplotlib inline
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch

@@ -47,7 +47,7 @@ from matplotlib.figure import Figure
 from myst_nb import glue
 from scipy import stats
 
-from cart_hsct import cohorts, ledger, paths, plots, provenance
+from cart_hsct import cohorts, ledger, plots, provenance
 from cart_hsct import proportions as pr
 
 plots.set_theme()

@@ -56,7 +56,7 @@ from matplotlib.figure import Figure
 from myst_nb import glue
 from scipy.special import ndtr, ndtri  # normal cdf and quantile: what scipy.stats.norm calls
 
-from cart_hsct import cohorts, ledger, paths, plots, provenance
+from cart_hsct import cohorts, ledger, plots, provenance
 from cart_hsct import survival as sv
 
 plots.set_theme()

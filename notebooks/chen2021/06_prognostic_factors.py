@@ -55,7 +55,7 @@ from myst_nb import glue
 from IPython.display import display
 from scipy.special import chdtrc, chdtri  # chi-square upper tail and its inverse (scipy.stats.chi2's sf, isf)
 
-from cart_hsct import cohorts, ledger, paths, plots, provenance
+from cart_hsct import cohorts, ledger, plots, provenance
 from cart_hsct import survival as sv
 
 plots.set_theme()

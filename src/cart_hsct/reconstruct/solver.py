@@ -551,7 +551,7 @@ class Reconstruction:
         endpoint and this one, the extra ones moved past it (or removed). Phase 1 repairs
         what this cannot (e.g. a death before the only admissible day).
         """
-        s, n = self.spec, self.spec.n
+        s = self.spec
         order = {e.name: k for k, e in enumerate(s.events)}
         todo = []
         for lk in self.locks_:
