@@ -115,8 +115,22 @@ def test_cuminc_status_codes_and_cause():
         sv.cuminc(TIME, s, conf_type="log")
     with pytest.raises(ValueError, match=r"no patient with cause 3 \(causes present: \[1, 2\]\)"):
         sv.cuminc(TIME, STATUS, cause=3, conf_type="log")
+    with pytest.raises(ValueError, match="absent must be 'raise' or 'zero'"):
+        sv.cuminc(TIME, STATUS, cause=3, conf_type="log", absent="skip")
     with pytest.raises(ValueError, match="same length"):
         sv.gray_test(TIME, STATUS[:4], GROUP)
+
+
+def test_cuminc_of_an_absent_cause_can_be_zero():
+    """absent="zero": incidence 0, variance 0, no interval; NaN after the last follow-up
+    (cmprsk's timepoints), like any other curve."""
+    last = float(np.max(TIME))
+    out = sv.cuminc(TIME, STATUS, cause=3, conf_type="log", absent="zero",
+                    times=[0.0, last / 2, last + 1])
+    assert out.estimate.iloc[:2].tolist() == [0.0, 0.0]
+    assert out.variance.iloc[:2].tolist() == [0.0, 0.0]
+    assert out.ci_lower.isna().all() and out.ci_upper.isna().all()
+    assert np.isnan(out.estimate.iloc[2])
 
 
 def test_km_at_negative_requested_time():

@@ -42,7 +42,6 @@ cif_conf_type = "log"  # the transform of the paper's cumulative-incidence inter
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from myst_nb import glue
 
@@ -62,16 +61,6 @@ plots.set_theme()
 # %%
 pts = cohorts.load(cohort)
 n = len(pts)
-
-
-def cif_at(days: pd.Series, status: pd.Series, times: list[float]) -> pd.DataFrame:
-    """Cumulative incidence of cause 1 at ``times`` (0-1 scale), with the log interval.
-
-    cmprsk has no estimate when nobody has the event; it is then 0, without an interval.
-    """
-    if not (status == 1).any():
-        return pd.DataFrame({"time": times, "estimate": 0.0, "ci_lower": np.nan, "ci_upper": np.nan})
-    return sv.cuminc(days, status, cause=1, times=times, conf_type=cif_conf_type)
 counts = pd.concat({
     "CAR-T source": pts.cart_source.value_counts(),
     "CAR-T target": pts.cart_target.value_counts(),
@@ -151,7 +140,8 @@ engraft = pd.DataFrame({
 }).T
 cif = []
 for label, ep in (("neutrophils", "neutrophil"), ("platelets", "platelet")):
-    c = cif_at(pts[f"{ep}_days"], pts[f"{ep}_status"], [30, 60])
+    c = sv.cuminc(pts[f"{ep}_days"], pts[f"{ep}_status"],
+                  cause=1, conf_type=cif_conf_type, absent="zero", times=[30, 60])
     for _, r in c.iterrows():
         cif.append({"cells": label, "day": int(r.time), "incidence %": 100 * r.estimate,
                     "ci_lower": 100 * r.ci_lower, "ci_upper": 100 * r.ci_upper})

@@ -58,21 +58,11 @@ plots.set_theme()
 # %%
 pts = cohorts.load(cohort)
 
-
-def cif_at(days: pd.Series, status: pd.Series, times: list[float]) -> pd.DataFrame:
-    """Cumulative incidence of cause 1 at ``times`` (0-1 scale), with the log interval.
-
-    cmprsk has no estimate when nobody has the event; it is then 0, without an interval.
-    """
-    if not (status == 1).any():
-        return pd.DataFrame({"time": times, "estimate": 0.0, "ci_lower": np.nan, "ci_upper": np.nan})
-    return sv.cuminc(days, status, cause=1, times=times, conf_type=cif_conf_type)
-
-
 acute = []
 for label, ep, eid in (("grade 2-4", "agvhd24", "cao2023.agvhd24_100d"),
                        ("grade 3-4", "agvhd34", "cao2023.agvhd34_100d")):
-    r = cif_at(pts[f"{ep}_days"], pts[f"{ep}_status"], [day_acute]).iloc[0]
+    r = sv.cuminc(pts[f"{ep}_days"], pts[f"{ep}_status"],
+                  cause=1, conf_type=cif_conf_type, absent="zero", times=[day_acute]).iloc[0]
     e = ledger.entry(eid)
     acute.append({"aGVHD": label, "reproduced %": 100 * r.estimate, "ci_lower": 100 * r.ci_lower,
                   "ci_upper": 100 * r.ci_upper, "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})"})
@@ -116,7 +106,8 @@ chronic = []
 for label, ep, prefix in (("any grade", "cgvhd", "cao2023.cgvhd_any"),
                           ("extensive", "cgvhd_extensive", "cao2023.cgvhd_ext")):
     sub = pts[pts[f"{ep}_days"].notna()]
-    c = cif_at(sub[f"{ep}_days"], sub[f"{ep}_status"], list(days_chronic.values()))
+    c = sv.cuminc(sub[f"{ep}_days"], sub[f"{ep}_status"], cause=1, conf_type=cif_conf_type,
+                  absent="zero", times=list(days_chronic.values()))
     for key, (_, r) in zip(days_chronic, c.iterrows()):
         eid = f"{prefix}_{key}"
         ci = (100 * r.ci_lower, 100 * r.ci_upper) if np.isfinite(r.ci_lower) else None

@@ -61,21 +61,11 @@ plots.set_theme()
 # %%
 pts = cohorts.load(cohort)
 
-
-def cif_at(days: pd.Series, status: pd.Series, times: list[float]) -> pd.DataFrame:
-    """Cumulative incidence of cause 1 at ``times`` (0-1 scale), with the log interval.
-
-    cmprsk has no estimate when nobody has the event; it is then 0, without an interval.
-    """
-    if not (status == 1).any():
-        return pd.DataFrame({"time": times, "estimate": 0.0, "ci_lower": np.nan, "ci_upper": np.nan})
-    return sv.cuminc(days, status, cause=1, times=times, conf_type=cif_conf_type)
-
-
 viral = []
 for label, ep, eid in (("CMV viremia", "cmv", "cao2023.cmv_100d"), ("EBV viremia", "ebv", "cao2023.ebv_100d"),
                        ("PTLD", "ptld", "cao2023.ptld_100d")):
-    r = cif_at(pts[f"{ep}_days"], pts[f"{ep}_status"], [100]).iloc[0]
+    r = sv.cuminc(pts[f"{ep}_days"], pts[f"{ep}_status"],
+                  cause=1, conf_type=cif_conf_type, absent="zero", times=[100]).iloc[0]
     e = ledger.entry(eid)
     viral.append({"complication": label, "patients by day 100": int((pts[f"{ep}_day"] <= 100).sum()),
                   "reproduced %": 100 * r.estimate, "ci_lower": 100 * r.ci_lower,
@@ -90,7 +80,8 @@ pd.DataFrame(viral).round(1)
 # were transplanted 303 days before the data cut-off), so the estimates are no longer counts.
 
 # %%
-c = cif_at(pts.tatma_days, pts.tatma_status, list(tatma_days.values()))
+c = sv.cuminc(pts.tatma_days, pts.tatma_status,
+              cause=1, conf_type=cif_conf_type, absent="zero", times=list(tatma_days.values()))
 tma = []
 for key, (_, r) in zip(tatma_days, c.iterrows()):
     eid = f"cao2023.tatma_{key}"

@@ -24,7 +24,7 @@ __all__ = ["cuminc", "gray_test"]
 CIF_CONF_TYPES = ("log", "log-log", "plain")
 
 
-def _time_status(time, status, cause: int) -> tuple[np.ndarray, np.ndarray]:
+def _time_status(time, status, cause: int, absent: str = "raise") -> tuple[np.ndarray, np.ndarray]:
     checks.same_length(time=time, status=status)
     t = checks.durations(time, "time")
     if t.size == 0:
@@ -39,7 +39,7 @@ def _time_status(time, status, cause: int) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(
             f"'cause' must be a non-zero integer status code (0 = censored), got {cause!r}."
         )
-    if not np.any(s == cause):
+    if absent == "raise" and not np.any(s == cause):
         present = sorted(set(s.tolist()) - {0})
         raise ValueError(
             f"'status' has no patient with cause {cause} (causes present: {present}); "
@@ -128,6 +128,7 @@ def cuminc(
     times: ArrayLike | Sequence[float] | None = None,
     conf_type: Literal["log", "log-log", "plain"],
     alpha: float = 0.05,
+    absent: Literal["raise", "zero"] = "raise",
 ) -> pd.DataFrame:
     """Cumulative incidence of one cause (Aalen-Johansen) with cmprsk's variance.
 
@@ -166,6 +167,10 @@ def cuminc(
         CI transform, see above. No default: papers differ.
     alpha : float
         1 - confidence level.
+    absent : {"raise", "zero"}
+        When no patient has ``cause``: an error (default; usually a wrong code), or
+        an incidence of 0 with variance 0 and no interval (a subgroup in which the
+        event did not happen, which cmprsk leaves out of its output).
 
     Returns
     -------
@@ -178,8 +183,10 @@ def cuminc(
     incidence of a competing risk. Ann Stat 16:1141-1154.
     """
     conf_type_check(conf_type, CIF_CONF_TYPES)
+    if absent not in ("raise", "zero"):
+        raise ValueError(f"absent must be 'raise' or 'zero', got {absent!r}.")
     z = zval(alpha)
-    t, s = _time_status(time, status, cause)
+    t, s = _time_status(time, status, cause, absent)
     if group is None:
         labels, codes = np.array(["all"], dtype=object), np.zeros(t.size, dtype=np.intp)
     else:
