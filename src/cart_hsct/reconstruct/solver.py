@@ -196,6 +196,17 @@ class Reconstruction:
             for nm in c["where"].names} | {
             nm for ex in s.derived.values() for nm in ex.names}
         self._movable = [c for c in s.covariates if c.name not in self._held and c.split is None]
+        # what _violations reads: a move that touches none of it cannot break a constraint
+        names = {e.column for e in s.events} | {"entry_day", "followup_days"}
+        for e in s.events:
+            for ex in (e.where, *e.after, *e.before):
+                if ex is not None:
+                    names |= ex.names
+        for c in (self._causes or {}).values():
+            if c["where"] is not None:
+                names |= c["where"].names
+        self._constraint_inputs = self._with_inputs(names) | (
+            {self._cause_col} if self._cause_col else set())
 
     def _with_inputs(self, names: set) -> set:
         """``names`` and, through derived columns, every column they are computed from."""
@@ -1027,7 +1038,8 @@ class Reconstruction:
                 continue
             changed, undo = prop
             new_cols = self._columns(st, prev=cols, changed=changed)
-            if self._violations(st, new_cols) > base_bad or any(
+            if (changed & self._constraint_inputs
+                    and self._violations(st, new_cols) > base_bad) or any(
                     lk.violation(new_cols) for lk in self.locks_
                     if self._lock_deps[lk.target] & changed):
                 _revert(undo)
