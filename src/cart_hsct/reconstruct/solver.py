@@ -1014,6 +1014,46 @@ class Reconstruction:
 
     # ------------------------------------------------------------------ fit
 
+    def _phase1(self, st: _State, rng: np.random.Generator) -> tuple[dict, int]:
+        """Integer search for the hard constraints and the locks' exact counts; returns
+        (columns, 10 * violations + lock violations). Stops when all hold or after
+        ``_PHASE1_STALL`` proposals without a new low."""
+        cols = self._columns(st)
+        lock_deps = [self._deps[lk.target] for lk in self.locks_]
+        lock_v = np.array([lk.violation(cols) for lk in self.locks_], dtype=np.int64)
+        v = 10 * self._violations(st, cols) + int(lock_v.sum())
+        low, stall = v, 0
+        for _ in range(_PHASE1_MAX):
+            if v == 0 or stall > _PHASE1_STALL:
+                break
+            prop = self._repair_cause(st, cols, rng) if self._causes and rng.random() < 0.3 \
+                else None
+            if prop is None:
+                prop = self._propose(st, cols, rng)
+            if prop is None:
+                continue
+            changed, undo = prop
+            new_cols = self._columns(st, prev=cols, changed=changed)
+            new_lv = lock_v.copy()
+            for k, lk in enumerate(self.locks_):
+                if lock_deps[k] & changed:
+                    new_lv[k] = lk.violation(new_cols)
+            nv = 10 * self._violations(st, new_cols) + int(new_lv.sum())
+            if nv <= v or rng.random() < 0.02:
+                v, cols, lock_v = nv, new_cols, new_lv
+            else:
+                _revert(undo)
+            if v < low:
+                low, stall = v, 0
+            else:
+                stall += 1
+        return cols, v
+
+    def _drop_unmet_locks(self, cols: dict) -> None:
+        """The locks that do not hold become ordinary (soft) targets."""
+        self.dropped_locks_ += [lk for lk in self.locks_ if lk.violation(cols)]
+        self.locks_ = [lk for lk in self.locks_ if not lk.violation(cols)]
+
     def _anneal(self, run: dict, steps: int, t_start: float, base_bad: int,
                 rng: np.random.Generator, covariates_only: bool = False) -> None:
         """``steps`` annealing moves from ``run``'s state, cooling from ``t_start`` to
@@ -1074,42 +1114,21 @@ class Reconstruction:
         cols0 = self._columns(st)
         self._masks = {t.index: np.asarray(t.where(cols0, s.n), bool) for t in s.targets
                        if t.where is not None and t.where.names <= fixed}
-        # phase 1: integer constraints (feasibility, exact event counts), no statistics.
-        # Stops when they all hold or after _PHASE1_STALL proposals without a new low.
-        cols = self._columns(st)
-        lock_deps = [self._deps[lk.target] for lk in self.locks_]
-        lock_v = np.array([lk.violation(cols) for lk in self.locks_], dtype=np.int64)
-        v = 10 * self._violations(st, cols) + int(lock_v.sum())
-        low, stall = v, 0
-        for _ in range(_PHASE1_MAX):
-            if v == 0 or stall > _PHASE1_STALL:
-                break
-            prop = self._repair_cause(st, cols, rng) if self._causes and rng.random() < 0.3 \
-                else None
-            if prop is None:
-                prop = self._propose(st, cols, rng)
-            if prop is None:
-                continue
-            changed, undo = prop
-            new_cols = self._columns(st, prev=cols, changed=changed)
-            new_lv = lock_v.copy()
-            for k, lk in enumerate(self.locks_):
-                if lock_deps[k] & changed:
-                    new_lv[k] = lk.violation(new_cols)
-            nv = 10 * self._violations(st, new_cols) + int(new_lv.sum())
-            if nv <= v or rng.random() < 0.02:
-                v, cols, lock_v = nv, new_cols, new_lv
-            else:
-                _revert(undo)
-            if v < low:
-                low, stall = v, 0
-            else:
-                stall += 1
+        # phase 1: integer constraints (feasibility, exact event counts), no statistics
+        start = st.copy()
+        cols, v = self._phase1(st, rng)
         self.dropped_locks_ = []
         if v:
-            # keep the locks that hold; the others become ordinary (soft) targets
-            self.dropped_locks_ = [lk for lk in self.locks_ if lk.violation(cols)]
-            self.locks_ = [lk for lk in self.locks_ if not lk.violation(cols)]
+            # The locks cannot all be met. Phase 1 accepts every move that keeps the count
+            # of violations, so by now the cohort has wandered far from the constructed
+            # start (event counts, death times). Go back to that start, give up the locks
+            # it does not meet, and repair what is left.
+            st = start
+            cols = self._columns(st)
+            self._drop_unmet_locks(cols)
+            cols, v = self._phase1(st, rng)
+            if v:
+                self._drop_unmet_locks(cols)
         base_bad = self._violations(st, cols)
         self._lock_deps = {lk.target: self._deps[lk.target] for lk in self.locks_}
 
