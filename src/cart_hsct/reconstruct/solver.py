@@ -443,6 +443,17 @@ class Reconstruction:
             st.cause[who] = lab
             free[who] = False
 
+    def _exchange_causes(self, st: _State, i: int, others: np.ndarray,
+                         rng: np.random.Generator):
+        """Exchange the cause of death of patient ``i`` with one of ``others`` (the counts
+        by cause are kept); None when there is nobody to exchange with."""
+        if others.size == 0:
+            return None
+        j = others[rng.integers(others.size)]
+        undo = [(st.cause, i, st.cause[i]), (st.cause, j, st.cause[j])]
+        st.cause[i], st.cause[j] = st.cause[j], st.cause[i]
+        return {self._cause_col}, undo
+
     def _repair_cause(self, st: _State, cols: dict, rng: np.random.Generator):
         """A move aimed at a death whose cause's condition fails: exchange its cause with
         another death's, or move an event the condition names to this patient."""
@@ -458,13 +469,8 @@ class Reconstruction:
             return None
         i, c = bad[rng.integers(len(bad))]
         if rng.random() < 0.5:
-            dead = np.flatnonzero(~np.isnan(death) & (st.cause != st.cause[i]))
-            if dead.size == 0:
-                return None
-            j = dead[rng.integers(dead.size)]
-            undo = [(st.cause, i, st.cause[i]), (st.cause, j, st.cause[j])]
-            st.cause[i], st.cause[j] = st.cause[j], st.cause[i]
-            return {self._cause_col}, undo
+            return self._exchange_causes(
+                st, i, np.flatnonzero(~np.isnan(death) & (st.cause != st.cause[i])), rng)
         evs = [e for e in self.spec.events if e.column in c["where"].names and not e.terminal]
         if not evs:
             return None
@@ -834,13 +840,7 @@ class Reconstruction:
         if fixed_count and rng.random() < 0.1 and has_all.size > 1:
             # exchange the causes of two deaths (the counts by cause are kept)
             i = has_all[rng.integers(has_all.size)]
-            others = has_all[st.cause[has_all] != st.cause[i]]
-            if others.size == 0:
-                return None
-            j = others[rng.integers(others.size)]
-            undo = [(st.cause, i, st.cause[i]), (st.cause, j, st.cause[j])]
-            st.cause[i], st.cause[j] = st.cause[j], st.cause[i]
-            return {self._cause_col}, undo
+            return self._exchange_causes(st, i, has_all[st.cause[has_all] != st.cause[i]], rng)
         elig = self._eligible(e, cols)
         if mask is not None:
             # aimed at one target: move the events of its patients
