@@ -177,8 +177,8 @@ pd.Series({"range end, d": fu.range[1], "longest possible, d": longest,
 #
 # A reproduction record on the same ids as a check of section 3 is dropped (same
 # inconsistency). The status is the one the book's records give each id (`pending` where
-# no page recorded it in this build, `contradicted` added where the record says no rounding or method
-# explains the printed number).
+# no page recorded it in this build, `contradicted` added where the record says no rounding
+# or method explains the printed number).
 
 # %%
 def book_status(ids):
