@@ -22,7 +22,8 @@ from pathlib import Path
 
 from . import ledger, paths
 
-SCORECARD_NOTEBOOK = "reproduction_scorecard"  # runs after all other notebooks
+# pages that read every other page's records (the scorecard): they run after all the others
+AFTER_RECORDS = ("reproduction_scorecard", "appraisal/forensics")
 # Everything a notebook may read: a notebook is re-executed when any of these changes.
 DATA_INPUTS = ("data", "tests/reference")
 
@@ -163,11 +164,12 @@ def _run(nb: Notebook) -> tuple[str, float | None, str | None]:
 
 
 def execute_all(notebooks: list[Notebook], workers: int | None = None,
-                force: bool = False) -> list[tuple[str, float | None]]:
-    """Execute the notebooks whose inputs changed, in parallel; raise on any failure."""
+                force: bool = False, extra: list[Path] = ()) -> list[tuple[str, float | None]]:
+    """Execute the notebooks whose inputs (and ``extra`` files) changed, in parallel;
+    raise on any failure."""
     todo, report = [], []
     for nb in notebooks:
-        digest = inputs_hash(nb)
+        digest = inputs_hash(nb, extra)
         if not force and is_fresh(nb, digest):
             report.append((nb.name, None))
         else:
@@ -233,21 +235,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     notebooks = discover()
-    chapters = [nb for nb in notebooks if nb.name != SCORECARD_NOTEBOOK]
-    scorecard_page = [nb for nb in notebooks if nb.name == SCORECARD_NOTEBOOK]
+    chapters = [nb for nb in notebooks if nb.name not in AFTER_RECORDS]
+    last = [nb for nb in notebooks if nb.name in AFTER_RECORDS]
     try:
         print(f"Executing {len(chapters)} notebooks ({args.workers or os.cpu_count()} workers)",
               flush=True)
         execute_all(chapters, workers=args.workers, force=args.force)
         out = ledger.write_scorecard()
         print(f"Scorecard: {out.relative_to(paths.ROOT)}", flush=True)
-        if scorecard_page:
-            nb = scorecard_page[0]
-            digest = inputs_hash(nb, extra=[out])
-            if args.force or not is_fresh(nb, digest):
-                nb.stamp.unlink(missing_ok=True)
-                execute(nb)
-                nb.stamp.write_text(digest)
+        execute_all(last, workers=args.workers, force=args.force, extra=[out])
         if not args.no_html:
             built = build_html(force=args.force)
             print("HTML: " + (f"{paths.HTML.relative_to(paths.ROOT)}/index.html" if built
