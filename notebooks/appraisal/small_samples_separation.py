@@ -263,13 +263,17 @@ for term in atg_cov:
         glue(f"{key}_p", fmt_p(r["p"]), display=False)
         glue(f"{key}_ratio", f"{r['CI upper'] / r['CI lower']:.0f}", display=False)
 atg_table = pd.DataFrame(rows)
+hr = atg_table.pivot(index="term", columns="fit", values="HR")
+towards = (np.abs(np.log(hr["Firth, profile CI"])) < np.abs(np.log(hr["ordinary Cox (Efron)"])))
+glue("firth_direction", {2: "moves both towards 1", 0: "moves both away from 1"}.get(
+    int(towards.sum()), "moves one towards 1 and the other away from it"), display=False)
 atg_table.round(4)
 
 # %% [markdown]
 # The ordinary fit {glue:text}`atg_ml_warned`: ATG-T {glue:text}`atg_t_ml_hr` (95% CI
 # {glue:text}`atg_t_ml_ci`, p {glue:text}`atg_t_ml_p`), ATG-P {glue:text}`atg_p_ml_hr`
-# ({glue:text}`atg_p_ml_ci`, p {glue:text}`atg_p_ml_p`). Firth's fit shrinks both a little
-# towards 1: ATG-T {glue:text}`atg_t_firth_hr` ({glue:text}`atg_t_firth_ci`, p
+# ({glue:text}`atg_p_ml_ci`, p {glue:text}`atg_p_ml_p`). Firth's fit
+# {glue:text}`firth_direction`: ATG-T {glue:text}`atg_t_firth_hr` ({glue:text}`atg_t_firth_ci`, p
 # {glue:text}`atg_t_firth_p`), ATG-P {glue:text}`atg_p_firth_hr`
 # ({glue:text}`atg_p_firth_ci`, p {glue:text}`atg_p_firth_p`). With a handful of events
 # the Firth correction matters even without separation: it removes the small-sample bias
