@@ -76,6 +76,8 @@ glue("paper_mrd_cut", f"{mrd_cut_paper:g}", display=False)
 glue("paper_blasts_cut", f"{blasts_cut_paper:g}", display=False)
 glue("paper_chi2", f"{xtile.value:.2f}", display=False)
 glue("paper_p", f"{xtile.p:.3f}", display=False)
+glue("window", f"{100 * minprop:.0f} % and {100 * maxprop:.0f} %", display=False)
+glue("window_range", f"{100 * minprop:.0f}-{100 * maxprop:.0f} %", display=False)
 pts = cohorts.load(cohort)
 cr = pts[pts["lfs_days"].notna()].reset_index(drop=True)
 time, event = cr["lfs_days"].to_numpy(float), cr["lfs_event"].to_numpy(int)
@@ -92,9 +94,9 @@ cr[["mrd_infusion_pct", "bm_blasts_pct", "lfs_days", "lfs_event"]].describe().ro
 # For each observed marker value $c$ (except the smallest), patients with marker $\ge c$
 # form the "high" group, as in the paper's "MRD ≥ {glue:text}`paper_mrd_cut` %"; the
 # log-rank chi-square of high versus low is `survival.logrank` (R `survdiff`). The shaded
-# band marks the cut-offs that leave between 10 % and 90 % of the patients in the low
-# group, maxstat's default search window (the paper does not say which range X-tile
-# searched).
+# band marks the cut-offs that leave between {glue:text}`window` of the patients in the
+# low group, the search window (parameters `minprop`, `maxprop`; maxstat's default is
+# 10 % to 90 %; the paper does not say which range X-tile searched).
 
 # %%
 def fmt_p(p):
@@ -186,7 +188,7 @@ glue("fig_chi2_curve", fig, display=False)
 #
 # Log-rank chi-square of LFS, high (marker ≥ cut-off) versus low, at every candidate
 # cut-off (dots), for MRD (left) and bone-marrow blasts (right) at infusion. Grey band: the cut-offs
-# searched (10-90 % of patients in the low group); square: the maximum there; dashed line:
+# searched ({glue:text}`window_range` of patients in the low group); square: the maximum there; dashed line:
 # the paper's cut-off; dotted line: the chi-square a single pre-specified test needs for
 # p < 0.05. See how jagged the curve is: neighbouring cut-offs move one patient across and
 # the chi-square jumps. The shape inside each side of the paper's cut-off comes from
