@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: book test bench reconstruct reference clean
+.PHONY: book test browser bench reconstruct reference clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version" || { echo "Python 3.11 is required"; exit 1; }
@@ -21,8 +21,15 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 book: $(VENV)/.installed    ## jupytext -> papermill (parallel, cached) -> jupyter-book
 	$(PY) -m cart_hsct.build
 
-test: book                  ## the test suite, on the freshly built book
+test: book browser          ## the test suite, on the freshly built book (browser tests included)
 	$(PY) -m pytest -q -n 2
+
+# Debian's Chromium and ChromeDriver drive the browser tests; nothing is downloaded at test time.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 
 bench: $(VENV)/.installed   ## clean build, no-op rebuild, one touched notebook, toolkit speed
 	$(PY) -m cart_hsct.bench
