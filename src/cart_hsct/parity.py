@@ -39,7 +39,8 @@ TOLERANCE = 1e-6
 #: Fixture files that hold input data rather than R results.
 INPUTS = ("survival_edge.csv", "survival_random.csv", "survival_cr_edge.csv",
           "survival_cr_random.csv", "survival_maxstat_data.csv", "cox_mixed.csv",
-          "cox_early.csv", "cox_separation.csv", "cox_tv.csv", "crr_data.csv")
+          "cox_early.csv", "cox_separation.csv", "cox_tv.csv", "crr_data.csv",
+          "zph_ties.csv", "zph_factor.csv")
 #: R-made data sets used by other tests, not parity fixtures (file: the test that reads it).
 OTHER_DATA = {"roundtrip_cohort.csv": "tests/test_reconstruct_roundtrip.py"}
 
@@ -270,6 +271,32 @@ def _fine_gray(ref: Path) -> Pairs:
                np.column_stack([case[k] for k in _COEF_COLUMNS]).astype(float))
 
 
+def _cox_zph(ref: Path) -> Pairs:
+    """cox.zph tables (chisq, df, p), transformed times and scaled residuals (y, var),
+    then residuals(fit, "schoenfeld" / "scaledsch")."""
+    results = _json_cases(ref, "zph_results.json")
+    for case in results["zph"].values():
+        d = _read(ref, case["data"][0])
+        covariates = case["formula"][0].split("~")[1].replace(" ", "").split("+")
+        got = sv.cox_zph(d, "time", "event", covariates, ties=case["ties"][0],
+                         transform=case["transform"][0], terms=case["terms"][0])
+        if list(got.table.index) != case["term"]:
+            raise ValueError(f"cox.zph terms {list(got.table.index)} vs R {case['term']}")
+        yield (got.table[["chisq", "df", "p"]].to_numpy(float),
+               np.column_stack([case["chisq"], case["df"], case["p"]]).astype(float))
+        yield got.x, case["x"]
+        yield got.time, case["time"]
+        yield got.y.to_numpy().ravel(order="F"), case["y"]  # R matrices are column-major
+        yield got.var.ravel(order="F"), case["var"]
+    for case in results["residuals"].values():
+        d = _read(ref, case["data"][0])
+        covariates = case["formula"][0].split("~")[1].replace(" ", "").split("+")
+        for kind in ("schoenfeld", "scaledsch"):
+            got = sv.schoenfeld_residuals(d, "time", "event", covariates, ties=case["ties"][0],
+                                          scaled=kind == "scaledsch")
+            yield got.iloc[:, 1:].to_numpy().ravel(order="F"), case[kind]
+
+
 def _quiet(fn, *args, **kwargs):
     """Call ``fn`` without its warnings (the separation case warns, as R does)."""
     import warnings
@@ -333,6 +360,9 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("survival.cox(firth=True)", "firth_results.json",
                "coxphf definitions (Heinze & Schemper 2001) in base R; coxphf itself is "
                "not packaged for Debian", _firth),
+    Comparison("survival.cox_zph, survival.schoenfeld_residuals", "zph_results.json",
+               "cox.zph(coxph(...), transform = tr, terms = te); residuals(fit, 'scaledsch')",
+               _cox_zph),
     Comparison("survival.fine_gray", "crr_results.json",
                "cmprsk::crr(time, status, cov1, failcode)", _fine_gray),
     Comparison("proportions.ci", "proportions_ci.csv",

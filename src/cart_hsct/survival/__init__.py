@@ -9,6 +9,7 @@ names the R call it matches. Import as ``from cart_hsct import survival as sv``.
 from .competing import cuminc, gray_test
 from .cox import cox, cox_time_varying
 from .cutpoints import maxstat
+from .diagnostics import cox_zph, schoenfeld_residuals
 from .fine_gray import fine_gray
 from .km import km_at, km_median, km_table, median_followup
 from .logrank import logrank, p_adjust, pairwise_logrank
@@ -26,5 +27,7 @@ __all__ = [
     "maxstat",
     "cox",
     "cox_time_varying",
+    "cox_zph",
+    "schoenfeld_residuals",
     "fine_gray",
 ]
