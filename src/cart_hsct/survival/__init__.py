@@ -1,4 +1,5 @@
-"""R-validated survival statistics: Kaplan-Meier, log-rank, competing risks, cut-points.
+"""R-validated survival statistics: Kaplan-Meier, log-rank, competing risks, cut-points,
+time-dependent exposures.
 
 Arrays in, tidy pandas objects out. Conventions (ties, medians, variances,
 confidence-interval transforms) follow R's ``survival``, ``cmprsk`` and
@@ -13,6 +14,7 @@ from .diagnostics import cox_zph, schoenfeld_residuals
 from .fine_gray import fine_gray
 from .km import km_at, km_median, km_table, median_followup
 from .logrank import logrank, p_adjust, pairwise_logrank
+from .time_dependent import mantel_byar, simon_makuch, split_at_exposure
 
 __all__ = [
     "km_table",
@@ -30,4 +32,7 @@ __all__ = [
     "cox_zph",
     "schoenfeld_residuals",
     "fine_gray",
+    "split_at_exposure",
+    "simon_makuch",
+    "mantel_byar",
 ]
