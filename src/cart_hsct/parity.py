@@ -40,7 +40,8 @@ TOLERANCE = 1e-6
 INPUTS = ("survival_edge.csv", "survival_random.csv", "survival_cr_edge.csv",
           "survival_cr_random.csv", "survival_maxstat_data.csv", "cox_mixed.csv",
           "cox_early.csv", "cox_separation.csv", "cox_tv.csv", "crr_data.csv",
-          "zph_ties.csv", "zph_factor.csv")
+          "zph_ties.csv", "zph_factor.csv", "td_edge.csv", "td_random.csv", "td_noties.csv",
+          "td_delayed.csv")
 #: R-made data sets used by other tests, not parity fixtures (file: the test that reads it).
 OTHER_DATA = {"roundtrip_cohort.csv": "tests/test_reconstruct_roundtrip.py"}
 
@@ -297,6 +298,51 @@ def _cox_zph(ref: Path) -> Pairs:
             yield got.iloc[:, 1:].to_numpy().ravel(order="F"), case[kind]
 
 
+# ----------------------------------------------------------------------------- time-dependent
+
+_TD_SPLIT = ("edge", "random", "noties")
+
+
+def _td_rows(ref: Path, name: str) -> pd.DataFrame:
+    """Counting-process rows of a td_ data set: split here (checked by _split) or as given."""
+    d = _read(ref, f"td_{name}.csv")
+    if name not in _TD_SPLIT:
+        return d
+    return sv.split_at_exposure(d, "time", "event", "exposure_day", id="id")
+
+
+def _split(ref: Path) -> Pairs:
+    want_all = _read(ref, "td_split.csv")
+    cols = ["id", "start", "stop", "event", "exposed"]
+    for name in _TD_SPLIT:
+        want = want_all[want_all.dataset == name].sort_values(["id", "start"])
+        got = _td_rows(ref, name).sort_values(["id", "start"])
+        yield got[cols].to_numpy(float), want[cols].to_numpy(float)
+
+
+def _simon_makuch(ref: Path) -> Pairs:
+    want_all = _read(ref, "td_simon_makuch.csv")
+    cols = ["group", "time", "at_risk", "events", "censored", "survival", "std_err",
+            "ci_lower", "ci_upper"]
+    for (name, ct), want in want_all.groupby(["dataset", "conf_type"], sort=True):
+        d = _td_rows(ref, name)
+        got = sv.simon_makuch(d.start, d.stop, d.event, d.exposed, conf_type=ct)
+        yield got[cols].to_numpy(float), want[cols].to_numpy(float)
+
+
+def _mantel_byar(ref: Path) -> Pairs:
+    """(a) the sums written out in R, every data set; (b) coxph's score test, no ties."""
+    for name, case in _json_cases(ref, "td_mantel_byar.json").items():
+        d = _td_rows(ref, name)
+        got = sv.mantel_byar(d.start, d.stop, d.event, d.exposed)
+        yield ([got["chi2"], got["df"], got["p"]],
+               [case["chi2"][0], case["df"][0], case["p"][0]])
+        yield (got["groups"][["observed", "expected"]].to_numpy(float),
+               np.column_stack([case["observed"], case["expected"]]).astype(float))
+        if "coxph_score" in case:
+            yield [got["chi2"], got["p"]], [case["coxph_score"][0], case["coxph_score_p"][0]]
+
+
 def _quiet(fn, *args, **kwargs):
     """Call ``fn`` without its warnings (the separation case warns, as R does)."""
     import warnings
@@ -363,6 +409,14 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("survival.cox_zph, survival.schoenfeld_residuals", "zph_results.json",
                "cox.zph(coxph(...), transform = tr, terms = te); residuals(fit, 'scaledsch')",
                _cox_zph),
+    Comparison("survival.split_at_exposure", "td_split.csv",
+               "tmerge(base, d, id = id, exposed = tdc(exposure_day))", _split),
+    Comparison("survival.simon_makuch", "td_simon_makuch.csv",
+               "summary(survfit(Surv(start, stop, event) ~ exposed, conf.type = ct), "
+               "censored = TRUE)", _simon_makuch),
+    Comparison("survival.mantel_byar", "td_mantel_byar.json",
+               "Mantel-Byar sums written out in R; without tied deaths also "
+               "coxph(Surv(start, stop, event) ~ exposed)$score", _mantel_byar),
     Comparison("survival.fine_gray", "crr_results.json",
                "cmprsk::crr(time, status, cov1, failcode)", _fine_gray),
     Comparison("proportions.ci", "proportions_ci.csv",
