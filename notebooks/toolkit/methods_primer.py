@@ -40,7 +40,7 @@
 # Exercises with hidden solutions close the page.
 
 # %% tags=["parameters"]
-cohort = "chen2021"  # cohort of the Kaplan-Meier, CI and log-rank sections
+cohort = "chen2021"  # KM to landmarking sections; needs Chen's group, hsct, hsct_day
 endpoint = "os"  # <endpoint>_days / <endpoint>_event in that cohort
 worked_group = "CART+HSCT"  # group of the worked Greenwood table
 landmark_day = 365  # day at which the CI transforms are compared
@@ -55,6 +55,8 @@ alpha = 0.05
 
 # %% tags=["hide-input"]
 # %matplotlib inline
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
 from myst_nb import glue
@@ -128,8 +130,8 @@ work.round(4)
 # on day {glue:text}`gw_last_time`, where $\hat S$ = {glue:text}`gw_last_s:.3f` with
 # Greenwood standard error {glue:text}`gw_last_se:.3f`, by hand and from `km_table` alike.
 # Rows with no event leave $\hat S$ and $\sigma^2$ unchanged and only shrink the risk set;
-# with ten patients, each event moves the curve by a tenth or more, which is why every
-# landmark rate of Chen's paper carries a wide interval. The survival chapter of Chen
+# in a group this small every event is a large step, which is why every landmark rate of
+# Chen's paper carries a wide interval. The survival chapter of Chen
 # ([Chen: survival](chen2021-survival)) reads its 1- and 3-year rates off these curves.
 #
 # ## Confidence-interval transforms
@@ -152,7 +154,7 @@ ci_rows = []
 for ct in ("plain", "log", "log-log", "arcsine"):
     at = sv.km_at(pts.t, pts.e, [landmark_day], conf_type=ct, alpha=alpha, group=pts.group)
     ci_rows.append(at.assign(conf_type=ct))
-ci_tab = pd.concat(ci_rows, ignore_index=True)
+ci_tab = pd.concat(ci_rows, ignore_index=True).sort_values("group", kind="stable")
 ci_tab["width"] = ci_tab.ci_upper - ci_tab.ci_lower
 ci_wide = ci_tab.pivot_table(index=["group", "conf_type"],
                              values=["survival", "ci_lower", "ci_upper", "width"],
@@ -303,7 +305,7 @@ pd.DataFrame(zph_all).T[["chisq", "df", "p"]].rename_axis("transform").round(4)
 
 # %% [markdown]
 # The table shows the test under each transform of time; the page's parameter uses
-# `{glue:text}`zph_transform``. The plot below draws the scaled residuals against that
+# {glue:text}`zph_transform`. The plot below draws the scaled residuals against that
 # transform, with a least-squares line (whose slope is what the test looks at) and the
 # Cox estimate $\hat\beta$ as a horizontal line.
 
@@ -319,7 +321,7 @@ ax.plot(grid, intercept + slope * grid, color="C1", label="least-squares line")
 ax.axhline(float(cox_h.coef_["hsct"]), color="0.4", ls="--", label="Cox estimate")
 ax.set_xlabel(f"g(t), transform = '{zph_transform}'")
 ax.set_ylabel("beta(t) for transplant")
-ax.legend(frameon=False, fontsize="small")
+ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
 glue("fig_zph", fig_zph, display=False)
 zph_h.table.round(4)
 
@@ -429,15 +431,15 @@ pd.DataFrame({
 #
 # Relapse after the second transplant in Cao's pseudo-cohort: the Aalen-Johansen
 # cumulative incidence (solid) and one minus the Kaplan-Meier curve with deaths censored
-# (dashed). The dashed curve lies above the solid one, and the gap grows with every death
-# without relapse, because Kaplan-Meier redistributes the dead patients' probability to
-# those still at risk, as if they could still relapse.
+# (dashed). The dashed curve is never below the solid one: the two part at relapses that
+# come after deaths without relapse, because Kaplan-Meier redistributes the dead patients'
+# probability to those still at risk, as if the dead could still relapse.
 # ```
 #
 # Of {glue:text}`cr_n` pseudo-patients, {glue:text}`cr_relapses` relapsed first and
 # {glue:text}`cr_deaths` died without relapse. At day {glue:text}`cr_day` the cumulative
 # incidence of relapse is {glue:text}`cr_cif:.1f` %, one minus Kaplan-Meier
-# {glue:text}`cr_1km:.1f` %. For `{glue:text}`cr_cov``, the cause-specific hazard ratio is
+# {glue:text}`cr_1km:.1f` %. For {glue:text}`cr_cov`, the cause-specific hazard ratio is
 # {glue:text}`cs_hr:.2f` ({glue:text}`cs_ci`), the subdistribution hazard ratio
 # {glue:text}`fg_shr:.2f` ({glue:text}`fg_ci`), and Gray's test gives
 # χ² = {glue:text}`gray_chi2:.2f` (p = {glue:text}`gray_p:.2g`). The two hazard ratios
@@ -523,11 +525,9 @@ pd.DataFrame({
 # $\sin^2\{\arcsin\sqrt{\hat S} \pm \tfrac{z}{2}\sigma\sqrt{\hat S/(1-\hat S)}\}$.
 
 # %%
-from scipy.stats import norm
-
 row = work[work.time <= landmark_day].iloc[-1]
 s_hat, sig = row["S(t) by hand"], np.sqrt(row["sigma^2 by hand"])
-z = norm.ppf(1 - alpha / 2)
+z = NormalDist().inv_cdf(1 - alpha / 2)
 half = z / 2 * sig * np.sqrt(s_hat / (1 - s_hat))
 by_hand = (np.sin(max(0, np.arcsin(np.sqrt(s_hat)) - half)) ** 2,
            np.sin(min(np.pi / 2, np.arcsin(np.sqrt(s_hat)) + half)) ** 2)
@@ -568,17 +568,20 @@ pd.DataFrame({tr: sv.cox_zph(x, "t", "e", ["hsct"], ties=zph_ties, transform=tr)
 # ```{exercise}
 # :label: ex-primer-landmark
 #
-# Move the landmark to day 120 (after the last transplant of most pseudo-patients). How
-# many patients are dropped, how many transplanted patients are misclassified, and what
-# happens to the hazard ratio?
+# Move the landmark to other days, for example 50, 90 and 120. How many patients are
+# dropped, how many transplanted patients are misclassified, and what happens to the
+# hazard ratio?
 # ```
 #
 # ```{solution-start} ex-primer-landmark
 # :class: dropdown
 # ```
 #
-# A later landmark drops more early deaths and misclassifies fewer transplants, but keeps
-# fewer patients and events, so the interval widens.
+# A later landmark drops more early deaths and counts fewer transplanted patients as "not
+# transplanted", but keeps fewer patients and events. An early landmark misclassifies
+# most transplants, which dilutes the contrast towards a hazard ratio of 1. The estimate
+# moves with the landmark, and on 28 patients by a lot: a landmark analysis should fix its
+# day before looking at the data.
 
 # %%
 rows = []
@@ -611,9 +614,10 @@ pd.DataFrame(rows).round(3)
 # :class: dropdown
 # ```
 #
-# Relapses are rarer than deaths here, so censoring them changes the NRM curve less than
-# censoring deaths changed the relapse curve: one minus Kaplan-Meier still overstates the
-# incidence, by less.
+# One minus Kaplan-Meier overstates the non-relapse mortality too, by an amount that grows
+# with the number of relapses before the day. The two hazard ratios differ again: the
+# subdistribution hazard ratio also carries the covariate's effect on relapse, which
+# removes patients from the risk of dying without relapse.
 
 # %%
 cs2 = sv.cox(cr.assign(ev=(cr.status == 2).astype(int)), "t", "ev", ["cov"],
