@@ -162,3 +162,13 @@ def test_counting_errors():
         sv.mantel_byar([0, 0], [3, 4], [1, 0], [None, 1])
     with pytest.raises(ValueError, match="conf_type"):
         sv.simon_makuch([0], [3], [1], [0], conf_type="log_log")
+
+
+def test_simon_makuch_without_late_entry_is_kaplan_meier():
+    """All rows from 0 (nobody switches): the curves are km_table's, group by group."""
+    d = pd.read_csv(REF / "survival_random.csv").query("time > 0")
+    got = sv.simon_makuch(np.zeros(len(d)), d.time, d.event, d.group, conf_type="log-log")
+    want = sv.km_table(d.time, d.event, group=d.group, conf_type="log-log")
+    assert_allclose(got.drop(columns="group").to_numpy(float),
+                    want.drop(columns="group").to_numpy(float), rtol=1e-12, atol=1e-12)
+    assert (got.group.to_numpy() == want.group.to_numpy()).all()
