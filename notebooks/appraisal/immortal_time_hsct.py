@@ -469,9 +469,8 @@ for key, col in (("naive", "naive log-rank p"), ("td", "time-dependent p"),
     glue(f"ens_{key}_sig", int((ens[col] < alpha).sum()) if len(ens) else "(not computed)",
          display=False)
 pd.concat([ens_committed.to_frame().T,
-           ens.set_index("seed").describe().loc[["min", "50%", "max"]]
-           .rename(index={"50%": "ensemble median", "min": "ensemble min",
-                          "max": "ensemble max"})]).round(3)
+           ens.set_index("seed").astype(float).agg(["min", "median", "max"])
+           .rename(index=lambda stat: f"ensemble {stat}")]).round(3)
 
 # %%
 fig_ens = plots.new_figure(figsize=(8, 3.2))
