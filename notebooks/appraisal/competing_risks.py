@@ -47,6 +47,22 @@ cif_conf_type = "log"  # CI transform of the cumulative incidences (as the recon
 km_conf_type = "arcsine"  # CI transform of the Kaplan-Meier curves (as the reconstruction)
 alpha = 0.05
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with the cumulative incidences by interval group read at one year
+# instead of two. From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/appraisal/competing_risks.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p group_day 365
+# ```
+#
+# Look at whether the gap between the two groups at one year tells the same story as the
+# cause-specific and Fine-Gray models, which use the whole follow-up rather than one day.
+# Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 # %matplotlib inline
 import numpy as np

@@ -42,6 +42,22 @@ n_perm = 1000  # permutations of the ATG labels for the log-rank permutation tes
 seed = 20230401  # seed of the permutations
 alpha = 0.05
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with another seed for the permutations of the ATG labels. From the
+# project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/appraisal/small_samples_separation.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p seed 1
+# ```
+#
+# Look at the permutation p-value in section 2: it moves by about its Monte Carlo standard
+# error, printed beside it, and the conclusion does not change. Open
+# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 # %matplotlib inline
 import warnings

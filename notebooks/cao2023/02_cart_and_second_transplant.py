@@ -40,6 +40,22 @@
 cohort = "cao2023"
 cif_conf_type = "log"  # the transform of the paper's cumulative-incidence intervals
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with plain (Wald) intervals for the cumulative incidences instead of
+# the log transform. From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/cao2023/02_cart_and_second_transplant.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p cif_conf_type plain
+# ```
+#
+# Look at the intervals: they become symmetric around the estimate, and the ledger box at
+# the end shows which published intervals still come out. Open `/tmp/chapter.out.ipynb` in
+# Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import pandas as pd

@@ -41,6 +41,22 @@ cif_conf_type = "log"
 day_acute = 100
 days_chronic = {"180d": 180, "2y": 730}
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with log-log intervals for the GVHD cumulative incidences instead of
+# the log transform. From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/cao2023/03_gvhd.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p cif_conf_type log-log
+# ```
+#
+# Look at the ledger box at the end: the estimates do not move, only the interval bounds,
+# and the box shows whether the published intervals still match. Open
+# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 import numpy as np
 import pandas as pd

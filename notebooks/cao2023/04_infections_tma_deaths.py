@@ -45,6 +45,23 @@ cohort = "cao2023"
 cif_conf_type = "log"
 tatma_days = {"100d": 100, "1y": 365, "3y": 1095}
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with plain (Wald) intervals for the TA-TMA cumulative incidences
+# instead of the log transform. From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/cao2023/04_infections_tma_deaths.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p cif_conf_type plain
+# ```
+#
+# Look at the small incidences: a plain interval is symmetric and can only be kept above 0
+# by clipping, while the log interval is skewed upwards; the ledger box shows which
+# transform the published bounds follow. Open `/tmp/chapter.out.ipynb` in Jupyter to read
+# it.
+# ````
+
 # %% tags=["hide-input"]
 import numpy as np
 import pandas as pd

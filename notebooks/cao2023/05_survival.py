@@ -49,6 +49,22 @@ landmarks = {"1y": 365, "3y": 1095}  # days after the second transplant
 nrm_definition = "paper"  # "paper": death from a cause other than relapse, also after a relapse;
 # "conventional": death before any relapse (relapse competing)
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with the conventional definition of non-relapse mortality (death
+# before any relapse) instead of the paper's. From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/cao2023/05_survival.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p nrm_definition conventional
+# ```
+#
+# Look at step 4: NRM falls, because deaths after a relapse no longer count, and LFS + RI
+# + NRM now add up to 100 % at both landmarks, which the published numbers do not. Open
+# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 import numpy as np
 import pandas as pd

@@ -45,6 +45,22 @@ landmark = 1095  # 3 years, in days after the second transplant
 nrm_definition = "paper"  # "paper": death from a cause other than relapse, also after a relapse
 # (what the published numbers follow, survival page); "conventional": death before relapse
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with the univariate rates read at one year instead of three. From the
+# project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/cao2023/06_univariate.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p landmark 365
+# ```
+#
+# Look at the tables: the rates change but the p-values do not, because the log-rank and
+# Gray tests compare whole curves, not the value on one day. Open `/tmp/chapter.out.ipynb`
+# in Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import numpy as np

@@ -44,6 +44,22 @@ cohort = "cao2023"
 ties = "efron"  # R coxph's default; the paper's software (NCSS 12 / R 3.4.4) is not tied to a model
 selection_p = 0.15  # the paper's univariate screening threshold
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with Breslow's handling of tied event days instead of Efron's. From
+# the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/cao2023/07_multivariate.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p ties breslow
+# ```
+#
+# Look at how much the hazard ratios and p-values of the models move: the paper does not
+# say how its software handled tied event days, and this shows how much that can matter
+# here. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 import warnings
 

@@ -39,6 +39,22 @@
 cohort = "chen2021"
 conf_type = "log"  # cmprsk-style interval for cumulative incidence (R's cuminc has no CI; log is common)
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with log-log intervals for the cumulative incidence of transplant
+# instead of the log transform. From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/chen2021/04_transplant.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p conf_type log-log
+# ```
+#
+# Look at the interval bounds: the estimate is the same, the bounds move, and the ledger
+# box shows whether the published interval still matches. Open `/tmp/chapter.out.ipynb` in
+# Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 # %matplotlib inline
 import numpy as np

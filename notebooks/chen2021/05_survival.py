@@ -48,6 +48,22 @@ r_default = "log"  # R's survfit default, for comparison
 landmarks = (365, 1095)  # 1 and 3 years, in days
 alpha = 0.05
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with plain (Wald) Kaplan-Meier intervals instead of the log-log
+# transform. From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/chen2021/05_survival.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p conf_type plain
+# ```
+#
+# Look at the 1-year LFS intervals beside R's default: with plain intervals they no longer
+# match the paper's, which is how the counts chapter identified the transform. Open
+# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 # %matplotlib inline
 import numpy as np

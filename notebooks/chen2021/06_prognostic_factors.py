@@ -46,6 +46,22 @@ n_null = 2000  # random markers for the null distribution of the maximal statist
 seed = 20211029  # publication date of the paper
 minprop = 0.1  # smallest share of patients on either side of a searched cut-off
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with another seed for the random markers of the null distribution.
+# From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/chen2021/06_prognostic_factors.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p seed 1
+# ```
+#
+# Look at the null distribution of the maximal statistic and the p-value of the best
+# cut-off read from it: they move only by Monte Carlo error, unlike a change of the search
+# window (see the exercises). Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 # %matplotlib inline
 import numpy as np

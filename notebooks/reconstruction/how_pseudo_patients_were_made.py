@@ -34,6 +34,23 @@ cohorts_to_show = ["chen2021", "cao2023"]
 roundtrip_seed = 2024
 roundtrip_iterations = 900
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with another simulated "true" cohort in the round trip. From the
+# project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/reconstruction/how_pseudo_patients_were_made.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p roundtrip_seed 7
+# ```
+#
+# Look at the round-trip figure: how closely the pseudo-patients recover a cohort whose
+# truth is known varies from one simulated cohort to the next, which is part of the
+# uncertainty of every reconstruction. Open `/tmp/chapter.out.ipynb` in Jupyter to read
+# it.
+# ````
+
 # %% tags=["hide-input"]
 import tempfile
 

@@ -53,6 +53,22 @@ cr_day = 730  # day at which the cumulative incidences are read
 hsct_landmark_day = 63  # landmark of the landmarking section (Chen's median transplant day)
 alpha = 0.05
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter comparing the CI transforms at two years instead of one. From the
+# project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/toolkit/methods_primer.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p landmark_day 730
+# ```
+#
+# Look at the comparison of transforms: with fewer patients at risk at two years, the
+# intervals of the different transforms disagree more than at one year. Open
+# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 # %matplotlib inline
 from statistics import NormalDist

@@ -37,6 +37,21 @@ n_simulated = 1000  # patients in the simulated competing-risks cohort
 n_null_trials = 500  # repetitions of the cut-point search on a useless marker
 alpha = 0.05
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with another seed for its simulations. From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/toolkit/statistics_toolkit.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p seed 1
+# ```
+#
+# Look at the simulated cohort and the search for a cut-point on a useless marker: the
+# numbers change a little, but the search still finds a "significant" cut far more often
+# than alpha. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 import warnings
 from importlib.util import find_spec
