@@ -148,6 +148,7 @@ glue("fig_km_vs_aj", fig, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_km_vs_aj
 # :name: fig-competing-km-vs-aj
+# :alt: Line chart of the cumulative incidence of relapse over time on the pseudo-cohort: one minus Kaplan-Meier lies above the Aalen-Johansen curve, and the gap widens with time.
 #
 # Cumulative incidence of relapse on the pseudo-cohort. The naive curve (one minus
 # Kaplan-Meier, deaths without relapse censored) lies above the Aalen-Johansen curve, and

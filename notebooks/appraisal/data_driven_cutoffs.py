@@ -202,6 +202,7 @@ glue("fig_chi2_curve", fig, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_chi2_curve
 # :name: fig-cutoffs-chi2-curve
+# :alt: Two dot plots of the log-rank chi-square against the candidate cut-off, for MRD (left) and bone-marrow blasts (right), with the searched window shaded, the maximum marked by a square and the paper's cut-off as a dashed line.
 #
 # Log-rank chi-square of LFS, high (marker ≥ cut-off) versus low, at every candidate
 # cut-off (dots), for MRD (left) and bone-marrow blasts (right) at infusion. Grey band: the cut-offs
@@ -299,6 +300,7 @@ glue("fig_null_sim", fig, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_null_sim
 # :name: fig-cutoffs-null-sim
+# :alt: Histograms of p-values from simulated cohorts with a marker of no effect: the naive minimum p-values pile up near zero, while maxstat's corrected p-values do not and have a tall bar at 1.
 #
 # P-values from {glue:text}`n_sim` simulated cohorts in which the marker has no effect on
 # LFS. A valid p-value is uniform here (dotted line). The smallest naive p of the cut-off
@@ -367,6 +369,7 @@ glue("fig_boot_cut", fig, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_boot_cut
 # :name: fig-cutoffs-bootstrap
+# :alt: Histogram of the MRD cut-off chosen in each bootstrap resample: many resamples pick a value next to the paper's cut-off and the rest scatter across the marker's range.
 #
 # The MRD cut-off selected by the maximally selected log-rank search in each of
 # {glue:text}`n_boot` bootstrap resamples of the pseudo-cohort. Most resamples pick a

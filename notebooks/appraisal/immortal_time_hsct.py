@@ -302,6 +302,7 @@ glue("fig_simon_makuch", fig, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_simon_makuch
 # :name: fig-immortal-simon-makuch
+# :alt: Two panels of overall survival curves by transplant: naive curves with the transplant group fixed from day 0 on the left, Simon-Makuch curves with transplant as a time-dependent state on the right.
 #
 # Overall survival by transplant. Left, the naive curves, where the transplant group is
 # fixed from day 0 and so cannot lose anyone before its transplants. Right, the
@@ -512,6 +513,7 @@ glue("fig_ensemble", fig_ens, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_ensemble
 # :name: fig-immortal-ensemble
+# :alt: Dot plot of the transplant hazard ratio on a log scale, one row per analysis, with circles for each refitted pseudo-cohort and a diamond for the committed one.
 #
 # The transplant hazard ratio by analysis, on each refitted pseudo-cohort (circles) and
 # the committed one (diamond). Read each row's spread: how far a conclusion depends on

@@ -212,6 +212,7 @@ glue("fig_monotone", fig, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_monotone
 # :name: fig-separation-monotone
+# :alt: Line chart of the log partial likelihood against the log hazard ratio: the ordinary curve rises and levels off without a peak, while the Firth-penalised curve has a peak marked by a dashed line.
 #
 # Log partial likelihood of the constructed example against the log hazard ratio. The
 # ordinary curve keeps rising and levels off without a peak: there is no maximum, so any
@@ -340,6 +341,7 @@ glue("fig_perm", fig, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_perm
 # :name: fig-separation-permutation
+# :alt: Histogram of permutation log-rank statistics for the ATG groups with the chi-square density drawn over it and the observed statistic as a dashed vertical line.
 #
 # Log-rank statistics of the ATG groups for relapse under random relabelling (histogram)
 # against the chi-square distribution the asymptotic test uses (curve). The dashed line is

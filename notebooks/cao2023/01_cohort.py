@@ -244,6 +244,7 @@ plt.close(fig)
 # %% [markdown]
 # ```{glue:figure} fig_timeline
 # :name: fig-cao-timeline
+# :alt: Horizontal box plots of the intervals on the way to the second transplant for the pseudo-patients, with the published medians as diamonds and the published ranges as bars.
 # Intervals on the way to the second transplant: box plots of the pseudo-patients, with the
 # published medians (diamonds) and ranges (bars). Where a box's median line sits on its
 # diamond and its whiskers reach the bars, the reconstruction keeps the published summary;

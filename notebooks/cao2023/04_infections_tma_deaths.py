@@ -135,6 +135,7 @@ glue("fig_tma", fig_tma, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_tma
 # :name: fig-cao-tma
+# :alt: Cumulative incidence curves of TA-TMA after the second transplant by interval from CAR-T to transplant, with shaded 95 % bands and Gray's test p-value.
 # Cumulative incidence of TA-TMA after the second transplant by interval from CAR-T to
 # transplant (pseudo-patients; death competing; 95 % log intervals; Gray's test). The
 # overall curve is fitted to the published 8.4 %, 14.8 % and 19.5 % at 100 days, 1 and 3

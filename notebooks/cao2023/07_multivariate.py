@@ -327,6 +327,7 @@ plt.close(fig)
 # %% [markdown]
 # ```{glue:figure} fig_forest
 # :name: fig-cao-forest
+# :alt: Forest plots of Table 4: reproduced Cox hazard ratios as dots with 95 % intervals and published ones as hollow diamonds, on a log scale with a line at 1.
 # Table 4 redrawn as forest plots: reproduced Cox hazard ratios (dots, 95 % Wald intervals)
 # and published ones (hollow diamonds; the ATG intervals are malformed in the paper and are
 # drawn without whiskers). Each dot should sit near its diamond where the published model
@@ -343,6 +344,7 @@ glue("fig_forest_ri", ax.figure, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_forest_ri
 # :name: fig-cao-forest-ri
+# :alt: Forest plot of Firth-penalised hazard ratios for relapse by ATG type with profile-likelihood intervals; arrows at the right edge point to the published values far off the scale.
 # Relapse by ATG type with no relapse in the ATG-F reference group: Firth-penalised hazard
 # ratios with profile-likelihood intervals (dots) against the published 10⁶-scale values,
 # which sit far beyond the right edge (arrows). The penalised intervals are wide: seven

@@ -113,6 +113,7 @@ glue("fig_flow", fig_flow, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_flow
 # :name: fig-chen-flow
+# :alt: Flow chart of the Chen cohort from infused patients to evaluable patients and complete remission, branching into the CART1, CART2 and CART+HSCT groups.
 # Cohort flow (drawn from the text; the paper has no flow chart). Of the
 # {glue:text}`flow_infused` infused patients, {glue:text}`flow_evaluable` were evaluable and
 # {glue:text}`flow_cr` reached CR. The three analysis groups are defined by what happened
@@ -160,6 +161,7 @@ glue("fig_swim", fig_swim, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_swim
 # :name: fig-chen-swimmer
+# :alt: Swimmer plot with one horizontal line per pseudo-patient, coloured by treatment group, with diamonds for transplant, open circles for first relapse and grey circles for second relapse.
 # Treatment timeline of the 28 pseudo-patients (one line each, coloured by group). Diamonds
 # mark the transplant, open circles the first relapse, grey circles the second relapse after
 # the second infusion (placed from the first relapse, because the reinfusion day is not

@@ -154,6 +154,7 @@ glue("fig1a", fig1a, display=False)
 # %% [markdown]
 # ```{glue:figure} fig1a
 # :name: fig-chen-fig1a
+# :alt: Bar chart of complete remission rates after the first infusion, after the second infusion and with bridging transplant, with Fisher's exact p-values above the bars.
 # Figure 1A (redrawn): CR rate after the first infusion (27 evaluable patients), after the
 # second infusion (the 7 CART2 patients) and "second CR" with bridging transplant (10
 # patients), with Fisher's exact p-values. The middle bar is the only real second induction;
@@ -303,6 +304,7 @@ glue("fig1b", fig1b, display=False)
 # %% [markdown]
 # ```{glue:figure} fig1b
 # :name: fig-chen-fig1b
+# :alt: Dot plot of days from infusion to relapse after the first and after the second infusion, with the medians marked.
 # Figure 1B (redrawn): days from infusion to relapse after the first infusion and after the
 # second, with medians. The three reinfusion values (38, 92, 120 days) are the paper's; the
 # first-infusion values are reconstructed within the printed medians and ranges. Look at how

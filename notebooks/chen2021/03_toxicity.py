@@ -123,6 +123,7 @@ glue("fig_crs", fig_crs, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_crs
 # :name: fig-chen-crs
+# :alt: Two panels: a stacked bar chart of CRS grades by later treatment group on the left, and a dot plot of the day of CRS onset with its median on the right.
 # CRS after the first infusion. Left: grade distribution, stacked by later treatment group
 # (the grades are published in total only; the split by group is the reconstruction's).
 # Right: day of onset of the reconstructed CRS episodes, with the median (orange); only the

@@ -158,6 +158,7 @@ glue("fig_cif", fig_ci, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_cif
 # :name: fig-chen-cif
+# :alt: Cumulative incidence curves of relapse (orange) and death without relapse (blue) over time after transplant in the ten transplanted pseudo-patients.
 # Relapse (orange) and death without relapse (blue) after transplant in the ten CART+HSCT
 # pseudo-patients, as competing risks (Aalen-Johansen). At one year the reconstruction gives
 # {glue:text}`rel_1y:.0f` % relapse and {glue:text}`nrm_1y:.0f` % non-relapse death: the
@@ -191,6 +192,7 @@ glue("fig_tx", fig_swim, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_tx
 # :name: fig-chen-tx-swimmer
+# :alt: Swimmer plot of the ten transplanted pseudo-patients aligned on the transplant day, with triangles for engraftment, squares for acute GVHD and circles for relapse.
 # The ten transplanted pseudo-patients, aligned on the day of transplant (dashed line). Each
 # line starts at the first infusion; triangles mark leukocyte engraftment, squares acute GVHD,
 # circles relapse. The three aGVHD onsets (26, 40, 45 days) and the engraftment medians are

@@ -194,6 +194,7 @@ glue("fig_lfs", fig_lfs, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_os
 # :name: fig-chen-os
+# :alt: Kaplan-Meier curves of overall survival by treatment path (CART1, CART2, CART+HSCT) with the log-rank p-value and a table of numbers at risk below.
 # Figure 3A (redrawn): overall survival of all 28 pseudo-patients by treatment path, with
 # the three-group log-rank p-value and the numbers at risk, censored and dead below. Check
 # the CART+HSCT curve against the paper's 70.0 % at one year and 58.3 % at three, and see
@@ -203,6 +204,7 @@ glue("fig_lfs", fig_lfs, display=False)
 #
 # ```{glue:figure} fig_lfs
 # :name: fig-chen-lfs
+# :alt: Kaplan-Meier curves of leukaemia-free survival of the patients in complete remission by treatment path, with the log-rank p-value and a risk table below.
 # Figure 3B (redrawn): leukaemia-free survival of the 25 patients in CR, counted from the
 # infusion (see above), by treatment path. CART1 and CART2 lose most patients to relapse within a year; the
 # CART+HSCT curve has only relapses as events, because (see below) deaths without relapse
@@ -372,6 +374,7 @@ glue("fig_pairwise", fig_pw, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_pairwise
 # :name: fig-chen-pairwise
+# :alt: Six panels of Kaplan-Meier curves, each comparing two treatment paths for overall or leukaemia-free survival with its own log-rank p-value.
 # Supplementary Figure 1 A-F (redrawn): the six pairwise comparisons, each with its own
 # log-rank p-value. A-B: OS of CART+HSCT against CART1 and CART2; C-D: the same for LFS;
 # E-F: CART1 against CART2. Compare panel B with the Abstract: the OS curves of CART+HSCT

@@ -305,6 +305,7 @@ glue("fig_cif_intervals", fig, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_km_intervals
 # :name: fig-counts-cao-km
+# :alt: Panels of interval plots, one per Table 3 Kaplan-Meier rate: the printed 95 % interval on the top row and below it the interval of each method for the same count.
 # Table 3's Kaplan-Meier rates: printed 95% intervals (black, top row) and each method's
 # interval for the same count (thicker where both bounds match). The arcsine row lines up
 # with the printed interval in every panel; the log-log intervals, the most common default,
@@ -313,6 +314,7 @@ glue("fig_cif_intervals", fig, display=False)
 #
 # ```{glue:figure} fig_cif_intervals
 # :name: fig-counts-cao-cif
+# :alt: Panels of interval plots, one per cumulative incidence at 30-100 days: the printed 95 % interval on the top row and below it the interval of each transform and variance.
 # Cumulative incidences at 30-100 days: printed intervals (black) and the log, log-log and
 # plain transforms with the Aalen-Johansen variance, and the log transform with cmprsk's.
 # The Aalen-Johansen log row matches every panel but TA-TMA, where only cmprsk's matches;

@@ -305,6 +305,7 @@ glue("fig_intervals", fig, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_intervals
 # :name: fig-counts-chen-intervals
+# :alt: Panels of interval plots for the Chen OS and LFS rates: the printed 95 % interval on the top row and below it the interval each method gives for the same count.
 # Printed 95% intervals (black, top row of each panel) and the intervals each method gives
 # for the same count (thicker where both bounds match). In the three LFS panels the log-log
 # row lines up with the printed interval; in the three OS panels no row does, and the printed

@@ -216,6 +216,7 @@ glue("fig_hr_spread", fig, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_hr_spread
 # :name: fig-hr-spread
+# :alt: Dot plot of published hazard ratios as orange diamonds beside grey bars showing the range of the same hazard ratios over the ensemble of reconstructions, with the median as a dot.
 # Published hazard ratios (orange diamonds) and the range of the same hazard ratios over
 # the ensemble of reconstructions (grey bars, dot = median). Where a bar is long, the
 # published summaries leave the hazard ratio loosely determined: a reader should not take
@@ -270,6 +271,7 @@ glue("fig_roundtrip", fig, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_roundtrip
 # :name: fig-roundtrip
+# :alt: Survival curves of a simulated cohort as solid lines with shaded 95 % bands and of its reconstruction from published-style summaries as dashed lines.
 # A simulated cohort (solid curves, shaded 95 % log-log bands) and its reconstruction from
 # published-style summaries only (dashed). The dashed curves stay inside the true curves'
 # bands for {glue:text}`rt_inside:.0f` % of the time grid, but their steps fall at other

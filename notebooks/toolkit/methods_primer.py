@@ -200,6 +200,7 @@ ci_wide.round(3)
 # %% [markdown]
 # ```{glue:figure} fig_ci_primer
 # :name: fig-primer-ci
+# :alt: Dot plot of a Kaplan-Meier estimate at the landmark day by group, with four 95 % intervals (plain, log, log-log, arcsine) drawn side by side.
 #
 # Kaplan-Meier estimate (dot) and the four 95 % intervals at the landmark day, by group.
 # Same dot, same Greenwood variance, four intervals: the plain interval is symmetric and
@@ -270,6 +271,7 @@ pd.concat([lr_tab.head(8).round(3),
 # %% [markdown]
 # ```{glue:figure} fig_oe
 # :name: fig-primer-oe
+# :alt: Step line of the running total of observed minus expected deaths in the transplanted group over time, falling early and flattening later.
 #
 # Running total of observed minus expected deaths in the transplanted group. It falls
 # early, where the non-transplanted patients die while none of the transplanted can
@@ -344,6 +346,7 @@ zph_h.table.round(4)
 # %% [markdown]
 # ```{glue:figure} fig_zph
 # :name: fig-primer-zph
+# :alt: Scatter plot of scaled Schoenfeld residuals for transplant against transformed time, one dot per death, with a smoothed trend line and a dashed reference line.
 #
 # Scaled Schoenfeld residuals of transplant (0/1) in a Cox model of overall survival from
 # the first infusion, one dot per death, against transformed time. A binary covariate
@@ -444,6 +447,7 @@ pd.DataFrame({
 # %% [markdown]
 # ```{glue:figure} fig_cr_primer
 # :name: fig-primer-cr
+# :alt: Relapse curves over time after the second transplant: the Aalen-Johansen cumulative incidence as a solid line and one minus Kaplan-Meier as a dashed line above it.
 #
 # Relapse after the second transplant in Cao's pseudo-cohort: the Aalen-Johansen
 # cumulative incidence (solid) and one minus the Kaplan-Meier curve with deaths censored
@@ -507,6 +511,7 @@ pd.DataFrame({
 # %% [markdown]
 # ```{glue:figure} fig_lm
 # :name: fig-primer-landmark
+# :alt: Kaplan-Meier curves of overall survival from the landmark day by transplant status at the landmark, among pseudo-patients alive at that day.
 #
 # Overall survival from the landmark day, by transplant status at the landmark, among
 # pseudo-patients alive then. Compared with the naive curves from day 0, the early deaths

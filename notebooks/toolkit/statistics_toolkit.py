@@ -130,6 +130,7 @@ pd.DataFrame(medians).T
 # %% [markdown]
 # ```{glue:figure} fig_leuk_km
 # :name: fig-toolkit-leuk-km
+# :alt: Kaplan-Meier curves of remission by arm in the 6-MP leukaemia trial, with shaded 95 % bands, censoring ticks and a table of numbers at risk below.
 #
 # Remission by arm in the 6-MP trial, with pointwise 95 % log-log intervals (bands),
 # censoring ticks and, below, the numbers at risk, censored and relapsed before each time.
@@ -218,6 +219,7 @@ pd.DataFrame(widths).T[["survival", "ci_lower", "ci_upper"]]
 # %% [markdown]
 # ```{glue:figure} fig_ci_transforms
 # :name: fig-toolkit-ci-transforms
+# :alt: Four panels of the same Kaplan-Meier curve of the 6-MP arm, each with a different 95 % band: plain, log, log-log and arcsine.
 #
 # The same Kaplan-Meier curve (6-MP arm) with four 95 % intervals. The plain band is
 # symmetric around the curve; the log band is shifted upwards and is cut at 100 % early
@@ -345,6 +347,7 @@ pd.Series(at36, name="relapse by 36 months (high risk)")
 # %% [markdown]
 # ```{glue:figure} fig_cr_bias
 # :name: fig-toolkit-cr-bias
+# :alt: Relapse curves in a simulated high-risk group: the cumulative incidence, the true curve dashed, and one minus Kaplan-Meier rising above both.
 #
 # Relapse in the simulated high-risk group. The cumulative incidence stays close to the
 # true curve (dashed); one minus Kaplan-Meier with deaths in remission censored rises above
@@ -377,6 +380,7 @@ pd.DataFrame({"Gray (cumulative incidence)": gray,
 # %% [markdown]
 # ```{glue:figure} fig_cr_cif
 # :name: fig-toolkit-cif
+# :alt: Cumulative incidence curves of relapse by simulated risk group with shaded 95 % bands, Gray's test p-value and a risk table below.
 #
 # Cumulative incidence of relapse by simulated risk group, with 95 % log-transformed
 # intervals and Gray's test. The high-risk curve separates from the first year on; the
@@ -407,6 +411,7 @@ cox_leuk.summary
 # %% [markdown]
 # ```{glue:figure} fig_cox_leuk
 # :name: fig-toolkit-cox
+# :alt: Forest plot of Cox hazard ratios with 95 % intervals on a log scale for treatment and white-cell count, with a dashed line at 1.
 #
 # Hazard ratios with 95 % Wald intervals on a log scale; the dashed line marks no effect.
 # 6-MP lowers the hazard of relapse and a higher white-cell count raises it; neither
@@ -443,6 +448,7 @@ pd.concat({"Cox": cox_sep.summary.set_index("term"), "Firth": firth.summary.set_
 # %% [markdown]
 # ```{glue:figure} fig_firth
 # :name: fig-toolkit-firth
+# :alt: Forest plot comparing the ordinary Cox estimate, drawn at the left edge with arrows for an unbounded interval, with the finite Firth-penalised estimate and its interval.
 #
 # The same model fitted two ways. The ordinary Cox estimate for "log WBC < 2.1" is
 # essentially zero (drawn at the left edge) with an interval from zero to infinity
@@ -476,6 +482,7 @@ glue("cut_p", float(best["p"]), display=False)
 # %% [markdown]
 # ```{glue:figure} fig_cutpoint
 # :name: fig-toolkit-cutpoint
+# :alt: Line chart of the standardised log-rank statistic for every candidate cut of the white-cell count, a jagged curve with several near-maxima.
 #
 # The standardised log-rank statistic for every candidate cut of the white-cell count.
 # The curve is jagged and has several near-maxima; the chosen cut is simply the highest

@@ -1,0 +1,113 @@
+"""Helpers for the browser tests of the built book: a local server and one Chromium per worker.
+
+The built HTML is served by :mod:`http.server` on 127.0.0.1 on a free port; every request the
+page makes is routed, and anything that would leave the machine is aborted and recorded.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+
+from cart_hsct import paths
+
+CHROMIUM = "/usr/bin/chromium"
+# We run as root (no sandbox); the last four flags stop Chromium's own calls to Google.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 900}
+SKIP_DIRS = {"_static", "_sources", "_images"}
+
+
+def html_pages(root: Path = paths.HTML) -> list[str]:
+    """Every HTML page of the build (content pages, index, search, genindex), as posix paths."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")
+                  if not SKIP_DIRS & set(p.relative_to(root).parts))
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass  # the test output stays readable; failures are reported by the tests
+
+
+class BookServer:
+    """Serve ``root`` on 127.0.0.1 in a daemon thread; ``origin`` is ``http://127.0.0.1:<port>``."""
+
+    def __init__(self, root: Path):
+        handler = functools.partial(_QuietHandler, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def chromium_missing_message() -> str | None:
+    """Why Chromium cannot be launched, or None when it is there."""
+    if Path(CHROMIUM).exists() or shutil.which("chromium"):
+        return None
+    return (f"Chromium not found at {CHROMIUM}: run `make browser` (it installs Debian's "
+            "chromium; the browser tests never download one)")
+
+
+@dataclass
+class Recorder:
+    """What a page did while loading: console errors, page errors, requests off the machine."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.console_errors.clear()
+        self.external.clear()
+
+    def on_console(self, msg) -> None:
+        if msg.type == "error":
+            loc = msg.location or {}
+            self.console_errors.append(f"console.error: {msg.text} ({loc.get('url', '?')})")
+
+    def on_pageerror(self, exc) -> None:
+        self.console_errors.append(f"page error: {exc}")
+
+    def route(self, route) -> None:
+        url = route.request.url
+        if url.startswith((self.origin + "/", "data:", "blob:")):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+
+# Wait for what the reader waits for: MathJax typesetting, web fonts, images.
+SETTLE_JS = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  await document.fonts.ready;
+  await Promise.all(Array.from(document.images).map(img => img.complete ? null :
+    new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); })));
+}"""
+
+# Every image in the article: rendered box, natural width, alt text, enclosing figure's caption.
+IMAGES_JS = """() => Array.from(document.querySelectorAll('article img')).map(img => {
+  const box = img.getBoundingClientRect();
+  const fig = img.closest('figure');
+  const cap = fig ? fig.querySelector('figcaption') : null;
+  return {src: img.getAttribute('src'), width: box.width, height: box.height,
+          naturalWidth: img.naturalWidth, alt: img.getAttribute('alt'),
+          figure: fig ? (fig.id || '(no id)') : null,
+          caption: cap ? cap.textContent.trim() : ''};
+})"""
