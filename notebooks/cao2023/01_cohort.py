@@ -42,6 +42,23 @@
 
 # %% tags=["parameters"]
 cohort = "cao2023"
+show_quartiles = False  # add quartiles to the tables of ages, doses and intervals (not published)
+
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter with quartiles added to the tables of ages, cell doses and intervals.
+# From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/cao2023/01_cohort.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p show_quartiles True
+# ```
+#
+# Look at the new q1 and q3 columns: the paper prints only medians and ranges, which the
+# reconstruction was fitted to; the quartiles are its own seeded draw, not the study's.
+# Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# ````
 
 # %% tags=["hide-input"]
 import re
@@ -166,7 +183,10 @@ table2.style.hide(axis="index").set_caption("Table 2 of Cao 2023 (n = 95): publi
 # %%
 def describe(values: pd.Series) -> dict:
     v = pd.to_numeric(values, errors="coerce").dropna()
-    return {"n": len(v), "median": float(v.median()), "min": float(v.min()), "max": float(v.max())}
+    d = {"n": len(v), "median": float(v.median()), "min": float(v.min()), "max": float(v.max())}
+    if show_quartiles:  # the paper prints medians and ranges only: these are the reconstruction's
+        d.update(q1=float(v.quantile(0.25)), q3=float(v.quantile(0.75)))
+    return d
 
 
 def rec_median(eid: str, values: pd.Series, note: str | None = None) -> dict:
