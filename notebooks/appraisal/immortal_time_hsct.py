@@ -513,6 +513,7 @@ glue("fig_ensemble", fig_ens, display=False)
 # %% [markdown]
 # ```{glue:figure} fig_ensemble
 # :name: fig-immortal-ensemble
+# :alt: Dot plot of the transplant hazard ratio on a log scale, one row each for the naive, landmark and time-dependent analyses, with a dot per refitted pseudo-cohort and a diamond for the committed one.
 # :alt: Dot plot of the transplant hazard ratio on a log scale, one row per analysis, with circles for each refitted pseudo-cohort and a diamond for the committed one.
 #
 # The transplant hazard ratio by analysis, on each refitted pseudo-cohort (circles) and
