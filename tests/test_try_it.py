@@ -170,3 +170,19 @@ def test_try_it_box_runs_as_printed(notebook, tmp_path):
     commands, expected = try_it(notebook)
     nb = _run(commands, tmp_path, FAST.get(notebook))
     _check(nb, expected)
+
+
+def test_records_of_a_chapter_rerun_by_hand_stay_out_of_the_scorecard(tmp_path):
+    # A Try it run outside the build records under the page name "interactive", into the
+    # build's record folder, the same ids as the chapter's own page: they must not make the
+    # next build fail ("recorded by both") nor replace the page's records.
+    eid = next(iter(ledger.load("chen2021")))
+    page = {"id": eid, "paper": "chen2021", "status": "pending", "contradicted": False,
+            "value": None, "ci": None, "p": None, "range": None, "explanation": "",
+            "comparison": "", "notebook": "chen2021/page"}
+    rerun = {**page, "notebook": ledger.INTERACTIVE, "value": 1.0}
+    for name, rec in (("chen2021__page", page), (ledger.INTERACTIVE, rerun)):
+        (tmp_path / f"{name}.json").write_text(
+            json.dumps({"notebook": rec["notebook"], "records": [rec]}), encoding="utf-8")
+    row = next(r for r in ledger.build_scorecard(tmp_path) if r["id"] == eid)
+    assert row["notebook"] == "chen2021/page"

@@ -333,8 +333,13 @@ def compare(e: Entry, value: Any, ci: tuple | None = None, p: float | None = Non
 _RECORDS: dict[str, dict] = {}
 
 
+#: Page name of records made outside a build (a reader running a chapter by hand, e.g. the
+#: "Try it" commands with other parameters). Their file never enters the scorecard.
+INTERACTIVE = "interactive"
+
+
 def _notebook() -> str:
-    return os.environ.get("CART_HSCT_NOTEBOOK", "interactive")
+    return os.environ.get("CART_HSCT_NOTEBOOK", INTERACTIVE)
 
 
 def _number(x):
@@ -529,7 +534,8 @@ def box(ids: list[str] | None = None):
 def _read_records(directory: Path) -> dict[str, dict]:
     seen: dict[str, dict] = {}
     for file in sorted(directory.glob("*.json")):
-        if file.name == paths.SCORECARD.name:
+        # a chapter rerun by hand (other parameters) records the same ids as its page
+        if file.name in (paths.SCORECARD.name, f"{INTERACTIVE}.json"):
             continue
         body = json.loads(file.read_text(encoding="utf-8"))
         for rec in body["records"]:
