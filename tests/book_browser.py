@@ -91,6 +91,10 @@ class Recorder:
             route.abort()
 
 
+# Every page is a first visit: the theme keeps its light/dark mode in localStorage, and an error
+# logged only on a first visit must not depend on which page a worker happened to load first.
+FIRST_VISIT_JS = "try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}"
+
 # Wait for what the reader waits for: MathJax typesetting, web fonts, images.
 SETTLE_JS = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
@@ -101,8 +105,10 @@ SETTLE_JS = """async () => {
     new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); })));
 }"""
 
-# Every image in the article: rendered box, natural width, alt text, enclosing figure's caption.
-IMAGES_JS = """() => Array.from(document.querySelectorAll('article img')).map(img => {
+# Every content image in the article (not Sphinx's own _static icons, such as the module index's
+# collapse toggle): rendered box, natural width, alt text, enclosing figure's caption.
+IMAGES_JS = """() => Array.from(document.querySelectorAll('article img'))
+    .filter(img => !/(^|\\/)_static\\//.test(img.getAttribute('src') || '')).map(img => {
   const box = img.getBoundingClientRect();
   const fig = img.closest('figure');
   const cap = fig ? fig.querySelector('figcaption') : null;
@@ -111,3 +117,21 @@ IMAGES_JS = """() => Array.from(document.querySelectorAll('article img')).map(im
           figure: fig ? (fig.id || '(no id)') : null,
           caption: cap ? cap.textContent.trim() : ''};
 })"""
+
+# The article's headings (level, text) in document order, and whether each data table has a
+# header row.
+STRUCTURE_JS = """() => {
+  const art = document.querySelector('article') || document.body;
+  const headings = Array.from(art.querySelectorAll('h1, h2, h3, h4, h5, h6'))
+    .map(h => [Number(h.tagName[1]), h.textContent.trim().replace(/#$/, '')]);
+  // Sphinx lays out its general and module index with tables of links: not data tables
+  const tables = Array.from(art.querySelectorAll('table:not(.indextable):not(.modindextable)'))
+    .map((t, i) => {
+    const head = t.tHead ? Array.from(t.tHead.querySelectorAll('th')) : [];
+    const first = t.rows.length ? Array.from(t.rows[0].cells) : [];
+    return {index: i, id: t.id || (t.closest('[id]') || {}).id || '',
+            headerRow: head.length > 0 || (first.length > 0 && first.every(c => c.tagName === 'TH')),
+            headerText: head.map(th => th.textContent.trim()).join('').length};
+  });
+  return {headings, tables};
+}"""

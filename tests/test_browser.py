@@ -9,6 +9,7 @@ page, and screenshots (``_build/screenshots``) of what a reader sees.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -17,8 +18,10 @@ import pytest
 from book_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    FIRST_VISIT_JS,
     IMAGES_JS,
     SETTLE_JS,
+    STRUCTURE_JS,
     VIEWPORT,
     BookServer,
     Recorder,
@@ -95,6 +98,7 @@ def tab(browser, server):
     recorder = Recorder(server.origin)
     context = browser.new_context(viewport=VIEWPORT, service_workers="block")
     context.route("**/*", recorder.route)
+    context.add_init_script(FIRST_VISIT_JS)
     page = context.new_page()
     page.on("console", recorder.on_console)
     page.on("pageerror", recorder.on_pageerror)
@@ -132,7 +136,7 @@ def visit(tab):
     def _visit(path: str) -> dict:
         if path not in _VISITS:
             goto(tab, path)
-            result = {"images": tab.evaluate(IMAGES_JS)}
+            result = {"images": tab.evaluate(IMAGES_JS), "structure": tab.evaluate(STRUCTURE_JS)}
             result["axe"] = run_axe(tab, rules={"color-contrast": {"enabled": False}}) + \
                 run_axe(tab, {"include": [["html"]], "exclude": CONTRAST_EXCLUDE},
                         runOnly=["color-contrast"])
@@ -194,8 +198,22 @@ def axe_problems(path: str, seen: dict) -> list[str]:
     return _axe_problems(seen["axe"])
 
 
+def structure_problems(path: str, seen: dict) -> list[str]:
+    """One h1, headings that never skip a level going down, tables with a header row."""
+    problems = []
+    headings = seen["structure"]["headings"]
+    if [level for level, _ in headings].count(1) != 1:
+        problems.append(f"{[level for level, _ in headings].count(1)} h1 headings, not one")
+    for (before, _), (level, text) in itertools.pairwise(headings):
+        if level > before + 1:
+            problems.append(f"heading h{level} {text!r} follows an h{before}")
+    problems += [f"table {t['index']} (in #{t['id']}) has no header row"
+                 for t in seen["structure"]["tables"] if not t["headerRow"]]
+    return problems
+
+
 CHECKS = {"console": console_problems, "network": network_problems,
-          "figures": figure_problems, "axe": axe_problems}
+          "figures": figure_problems, "structure": structure_problems, "axe": axe_problems}
 
 
 # page-major order, so that xdist hands a page's checks to the same worker (one load each)
@@ -203,7 +221,8 @@ CHECKS = {"console": console_problems, "network": network_problems,
                          ids=[f"{p}-{c}" for p in VISITED for c in CHECKS])
 def test_page(visit, path, check):
     """console: no errors; network: nothing off the machine; figures: rendered, alt text and a
-    caption; axe: no axe-core violation outside the allowlist."""
+    caption; structure: headings in order, tables with header rows; axe: no axe-core violation
+    outside the allowlist."""
     problems = CHECKS[check](path, visit(path))
     assert problems == [], f"{path}: {check}\n" + "\n".join(problems)
 
