@@ -168,7 +168,10 @@ def test_try_it_box_runs_as_printed(notebook, tmp_path):
     if notebook in NO_TRY_IT:
         pytest.skip(f"no Try it box: {NO_TRY_IT[notebook]}")
     commands, expected = try_it(notebook)
-    nb = _run(commands, tmp_path, FAST.get(notebook))
+    fast = FAST.get(notebook, {})
+    defined = _parameters(_cells((paths.ROOT / notebook).read_text(encoding="utf-8")))
+    assert set(fast) <= set(defined), f"FAST names {sorted(set(fast) - set(defined))}: update it"
+    nb = _run(commands, tmp_path, fast)
     _check(nb, expected)
 
 
