@@ -27,9 +27,9 @@ pytestmark = pytest.mark.build
 NOTEBOOKS = sorted(p.relative_to(paths.ROOT).as_posix() for p in paths.NOTEBOOKS.rglob("*.py")
                    if ".ipynb_checkpoints" not in p.parts)
 
-#: Parameters added to the printed papermill command in these tests only, to switch off a
-#: slow optional section that the Try-it parameter does not touch (the printed command
-#: itself still runs everything).
+#: Parameters added to the printed papermill command in these tests only, to shrink a slow
+#: section that the Try-it parameter does not touch (the printed command itself still runs
+#: everything): one reconstruction refit instead of six in the immortal-time chapter.
 FAST = {"notebooks/appraisal/immortal_time_hsct.py": {"n_ensemble": "1"}}
 
 #: Notebooks without a Try it box, and why. Adding a box to one of them fails
