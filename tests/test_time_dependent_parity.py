@@ -15,6 +15,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from cart_hsct import survival as sv
@@ -160,6 +162,8 @@ def test_counting_errors():
         sv.mantel_byar([0, 0], [3, 4], [1, 0], [1, 1])
     with pytest.raises(ValueError, match=r"'exposed' has 1 missing values \(rows 0\)"):
         sv.mantel_byar([0, 0], [3, 4], [1, 0], [None, 1])
+    with pytest.raises(ValueError, match="no information.*variance 0"):
+        sv.mantel_byar([0, 0], [1, 1], [1, 1], [0, 1])  # both at risk die together
     with pytest.raises(ValueError, match="conf_type"):
         sv.simon_makuch([0], [3], [1], [0], conf_type="log_log")
 
@@ -172,3 +176,34 @@ def test_simon_makuch_without_late_entry_is_kaplan_meier():
     assert_allclose(got.drop(columns="group").to_numpy(float),
                     want.drop(columns="group").to_numpy(float), rtol=1e-12, atol=1e-12)
     assert (got.group.to_numpy() == want.group.to_numpy()).all()
+
+
+_patient = st.tuples(st.integers(1, 100), st.integers(0, 1),
+                     st.one_of(st.none(), st.integers(0, 120)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_patient, min_size=2, max_size=40))
+def test_split_and_mantel_byar_invariants(patients):
+    """Rows tile each patient's follow-up; exposed exactly from the exposure day on; the
+    Mantel-Byar expected counts add up to the observed deaths."""
+    pts = pd.DataFrame(patients, columns=["days", "dead", "tx_day"]).astype(float)
+    rows = sv.split_at_exposure(pts, "days", "dead", "tx_day")
+    by = rows.groupby("row")
+    assert (by.start.min() == 0).all() and (by.stop.max() == pts.days).all()
+    assert ((rows.stop - rows.start) > 0).all()
+    # consecutive rows of a patient meet: each starts where the previous one stopped
+    previous_stop = by.stop.shift()
+    assert (rows.start[previous_stop.notna()] == previous_stop.dropna()).all()
+    assert (by.event.sum() == pts.dead).all() and (by.event.last() == pts.dead).all()
+    tx = pts.tx_day.to_numpy()[rows.row]
+    assert (rows.exposed == (~np.isnan(tx) & (tx <= rows.start))).all()
+    if rows.exposed.nunique() == 2 and rows.event.sum() > 0:
+        try:
+            got = sv.mantel_byar(rows.start, rows.stop, rows.event, rows.exposed)
+        except ValueError as err:  # no death with both statuses at risk and a survivor
+            assert "no information" in str(err)
+            return
+        assert got["chi2"] >= 0 and 0 <= got["p"] <= 1
+        assert got["groups"].observed.sum() == rows.event.sum()
+        assert got["groups"].expected.sum() == pytest.approx(rows.event.sum())

@@ -287,7 +287,18 @@ def mantel_byar(
     var[np.diag_indices(k)] += (factor[:, None] * share).sum(axis=0)
     fit = {"observed": deaths_g.sum(axis=0), "expected": (d[:, None] * share).sum(axis=0),
            "var": var}
-    stat, df = _chi2(fit)
+    try:
+        stat, df = _chi2(fit)
+    except np.linalg.LinAlgError:
+        stat, df = np.nan, 0
+    if not np.isfinite(stat):
+        # zero variance: no death time with patients of two statuses at risk and a survivor
+        # (R's hand-written sums give 0/0 = NaN, survdiff's solve() an error)
+        raise ValueError(
+            "The Mantel-Byar test has no information on these data: at no event time were "
+            "patients of two different statuses at risk with at least one of them surviving "
+            "(variance 0). Check the exposure coding, or compare fewer statuses."
+        )
     return {
         "chi2": stat,
         "df": df,
