@@ -266,6 +266,12 @@ def mantel_byar(
         chi2, df, p, and ``groups``: a DataFrame with group, observed, expected
         (events per status, and the number expected under no difference).
 
+    Raises
+    ------
+    ValueError
+        When the variance is 0 (no event time with two statuses at risk and a survivor),
+        where R's sums give 0/0.
+
     References
     ----------
     Mantel N, Byar DP (1974). J Am Stat Assoc 69:81-86.
