@@ -61,10 +61,11 @@ alpha = 0.05
 # .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p minprop 0.25
 # ```
 #
-# Look at section 2: with fewer cut-offs searched, the useless marker finds a
-# "significant" cut-off less often, and maxstat's corrected p-value changes with the
-# window, so a corrected p is only meaningful together with the window it was searched
-# over. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# Look at section 2: searching fewer cut-offs on the same simulated markers, the useless
+# marker finds a "significant" cut-off less often (never more often), and maxstat's
+# corrected p-value changes with the window, so a corrected p means something only
+# together with the window it was searched over. Open `/tmp/chapter.out.ipynb` in Jupyter
+# to read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -60,9 +60,10 @@ nrm_definition = "paper"  # "paper": death from a cause other than relapse, also
 # .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p nrm_definition conventional
 # ```
 #
-# Look at step 4: NRM falls, because deaths after a relapse no longer count, and LFS + RI
-# + NRM now add up to 100 % at both landmarks, which the published numbers do not. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# Look at the NRM rates the page records (ledger box at the end): they fall, because deaths
+# after a relapse no longer count, and move away from the published ones. With this
+# definition LFS + RI + NRM is 100 % by construction; with the paper's it is not (step 4).
+# Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -59,9 +59,10 @@ alpha = 0.05
 # .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p conf_type plain
 # ```
 #
-# Look at the 1-year LFS intervals beside R's default: with plain intervals they no longer
-# match the paper's, which is how the counts chapter identified the transform. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# Look at the table of landmark rates: the plain intervals are symmetric around the
+# estimate and, in the small groups, cut at 0 or 100 %, which the default log-log ones
+# never are; the estimates and the ledgered 3-year rates do not move, because a transform
+# changes only the bounds. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -56,17 +56,18 @@ alpha = 0.05
 # %% [markdown]
 # ````{admonition} Try it
 # :class: tip
-# Rerun this chapter comparing the CI transforms at two years instead of one. From the
-# project folder:
+# Rerun this chapter with the proportional-hazards test on raw time instead of the
+# Kaplan-Meier scale. From the project folder:
 #
 # ```bash
 # .venv/bin/jupytext --to ipynb notebooks/toolkit/methods_primer.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p landmark_day 730
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p zph_transform identity
 # ```
 #
-# Look at the comparison of transforms: with fewer patients at risk at two years, the
-# intervals of the different transforms disagree more than at one year. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# Look at the plot of scaled Schoenfeld residuals: on raw time most events crowd at the
+# left and the few late ones sit far to the right, where they weigh more on the fitted
+# slope that the test looks at; R's `cox.zph` uses the Kaplan-Meier scale by default to
+# spread them. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]
