@@ -51,9 +51,9 @@ cif_conf_type = "log"  # the transform of the paper's cumulative-incidence inter
 # .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p cif_conf_type plain
 # ```
 #
-# Look at the intervals: they become symmetric around the estimate, and the ledger box at
-# the end shows which published intervals still come out. Open `/tmp/chapter.out.ipynb` in
-# Jupyter to read it.
+# Look at the table of engraftment incidences at days 30 and 60: the estimates stay, the
+# intervals become symmetric around them, and the published values with their intervals
+# sit beside them for comparison. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -56,10 +56,10 @@ tatma_days = {"100d": 100, "1y": 365, "3y": 1095}
 # .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p cif_conf_type plain
 # ```
 #
-# Look at the small incidences: a plain interval is symmetric and can only be kept above 0
-# by clipping, while the log interval is skewed upwards; the ledger box shows which
-# transform the published bounds follow. Open `/tmp/chapter.out.ipynb` in Jupyter to read
-# it.
+# Look at the small TA-TMA incidences: a plain interval is symmetric and is cut at 0 when
+# the incidence is small, where the default log interval is skewed upwards; the ledger box
+# at the end shows whether the published bounds still come out. Open
+# `/tmp/chapter.out.ipynb` in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]
