@@ -95,7 +95,7 @@ def load(cohort: str) -> pd.DataFrame:
     """The committed pseudo-cohort ``data/cohorts/<cohort>.csv``, validated.
 
     Raises ``FileNotFoundError`` naming the command that makes it, and ``ValueError``
-    naming the file, column and rows when the file breaks the rules of :func:`validate`.
+    naming the file, column and rows when the file breaks the rules of ``validate``.
     """
     file = path(cohort)
     if not file.exists():

@@ -8,7 +8,7 @@ Every function draws the numbers that :mod:`cart_hsct.survival` computes (it doe
 no statistics of its own), takes an optional ``ax``, and returns the Figure or the
 Axes it drew on. Nothing here calls ``plt.show()`` or touches ``matplotlib.rcParams``
 except :func:`set_theme`, which a page calls once. New figures come from
-:func:`new_figure`: they render wherever a notebook glues or returns them, and are
+``new_figure``: they render wherever a notebook glues or returns them, and are
 never shown a second time at the end of the cell.
 """
 
