@@ -50,6 +50,23 @@
 cohorts_to_show = ["chen2021", "cao2023"]
 max_levels = 12  # a text column with more distinct values is summarised by their number
 
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this page listing text columns level by level up to 30 distinct values instead of
+# 12. From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/reconstruction/cohort_data.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p max_levels 30
+# ```
+#
+# Look at the fusion-gene row of Cao's dictionary and the entry dates of Chen's: they are
+# now listed value by value with their counts instead of as a number of distinct values;
+# the limit only keeps identifiers and dates from flooding the table. Open
+# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# ````
+
 # %% tags=["hide-input"]
 import pandas as pd
 from myst_nb import glue
