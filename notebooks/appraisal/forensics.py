@@ -34,6 +34,23 @@
 papers = ("chen2021", "cao2023")
 landmarks = ("1y", "3y")  # Cao's LFS, RI and NRM are printed at 1 and 3 years
 followup_id = "chen2021.followup.median_abstract"  # median follow-up with its "range"
+with_count_slips = True  # also list discrepant count records, not only contradicted ones
+
+# %% [markdown]
+# ````{admonition} Try it
+# :class: tip
+# Rerun this chapter keeping only the records that no rounding or method can explain
+# (*contradicted*), without the discrepant count records. From the project folder:
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb notebooks/appraisal/forensics.py -o /tmp/chapter.ipynb
+# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p with_count_slips False
+# ```
+#
+# Compare the number of rows with the book's: what is left are the inconsistencies that
+# matter, the printing slips are gone. Open `/tmp/chapter.out.ipynb` in Jupyter to read
+# it (it reads the records of the last `make book`).
+# ````
 
 # %% tags=["hide-input"]
 import pandas as pd
@@ -49,16 +66,16 @@ from cart_hsct.reconstruct import load_spec
 # scorecard is built from them at the end of the book, after this page. So the records are
 # read directly (`ledger.build_scorecard`, the function the scorecard itself uses), not the
 # previous build's `scorecard.json`. Kept are the records marked *contradicted* (no
-# rounding or method makes the printed number come out) and the *discrepant* records of the
-# exact count analyses, each with the explanation its page gave. Records with the same
-# explanation (two numbers of one identity) make one row. On a fresh clone, before the
+# rounding or method makes the printed number come out) and, unless `with_count_slips` is
+# off, the *discrepant* records of the exact count analyses, each with the explanation its
+# page gave. Records with the same explanation (two numbers of one identity) make one row. On a fresh clone, before the
 # reproduction pages have run, there are no records and this part is empty.
 
 # %%
 cards = pd.DataFrame(ledger.build_scorecard(paths.REPRODUCTION))
 status_of = dict(zip(cards["id"], cards["status"]))
 contra_of = dict(zip(cards["id"], cards["contradicted"]))
-keep = cards["contradicted"] | ((cards["status"] == "discrepant")
+keep = cards["contradicted"] | (with_count_slips & (cards["status"] == "discrepant")
                                 & (cards["reproducible_from"] == "counts"))
 found = cards[keep]
 rows = []

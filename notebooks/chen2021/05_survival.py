@@ -265,7 +265,7 @@ med[["endpoint", "group", "median", "median (R's rule)", "ci_lower", "ci_upper"]
 rows = []
 for endpoint, data, tcol, ecol in (("OS", pts, "os_days", "os_event"),
                                    ("LFS", cr, "lfs_days", "lfs_event")):
-    for ct in (conf_type, r_default):
+    for ct in dict.fromkeys((conf_type, r_default)):  # once when they are the same
         at = sv.km_at(data[tcol], data[ecol], list(landmarks), conf_type=ct, group=data["group"])
         rows.append(at.assign(endpoint=endpoint, conf_type=ct))
 land = pd.concat(rows, ignore_index=True)
@@ -276,7 +276,7 @@ wide = land.pivot_table(index=["endpoint", "group", "year"], columns="conf_type"
                         values=["ci_lower", "ci_upper"], observed=True)
 est = land[land.conf_type == conf_type].set_index(["endpoint", "group", "year"])["survival"]
 table_rates = pd.DataFrame({"estimate %": est.round(1)})
-for ct in (conf_type, r_default):
+for ct in dict.fromkeys((conf_type, r_default)):
     table_rates[f"95% CI ({ct})"] = [
         "-" if np.isnan(lo) else f"{lo:.1f}-{hi:.1f}"
         for lo, hi in zip(wide[("ci_lower", ct)].reindex(est.index),

@@ -399,7 +399,7 @@ def implied_cif_data(k: int, n: int, *, competing: int = 0, landmark: float,
 def landmark_cif(k: int, n: int, *, conf_type: Literal["log", "log-log", "plain"],
                  competing: int = 0, landmark: float = 1.0,
                  order: Literal["events-first", "competing-first"] = "events-first",
-                 ) -> dict[str, float]:
+                 alpha: float = 0.05) -> dict[str, float]:
     """Cumulative incidence ``k / n`` at a landmark with cmprsk's variance.
 
     Runs :func:`cart_hsct.survival.cuminc` on :func:`implied_cif_data`, so the
@@ -414,7 +414,7 @@ def landmark_cif(k: int, n: int, *, conf_type: Literal["log", "log-log", "plain"
 
     _method(conf_type, CIF_METHODS)
     time, status = implied_cif_data(k, n, competing=competing, landmark=landmark, order=order)
-    out = cuminc(time, status, cause=1, times=[landmark], conf_type=conf_type)
+    out = cuminc(time, status, cause=1, times=[landmark], conf_type=conf_type, alpha=alpha)
     row = out.iloc[-1]
     return {key: float(row[key]) for key in ("estimate", "variance", "ci_lower", "ci_upper")}
 
@@ -434,8 +434,6 @@ def cif_ci_table(k: int, n: int, *, competing: int = 0, methods: Sequence[str] =
         method (``<variance>:<transform>``), variance, transform, estimate, ci_lower,
         ci_upper (percent).
     """
-    if alpha != 0.05:
-        raise ValueError("cif_ci_table follows cuminc's 95% intervals; alpha must be 0.05.")
     rows = []
     for m in methods:
         lo, hi = ci(k, n, method=m, alpha=alpha)
@@ -444,7 +442,7 @@ def cif_ci_table(k: int, n: int, *, competing: int = 0, methods: Sequence[str] =
                      "ci_upper": 100 * hi})
     for m in methods:
         for order in ("events-first", "competing-first") if competing else ("events-first",):
-            r = landmark_cif(k, n, conf_type=m, competing=competing, order=order)
+            r = landmark_cif(k, n, conf_type=m, competing=competing, order=order, alpha=alpha)
             rows.append({"method": f"cmprsk:{m}" + (f" ({order})" if competing else ""),
                          "variance": "cmprsk", "transform": m, "estimate": 100 * r["estimate"],
                          "ci_lower": 100 * r["ci_lower"], "ci_upper": 100 * r["ci_upper"]})
