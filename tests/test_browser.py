@@ -1,9 +1,11 @@
 """The built book in a real browser (Chromium via Playwright), offline, page by page.
 
-``make test`` builds the book first. For every HTML page: no console errors, no request off the
-machine, figures that render with alt text and a caption, internal links that resolve and no
-axe-core violations. Then the offline assets, the scorecard's sorting and filtering, the search
-page, and screenshots (``_build/screenshots``) of what a reader sees.
+``make test`` builds the book first. For every HTML page, in Chromium: no console errors, no
+request off the machine, figures that render with real alt text and a caption, headings in order,
+data tables with header rows, no axe-core violations. Without a browser: internal links and
+anchors resolve, no page or stylesheet fetches anything from another host, MathJax comes from
+the build. Then the scorecard's sorting and filtering, the search page, and screenshots
+(``_build/screenshots``) of what a reader sees.
 """
 
 from __future__ import annotations
@@ -110,14 +112,16 @@ def tab(browser, server):
     context.close()
 
 
-_VISITS: dict[str, dict] = {}
+@functools.cache
+def _axe_script() -> str:
+    from axe_playwright_python.sync_playwright import Axe
+    return Axe().axe_script
 
 
 def run_axe(tab, context=None, **options) -> list[dict]:
     """axe-core's violations on the loaded page (``preload`` off: it re-fetches the CSS itself,
     resolving @import against the page instead of the stylesheet, and logs a false 404)."""
-    from axe_playwright_python.sync_playwright import Axe
-    tab.evaluate(Axe().axe_script)
+    tab.evaluate(_axe_script())
     return tab.evaluate("([c, o]) => axe.run(c || document, o)",
                         [context, {**AXE_OPTIONS, **options}])["violations"]
 
@@ -134,18 +138,16 @@ def goto(tab, path: str) -> None:
 
 @pytest.fixture
 def visit(tab):
-    """Load a page once per worker and keep what it did (the per-page tests share one load)."""
+    """Load a page and return what it did and what it shows (one load serves every check)."""
     def _visit(path: str) -> dict:
-        if path not in _VISITS:
-            goto(tab, path)
-            result = {"images": tab.evaluate(IMAGES_JS), "structure": tab.evaluate(STRUCTURE_JS)}
-            result["axe"] = run_axe(tab, rules={"color-contrast": {"enabled": False}}) + \
-                run_axe(tab, CONTRAST_CONTEXT, runOnly=["color-contrast"])
-            # copied after axe ran, so errors raised while it ran are counted too
-            result["console"] = list(tab.recorder.console_errors)
-            result["external"] = list(tab.recorder.external)
-            _VISITS[path] = result
-        return _VISITS[path]
+        goto(tab, path)
+        seen = {"images": tab.evaluate(IMAGES_JS), "structure": tab.evaluate(STRUCTURE_JS)}
+        seen["axe"] = run_axe(tab, rules={"color-contrast": {"enabled": False}}) + \
+            run_axe(tab, CONTRAST_CONTEXT, runOnly=["color-contrast"])
+        # copied after axe ran, so errors raised while it ran count too
+        seen["console"] = list(tab.recorder.console_errors)
+        seen["external"] = list(tab.recorder.external)
+        return seen
     return _visit
 
 
