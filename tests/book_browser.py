@@ -54,12 +54,13 @@ class BookServer:
         self.httpd.server_close()
 
 
-def chromium_missing_message() -> str | None:
-    """Why Chromium cannot be launched, or None when it is there."""
-    if Path(CHROMIUM).exists() or shutil.which("chromium"):
-        return None
-    return (f"Chromium not found at {CHROMIUM}: run `make browser` (it installs Debian's "
-            "chromium; the browser tests never download one)")
+def chromium_path(preferred: str = CHROMIUM) -> str | None:
+    """Debian's Chromium (``make browser`` installs it), or None when it is not installed."""
+    return preferred if Path(preferred).exists() else shutil.which("chromium")
+
+
+MISSING_CHROMIUM = (f"Chromium not found at {CHROMIUM} nor on PATH: run `make browser` (it installs "
+                    "Debian's chromium; the browser tests never download a browser)")
 
 
 @dataclass
