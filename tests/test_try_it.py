@@ -29,8 +29,8 @@ NOTEBOOKS = sorted(p.relative_to(paths.ROOT).as_posix() for p in paths.NOTEBOOKS
 
 #: Parameters added to the printed papermill command in these tests only, to shrink a slow
 #: section that the Try-it parameter does not touch (the printed command itself still runs
-#: everything): no reconstruction refits in the immortal-time chapter (six by default).
-FAST = {"notebooks/appraisal/immortal_time_hsct.py": {"n_ensemble": "0"}}
+#: everything). None is needed now: every chapter reruns in seconds.
+FAST: dict[str, dict[str, str]] = {}
 
 #: Notebooks without a Try it box, and why. Adding a box to one of them fails
 #: ``test_every_notebook_has_a_try_it_box`` until its line here is removed.
@@ -182,3 +182,21 @@ def test_records_of_a_chapter_rerun_by_hand_stay_out_of_the_scorecard(tmp_path):
             json.dumps({"notebook": rec["notebook"], "records": [rec]}), encoding="utf-8")
     row = next(r for r in ledger.build_scorecard(tmp_path) if r["id"] == eid)
     assert row["notebook"] == "chen2021/page"
+
+
+def test_every_chapter_on_a_cohort_can_run_on_another_member_of_the_ensemble():
+    loads = [nb for nb in NOTEBOOKS
+             if "cohorts.load(cohort" in (paths.ROOT / nb).read_text(encoding="utf-8")]
+    missing = [nb for nb in loads if "pts = cohorts.load(cohort, seed=cohort_seed)"
+               not in (paths.ROOT / nb).read_text(encoding="utf-8")
+               or "cohort_seed" not in _parameters(_cells((paths.ROOT / nb).read_text()))]
+    assert len(loads) >= 15 and not missing, missing
+
+
+@pytest.mark.parametrize("notebook", ["notebooks/chen2021/05_survival.py",
+                                      "notebooks/cao2023/06_univariate.py"])
+def test_a_chapter_reruns_on_another_pseudo_cohort(notebook, tmp_path):
+    commands = [[".venv/bin/jupytext", "--to", "ipynb", notebook, "-o", "/tmp/chapter.ipynb"],
+                [".venv/bin/papermill", "/tmp/chapter.ipynb", "/tmp/chapter.out.ipynb",
+                 "-p", "cohort_seed", "7"]]
+    _check(_run(commands, tmp_path), {"cohort_seed": "7"})

@@ -40,6 +40,7 @@
 
 # %% tags=["parameters"]
 cohort = "cao2023"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 year_days = (365, 1095)  # 1 and 3 years, the days the reconstruction spec reads them at
 covariate = "interval_gt90d"  # last CAR-T to second transplant > 90 days (0/1)
 group_day = 730  # day for the by-covariate incidences (the > 90 d group ends before 3 y)
@@ -81,7 +82,7 @@ plots.set_theme()
 # first event: 1 relapse, 2 death without relapse, 0 censored (alive in remission).
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 pts["relapse"] = (pts["ri_status"] == 1).astype(int)
 n_first = pts["ri_status"].value_counts()
 glue("n_pts", len(pts), display=False)

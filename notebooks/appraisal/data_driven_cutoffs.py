@@ -44,6 +44,7 @@
 
 # %% tags=["parameters"]
 cohort = "chen2021"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 minprop, maxprop = 0.1, 0.9  # search window: shares of patients below the cut (maxstat)
 n_sim = 200  # simulated cohorts under no effect
 n_boot = 200  # bootstrap resamples of the pseudo-cohort
@@ -96,7 +97,7 @@ glue("paper_chi2", f"{xtile.value:.2f}", display=False)
 glue("paper_p", f"{xtile.p:.3f}", display=False)
 glue("window", f"{100 * minprop:.0f} % and {100 * maxprop:.0f} %", display=False)
 glue("window_range", f"{100 * minprop:.0f}-{100 * maxprop:.0f} %", display=False)
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 cr = pts[pts["lfs_days"].notna()].reset_index(drop=True)
 time, event = cr["lfs_days"].to_numpy(float), cr["lfs_event"].to_numpy(int)
 glue("n_cr", len(cr), display=False)

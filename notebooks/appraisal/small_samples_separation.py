@@ -38,6 +38,7 @@
 
 # %% tags=["parameters"]
 cohort = "cao2023"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 n_perm = 1000  # permutations of the ATG labels for the log-rank permutation test
 seed = 20230401  # seed of the permutations
 alpha = 0.05
@@ -229,7 +230,7 @@ glue("fig_monotone", fig, display=False)
 # would separate in the same situation.
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 pts["relapse"] = (pts["ri_status"] == 1).astype(int)
 atg_levels = ["ATG-F", "ATG-T", "ATG-P"]
 counts = (pts.groupby("atg")

@@ -42,6 +42,7 @@
 
 # %% tags=["parameters"]
 cohort = "cao2023"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 show_quartiles = False  # add quartiles to the tables of ages, doses and intervals (not published)
 
 # %% [markdown]
@@ -81,7 +82,7 @@ plots.set_theme()
 # differ, e.g. the first regimen is the first half of the conditioning sequence) and count.
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 n = len(pts)
 
 

@@ -38,6 +38,7 @@
 
 # %% tags=["parameters"]
 cohort = "cao2023"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 cif_conf_type = "log"  # the transform of the paper's cumulative-incidence intervals
 
 # %% [markdown]
@@ -75,7 +76,7 @@ plots.set_theme()
 # split by them.
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 n = len(pts)
 counts = pd.concat({
     "CAR-T source": pts.cart_source.value_counts(),

@@ -37,6 +37,7 @@
 
 # %% tags=["parameters"]
 cohort = "cao2023"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 cif_conf_type = "log"
 day_acute = 100
 days_chronic = {"180d": 180, "2y": 730}
@@ -72,7 +73,7 @@ plots.set_theme()
 # ## Step 1. Acute GVHD by day 100
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 
 acute = []
 for label, ep, eid in (("grade 2-4", "agvhd24", "cao2023.agvhd24_100d"),

@@ -42,6 +42,7 @@
 
 # %% tags=["parameters"]
 cohort = "cao2023"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 cif_conf_type = "log"
 tatma_days = {"100d": 100, "1y": 365, "3y": 1095}
 
@@ -76,7 +77,7 @@ plots.set_theme()
 # ## Step 1. CMV, EBV and PTLD by day 100
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 
 viral = []
 for label, ep, eid in (("CMV viremia", "cmv", "cao2023.cmv_100d"), ("EBV viremia", "ebv", "cao2023.ebv_100d"),

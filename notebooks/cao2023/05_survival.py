@@ -42,6 +42,7 @@
 
 # %% tags=["parameters"]
 cohort = "cao2023"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 km_conf_type = "arcsine"  # the transform the paper's KM intervals turn out to use (see below)
 cif_conf_type = "log"  # the transform the paper's cumulative-incidence intervals use
 r_default_km = "log"  # R survfit's default conf.type
@@ -85,7 +86,7 @@ plots.set_theme()
 # (1 = relapse first, 2 = death without relapse, 0 = censored alive in remission).
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 n = len(pts)
 glue("n_patients", n, display=False)
 glue("n_deaths", int(pts.os_event.sum()), display=False)

@@ -39,6 +39,7 @@
 
 # %% tags=["parameters"]
 cohort = "cao2023"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 km_conf_type = "arcsine"  # identified from the paper's interval shapes (survival page)
 cif_conf_type = "log"
 landmark = 1095  # 3 years, in days after the second transplant
@@ -82,7 +83,7 @@ plots.set_theme()
 # reports for this analysis population (Table 2).
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 
 
 def cut(values: pd.Series, threshold: float, low: str, high: str) -> pd.Series:

@@ -41,6 +41,7 @@
 
 # %% tags=["parameters"]
 cohort = "cao2023"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 ties = "efron"  # R coxph's default; the paper's software (NCSS 12 / R 3.4.4) is not tied to a model
 selection_p = 0.15  # the paper's univariate screening threshold
 
@@ -85,7 +86,7 @@ plots.set_theme()
 # allogeneic CAR-T, ATG-F).
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 published_p = {
     ep: {f: ledger.entry(f"cao2023.t3.p_{ep}.{f}").value
          for f in ("bcr_abl1", "cart_hsct2_interval_90d", "cart_type", "atg")}

@@ -38,6 +38,7 @@
 
 # %% tags=["parameters"]
 cohort = "chen2021"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 spread = "range"  # Table 1 spread beside each median: "range" (as the paper prints) or "iqr"
 
 # %% [markdown]
@@ -72,7 +73,7 @@ plots.set_theme()
 # ## The cohort flow
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 order = ["CART+HSCT", "CART2", "CART1"]
 n = {
     "infused": len(pts),

@@ -35,6 +35,7 @@
 
 # %% tags=["parameters"]
 cohort = "chen2021"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 ci_method = "clopper-pearson"  # interval of the CR rates (the paper prints none)
 alpha = 0.05
 
@@ -74,7 +75,7 @@ plots.set_theme()
 # ## Response to the first infusion
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 evaluable = pts[pts["response"] != "NE"]
 n_cr = int((pts["response"] == "CR").sum())
 n_mrdneg = int((pts["mrd_after"] == "negative").sum())

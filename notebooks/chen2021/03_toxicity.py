@@ -36,6 +36,7 @@
 
 # %% tags=["parameters"]
 cohort = "chen2021"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 early_death_day = 30  # deaths up to this day after infusion are listed as early (end of page)
 
 # %% [markdown]
@@ -71,7 +72,7 @@ plots.set_theme()
 # ## CRS grades after the first infusion
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 grades = ["0", "1-2", "3-4", "5"]
 crs = pd.crosstab(pts["crs_grade"].astype(str), pts["group"]).reindex(grades, fill_value=0)
 crs["All"] = crs.sum(axis=1)

@@ -37,6 +37,7 @@
 
 # %% tags=["parameters"]
 cohort = "chen2021"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 conf_type = "log"  # cmprsk-style interval for cumulative incidence (R's cuminc has no CI; log is common)
 
 # %% [markdown]
@@ -73,7 +74,7 @@ plots.set_theme()
 # ## Timing and engraftment
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 tx = pts[pts["group"] == "CART+HSCT"].copy()
 
 

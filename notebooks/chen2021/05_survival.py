@@ -43,6 +43,7 @@
 
 # %% tags=["parameters"]
 cohort = "chen2021"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 conf_type = "log-log"  # the transform that reproduces the paper's 1-year LFS intervals (counts chapter)
 r_default = "log"  # R's survfit default, for comparison
 landmarks = (365, 1095)  # 1 and 3 years, in days
@@ -90,7 +91,7 @@ plots.set_theme()
 # weeks.
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 order = ["CART+HSCT", "CART2", "CART1"]
 pts["group"] = pd.Categorical(pts["group"], categories=order)
 cr = pts[pts["response"] == "CR"].copy()

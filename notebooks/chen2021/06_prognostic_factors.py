@@ -40,6 +40,7 @@
 
 # %% tags=["parameters"]
 cohort = "chen2021"
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 conf_type = "log-log"
 mrd_cut_published = 65.6  # the X-tile cut-off printed in the paper, used only to label plots
 n_null = 2000  # random markers for the null distribution of the maximal statistic
@@ -80,7 +81,7 @@ plots.set_theme()
 # ## The cohort and the variables
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 pts["hsct"] = (pts["group"] == "CART+HSCT").astype(int)
 pts["mrd_neg_cr"] = ((pts["response"] == "CR") & (pts["mrd_after"] == "negative")).astype(int)
 cr = pts[pts["response"] == "CR"].copy()

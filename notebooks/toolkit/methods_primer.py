@@ -41,6 +41,7 @@
 
 # %% tags=["parameters"]
 cohort = "chen2021"  # KM to landmarking sections; needs Chen's group, hsct, hsct_day
+cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 endpoint = "os"  # <endpoint>_days / <endpoint>_event in that cohort
 worked_group = "CART+HSCT"  # group of the worked Greenwood table
 landmark_day = 365  # day at which the CI transforms are compared
@@ -92,7 +93,7 @@ plots.set_theme()
 # [cohort-data chapter](cohort-data).
 
 # %%
-pts = cohorts.load(cohort)
+pts = cohorts.load(cohort, seed=cohort_seed)
 time_col, event_col = f"{endpoint}_days", f"{endpoint}_event"
 pts = pts.assign(t=pts[time_col].astype(float), e=pts[event_col].astype(int))
 glue("n_pts", len(pts), display=False)
@@ -296,7 +297,7 @@ pd.concat([lr_tab.head(8).round(3),
 # $t_i$ is their covariate minus the risk-weighted mean covariate of the risk set,
 # $r_i = x_i - \bar x(\beta, t_i)$; scaled by the inverse information,
 # $r_i^* = \hat\beta + d\, \widehat{\operatorname{Var}}(\hat\beta)\, r_i$ ($d$ deaths), it
-# estimates the log hazard ratio at $t_i$ (Grambsch & Therneau, 1994). If
+# estimates the log hazard ratio at $t_i$ {cite:p}`grambsch1994`. If
 # $\beta(t) = \beta + \theta\, g(t)$, a plot of $r^*$ against $g(t)$ slopes, and
 # R's `cox.zph` tests $\theta = 0$. Since survival 3.0 it is the score test of that
 # extended model, with the full information matrix; lifelines' `proportional_hazard_test`

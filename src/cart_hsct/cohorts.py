@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import paths
 
-__all__ = ["load", "path", "provenance", "ensemble", "explain", "spread"]
+__all__ = ["load", "path", "provenance", "ensemble", "ensemble_seeds", "explain", "spread"]
 
 #: Allowed codes of the status-like columns, by suffix.
 _CODES = {"_event": (0, 1), "_status": (0, 1, 2)}
@@ -91,18 +91,49 @@ def validate(df: pd.DataFrame, name: str = "cohort") -> pd.DataFrame:
     return out
 
 
-def load(cohort: str) -> pd.DataFrame:
+def load(cohort: str, seed: int | None = None) -> pd.DataFrame:
     """The committed pseudo-cohort ``data/cohorts/<cohort>.csv``, validated.
 
-    Raises ``FileNotFoundError`` naming the command that makes it, and ``ValueError``
-    naming the file, column and rows when the file breaks the rules of ``validate``.
+    ``seed`` picks another member of the reconstruction ensemble
+    (``<cohort>.ensemble_cohorts.csv``, made by ``make reconstruct``): an equally good
+    pseudo-cohort, for rerunning a chapter on it. ``None`` or the committed cohort's own
+    seed gives the committed cohort.
+
+    Raises ``FileNotFoundError`` naming the command that makes a missing file, ``KeyError``
+    naming the seeds there are, and ``ValueError`` naming the file, column and rows when the
+    file breaks the rules of ``validate``.
     """
     file = path(cohort)
     if not file.exists():
         raise FileNotFoundError(f"{file} does not exist; make it with "
                                 f"`python -m cart_hsct.reconstruct {cohort}`")
-    df = pd.read_csv(file, dtype={"patient_id": str})
-    return validate(df, file.name)
+    if seed is None or seed == provenance(cohort)["seed"]:
+        df = pd.read_csv(file, dtype={"patient_id": str})
+        return validate(df, file.name)
+    members = _ensemble_cohorts(cohort)
+    chosen = members[members["seed"] == seed]
+    if chosen.empty:
+        raise KeyError(f"{_members_file(cohort).name} has no seed {seed}; seeds: "
+                       f"{ensemble_seeds(cohort)} (and {provenance(cohort)['seed']}, the "
+                       f"committed cohort)")
+    df = chosen.drop(columns="seed").reset_index(drop=True)
+    return validate(df, f"{_members_file(cohort).name} (seed {seed})")
+
+
+def _members_file(cohort: str) -> Path:
+    return paths.COHORTS / f"{cohort}.ensemble_cohorts.csv"
+
+
+def _ensemble_cohorts(cohort: str) -> pd.DataFrame:
+    file = _members_file(cohort)
+    if not file.exists():
+        raise FileNotFoundError(f"{file} does not exist; make it with `make reconstruct`")
+    return pd.read_csv(file, dtype={"patient_id": str})
+
+
+def ensemble_seeds(cohort: str) -> list[int]:
+    """The seeds of the ensemble's pseudo-cohorts (the committed seed not included)."""
+    return sorted(int(s) for s in _ensemble_cohorts(cohort)["seed"].unique())
 
 
 def provenance(cohort: str) -> dict:

@@ -11,7 +11,7 @@ Command line: ``python -m cart_hsct.reconstruct <cohort> [--seed N] [--ensemble 
 
 from .ensemble import ensemble, summarise_ensemble
 from .fidelity import fidelity_table
-from .output import provenance_dict, write_cohort, write_ensemble
+from .output import provenance_dict, write_cohort, write_ensemble, write_ensemble_cohorts
 from .solver import Reconstruction
 from .spec import Spec, SpecError, load_spec, parse_spec
 
@@ -27,4 +27,5 @@ __all__ = [
     "summarise_ensemble",
     "write_cohort",
     "write_ensemble",
+    "write_ensemble_cohorts",
 ]

@@ -2,7 +2,8 @@
 
 Fits ``data/specs/<cohort>.yaml`` with seed N and writes ``data/cohorts/<cohort>.csv``
 and ``<cohort>.provenance.json``; with ``--ensemble K`` also fits seeds N+1..N+K (two
-processes) and writes ``<cohort>.ensemble.csv``. ``--out DIR`` writes to DIR instead of
+processes) and writes ``<cohort>.ensemble.csv`` (the spread of every target) and
+``<cohort>.ensemble_cohorts.csv`` (the pseudo-cohorts, with their seed). ``--out DIR`` writes to DIR instead of
 ``data/cohorts``.
 """
 
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 
 from .ensemble import ensemble, summarise_ensemble
-from .output import write_cohort, write_ensemble
+from .output import write_cohort, write_ensemble, write_ensemble_cohorts
 from .solver import Reconstruction
 from .spec import load_spec
 
@@ -43,8 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.ensemble:
             t0 = time.perf_counter()
             seeds = range(args.seed + 1, args.seed + 1 + args.ensemble)
-            runs = ensemble(spec, seeds, iterations=args.iterations, workers=args.workers)
+            runs, members = ensemble(spec, seeds, iterations=args.iterations,
+                                     workers=args.workers, keep_cohorts=True)
             out = write_ensemble(summarise_ensemble(runs), cohort, args.out)
+            write_ensemble_cohorts(members, cohort, args.out)
             # share of the targets a seed can reach (declared-infeasible ids left out)
             fit = runs[runs.status != "infeasible"]
             ok = fit.assign(ok=fit.status.isin(["exact", "close"])).groupby("seed").ok.mean()

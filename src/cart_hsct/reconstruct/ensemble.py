@@ -32,7 +32,7 @@ def _load(source: tuple) -> Spec:
     return parse_spec(source[1], fname=f"{source[2]}.yaml", ledger_dir=source[3])
 
 
-def _one(args) -> pd.DataFrame:
+def _one(args) -> tuple[pd.DataFrame, pd.DataFrame]:
     source, seed, iterations = args
     from .solver import Reconstruction
 
@@ -43,11 +43,11 @@ def _one(args) -> pd.DataFrame:
     fid = rec.fidelity_.copy()
     fid.insert(0, "seed", seed)
     fid["loss"] = rec.loss_
-    return fid
+    return fid, rec.ipd_.assign(seed=seed)
 
 
 def ensemble(spec: Spec | str, seeds, *, iterations: int | None = None,
-             workers: int | None = None) -> pd.DataFrame:
+             workers: int | None = None, keep_cohorts: bool = False):
     """Fit one reconstruction per seed (in parallel) and stack their fidelity tables.
 
     Returns
@@ -55,6 +55,8 @@ def ensemble(spec: Spec | str, seeds, *, iterations: int | None = None,
     DataFrame
         One row per (seed, ledger id): seed, id, published, reconstructed,
         reconstructed_ci, reconstructed_p, status, detail, loss.
+    DataFrame, only with ``keep_cohorts=True``
+        The pseudo-cohorts themselves, stacked, with a ``seed`` column.
     """
     seeds = [int(s) for s in seeds]
     source = _spec_source(spec)
@@ -65,7 +67,10 @@ def ensemble(spec: Spec | str, seeds, *, iterations: int | None = None,
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             frames = list(pool.map(_one, jobs))
-    return pd.concat(frames, ignore_index=True)
+    runs = pd.concat([fid for fid, _ in frames], ignore_index=True)
+    if not keep_cohorts:
+        return runs
+    return runs, pd.concat([ipd for _, ipd in frames], ignore_index=True)
 
 
 def summarise_ensemble(runs: pd.DataFrame) -> pd.DataFrame:

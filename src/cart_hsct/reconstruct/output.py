@@ -72,6 +72,17 @@ def write_cohort(rec, directory: Path | None = None) -> tuple[Path, Path]:
     return csv, prov
 
 
+def write_ensemble_cohorts(members: pd.DataFrame, cohort: str,
+                           directory: Path | None = None) -> Path:
+    """``<cohort>.ensemble_cohorts.csv``: every seed's pseudo-cohort, ``seed`` first."""
+    directory = Path(directory or paths.COHORTS)
+    directory.mkdir(parents=True, exist_ok=True)
+    out = directory / f"{cohort}.ensemble_cohorts.csv"
+    columns = ["seed"] + [c for c in members.columns if c != "seed"]
+    members[columns].to_csv(out, index=False, lineterminator="\n")
+    return out
+
+
 def write_ensemble(summary: pd.DataFrame, cohort: str, directory: Path | None = None) -> Path:
     """``<cohort>.ensemble.csv``: the spread of each target over seeds."""
     directory = Path(directory or paths.COHORTS)
