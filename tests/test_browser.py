@@ -175,12 +175,13 @@ def figure_problems(path: str, seen: dict) -> list[str]:
             problems.append(f"{where} has no rendered size ({img['width']}x{img['height']})")
         if img["naturalWidth"] <= 0:
             problems.append(f"{where} did not load (naturalWidth 0)")
-        if not _is_real_alt(img["alt"]):
-            problems.append(f"{where} has no real alt text ({img['alt']!r}): add `:alt:` "
-                            "to its glue:figure directive")
         if img["figure"] is None or not img["caption"]:
-            problems.append(f"{where} is not in a figure with a caption: show it with "
-                            "```{glue:figure}``` and a caption, not display()")
+            problems.append(f"{where} is not in a figure with a caption (alt {img['alt']!r}): "
+                            "glue it and show it with ```{glue:figure}```, an `:alt:` and a "
+                            "caption, not with display()")
+        elif not _is_real_alt(img["alt"]):
+            problems.append(f"{where} has no real alt text ({img['alt']!r}): add an `:alt:` "
+                            "sentence to its glue:figure directive")
     return problems
 
 
