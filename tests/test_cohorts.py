@@ -39,3 +39,22 @@ def test_cohort_with_negative_time_is_rejected_naming_file_column_and_row(tmp_pa
     with pytest.raises(ValueError) as err:
         cohorts.validate(pd.DataFrame(bad), "bad.csv")
     assert "bad.csv" in str(err.value) and column in str(err.value) and "2" in str(err.value)
+
+
+@pytest.mark.parametrize("cohort", COHORTS)
+def test_every_ensemble_seed_loads_as_a_cohort_of_the_same_shape(cohort):
+    committed = cohorts.load(cohort)
+    seeds = cohorts.ensemble_seeds(cohort)
+    spread = cohorts.ensemble(cohort)
+    assert len(seeds) == int(spread["n_seeds"].iloc[0])  # the cohorts behind the summary
+    assert cohorts.provenance(cohort)["seed"] not in seeds
+    member = cohorts.load(cohort, seed=seeds[0])
+    assert list(member.columns) == list(committed.columns)
+    assert len(member) == len(committed)
+    assert not member.equals(committed)
+    assert cohorts.load(cohort, seed=cohorts.provenance(cohort)["seed"]).equals(committed)
+
+
+def test_an_unknown_seed_names_the_seeds_there_are():
+    with pytest.raises(KeyError, match=r"has no seed 999; seeds: \[2, 3,"):
+        cohorts.load("chen2021", seed=999)
