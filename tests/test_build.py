@@ -39,6 +39,7 @@ def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("book")
     shutil.copy(paths.ROOT / "_config.yml", root)
     shutil.copytree(paths.BOOK / "_static", root / "book" / "_static")
+    shutil.copytree(paths.BOOK / "_ext", root / "book" / "_ext")  # local Sphinx extensions
     shutil.copy(paths.BOOK / "references.bib", root / "book")
     (root / "book" / "intro.md").write_text("# Intro\n\nA test book.\n")
     (root / "_toc.yml").write_text(

@@ -207,6 +207,11 @@ def build_html(force: bool = False) -> bool:
     if not force and paths.HTML.exists() and stamp.exists() and stamp.read_text() == digest:
         return False
     staging = paths.BUILD / "staging"
+    # Sphinx rebuilds only the pages whose source changed, but a bibliography page lists the
+    # citations of every page: mark it changed so that a new citation gets its entry.
+    for page in paths.BOOK.rglob("*.md"):
+        if "{bibliography}" in page.read_text(encoding="utf-8"):
+            page.touch()
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jupyter_book), "build", str(paths.ROOT),
