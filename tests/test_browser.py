@@ -63,12 +63,7 @@ AXE_ALLOWLIST: dict[str, tuple[str, str]] = {
                           "docutils' citations carry role=doc-biblioentry"),
 }
 # Console errors from the build's own tool chain that the book cannot change: substring -> reason.
-CONSOLE_ALLOWLIST: dict[str, str] = {
-    "Identifier 'THEBE_JS_URL' has already been declared":
-        # Sphinx 7.4.7 re-adds the registry's scripts in prepare_writing with filename '' where
-        # the first copy has None, so its de-duplication misses sphinx-thebe's inline config
-        "sphinx-thebe's inline `const THEBE_JS_URL` script is written twice; thebe is off",
-}
+CONSOLE_ALLOWLIST: dict[str, str] = {}
 # Colour contrast is the slowest axe rule (seconds per page on long code, tables and the API
 # reference). Code, plain table-body cells and API descriptions share one stylesheet on every
 # page, so they are checked in full on one page; styled cells (pandas Styler, ids T_...) always.

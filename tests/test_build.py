@@ -96,3 +96,20 @@ def test_broken_page_reference_fails_the_html_step_and_keeps_old_html(project):
         intro.write_text(text)
     assert failed.returncode == 1 and "jupyter-book build failed" in failed.stderr
     assert index.read_bytes() == before
+
+
+def test_a_change_to_a_local_extension_rewrites_every_page(project):
+    assert _build(project).returncode == 0
+    page = project / "_build" / "html" / "book" / "demo" / "page.html"
+    ext = project / "book" / "_ext" / "unique_scripts.py"
+    text = ext.read_text()
+    # an extension that stamps every page: pages whose source did not change get it too
+    ext.write_text(text.replace("def setup(app):", "def setup(app):\n"
+                                "    app.add_js_file(None, body='var stampedEverywhere = 1;')"))
+    try:
+        assert _build(project).returncode == 0
+        assert "stampedEverywhere" in page.read_text()
+    finally:
+        ext.write_text(text)
+    assert _build(project).returncode == 0
+    assert "stampedEverywhere" not in page.read_text()

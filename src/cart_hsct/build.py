@@ -200,12 +200,28 @@ def _book_inputs_hash() -> str:
     return _hash_files(files).hexdigest()
 
 
+def _site_wide_hash() -> str:
+    """What every page depends on: configuration, local extensions, static files, pins.
+
+    Sphinx rewrites only the pages whose source changed; when any of these change, every
+    page must be rewritten.
+    """
+    files = [paths.ROOT / "_config.yml", paths.ROOT / "_toc.yml",
+             paths.ROOT / "requirements.lock"]
+    files += [p for d in ("_ext", "_static") for p in (paths.BOOK / d).rglob("*")
+              if p.is_file() and "__pycache__" not in p.parts]
+    return _hash_files([f for f in files if f.exists()]).hexdigest()
+
+
 def build_html(force: bool = False) -> bool:
     """jupyter-book build -W -n into a staging folder, then swap it in. True if built."""
     stamp = paths.CACHE / "html.sha256"
     digest = _book_inputs_hash()
     if not force and paths.HTML.exists() and stamp.exists() and stamp.read_text() == digest:
         return False
+    site_stamp = paths.CACHE / "html_site.sha256"
+    site = _site_wide_hash()
+    rewrite_all = force or not site_stamp.exists() or site_stamp.read_text() != site
     staging = paths.BUILD / "staging"
     # Sphinx rebuilds only the pages whose source changed, but a bibliography page lists the
     # citations of every page: mark it changed so that a new citation gets its entry.
@@ -216,6 +232,8 @@ def build_html(force: bool = False) -> bool:
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jupyter_book), "build", str(paths.ROOT),
            "--path-output", str(staging), "-W", "-n", "--keep-going", "-q"]
+    if rewrite_all:
+        cmd.append("--all")
     proc = subprocess.run(cmd, cwd=paths.ROOT, env=env, capture_output=True, text=True)
     new_html = staging / "_build" / "html"
     if proc.returncode != 0 or not (new_html / "index.html").exists():
@@ -229,6 +247,7 @@ def build_html(force: bool = False) -> bool:
     shutil.rmtree(old, ignore_errors=True)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(digest)
+    site_stamp.write_text(site)
     return True
 
 
