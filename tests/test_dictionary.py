@@ -20,7 +20,7 @@ def test_units_types_and_how_follow_the_spec():
     assert table.loc["os_days", ["type", "unit"]].tolist() == ["integer", "days"]
     assert table.loc["mrd_infusion_pct", "unit"] == "%"
     assert table.loc["sex", "how"] == "published margins (male 12, female 16)"
-    assert table.loc["hsct", "how"] == "formula: `group == 'CART+HSCT'`"
+    assert table.loc["hsct", "how"] == "formula: group == 'CART+HSCT'"
     assert table.loc["mrd_after", "population"] == "response == 'CR'"
     assert table.loc["second_relapse_days", "values"] == "38: 1, 92: 1, 120: 1"
 

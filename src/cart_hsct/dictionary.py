@@ -4,6 +4,7 @@ One row per column of ``data/cohorts/<cohort>.csv``: its type, unit and populati
 values it takes, what it means and how the reconstruction made it (a published margin, a
 value fitted to the targets, a seeded draw, or a formula). Nothing is typed twice: the
 meaning comes from the spec's notes and declarations, the values from the cohort itself.
+Entries are plain text (no Markdown): the book shows them in HTML tables.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ __all__ = ["dictionary"]
 
 #: Columns every cohort has, whatever its spec.
 _FIXED = {
-    "patient_id": ("pseudo-patient identifier, `<cohort>-NNN`", "assigned in order"),
+    "patient_id": ("pseudo-patient identifier, <cohort>-NNN", "assigned in order"),
     "entry_date": ("pseudo date of the time origin",
                    "drawn inside the accrual window (seeded); sets the potential follow-up"),
-    "followup_days": ("potential follow-up: data cut-off minus `entry_date`",
-                      "follows from `entry_date` and the cut-off"),
+    "followup_days": ("potential follow-up: data cut-off minus entry_date",
+                      "follows from entry_date and the cut-off"),
 }
 
 
@@ -73,7 +74,7 @@ def _covariate_how(c) -> str:
             parts.append(f"range {c.range[0]:g}-{c.range[1]:g}")
         how = "seeded draw keeping " + ", ".join(parts) if parts else "seeded draw"
         if c.split:
-            how += f"; on the side of {c.split['at']:g} that `{c.split['by']}` says"
+            how += f"; on the side of {c.split['at']:g} that {c.split['by']} says"
         for at, count in c.cuts:
             how += f"; exactly {count} values <= {at:g}"
         return how
@@ -89,9 +90,9 @@ def _covariate_how(c) -> str:
 def _event_how(e) -> str:
     how = "day fitted by the search to the survival and incidence targets"
     if e.after:
-        how += "; after " + ", ".join(f"`{_text(a)}`" for a in e.after)
+        how += "; after " + ", ".join(_text(a) for a in e.after)
     if e.before:
-        how += "; before " + ", ".join(f"`{_text(b)}`" for b in e.before)
+        how += "; before " + ", ".join(_text(b) for b in e.before)
     return how
 
 
@@ -102,7 +103,7 @@ def _text(expr) -> str:
 def _named(events: tuple, conditions: tuple) -> str:
     """``death`` or ``death (death_cause != 'relapse')`` for each event of an endpoint."""
     conditions = conditions or (None,) * len(events)
-    return ", ".join(e + (f" (`{_text(c)}`)" if c is not None else "")
+    return ", ".join(e + (f" ({_text(c)})" if c is not None else "")
                      for e, c in zip(events, conditions))
 
 
@@ -136,7 +137,7 @@ def dictionary(cohort: str, max_levels: int = 12) -> pd.DataFrame:
                 f"cause of {e.name}", f"published counts ({_margins({k: v['count'] for k, v in e.causes.items()})})",
                 "")
     for name, expr in spec.derived.items():
-        known[name] = ("derived", f"formula: `{_text(expr)}`", "")
+        known[name] = ("derived", f"formula: {_text(expr)}", "")
     for name, ep in spec.endpoints.items():
         where = ep.where.text if ep.where else ""
         events = _named(ep.events, ep.events_where)
