@@ -95,6 +95,8 @@ def test_chen2021_spec_is_valid_and_covers_every_ipd_entry():
     (lambda r: r.__setitem__("conflicts", [{"ids": ["toy.os_1y.a", "toy.zzz"],
                                             "honour": ["toy.os_1y.a"], "reason": "r"}]),
      "toy.yaml: conflicts[0].ids[1]: 'toy.zzz' is not a ledger id"),
+    (lambda r: r["targets"][0].__setitem__("ci_rule", "symmetric"),
+     "toy.yaml: targets[0].ci_rule: only median_followup takes a ci_rule"),
 ])
 def test_invalid_spec_names_file_and_field(toy_dir, mutate, message):
     raw = _toy()
@@ -360,3 +362,21 @@ def test_only_covariates_that_define_a_lock_are_held(toy_dir):
     assert not rec.locks_ and "x" in [c.name for c in rec._movable]
     rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=toy_dir)).fit(seed=1)
     assert rec.locks_ and "x" not in [c.name for c in rec._movable]
+
+
+def test_a_symmetric_follow_up_interval_target_is_the_survival_functions():
+    from cart_hsct import cohorts
+    from cart_hsct import survival as sv
+    from cart_hsct.reconstruct import fidelity_table, load_spec
+
+    raw = copy.deepcopy(load_spec("chen2021").raw)
+    target = next(t for t in raw["targets"] if t["stat"] == "median_followup")
+    target.update(ids=["chen2021.followup.median_results"], ci_rule="symmetric")
+    target.pop("compare", None)
+    spec = parse_spec(raw, fname="chen2021.yaml")
+    pts = cohorts.load("chen2021")
+    row = fidelity_table(spec, pts).set_index("id").loc["chen2021.followup.median_results"]
+    median = sv.median_followup(pts["os_days"], pts["os_event"])["median"]
+    lo, hi = sv.median_symmetric_ci(pts["os_days"], 1 - pts["os_event"], median)
+    assert row["reconstructed"] == median
+    assert tuple(row["reconstructed_ci"]) == pytest.approx((lo, hi), rel=1e-5)  # 6 digits kept

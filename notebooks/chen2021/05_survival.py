@@ -72,7 +72,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from myst_nb import glue
-from scipy.special import ndtr, ndtri  # normal cdf and quantile: what scipy.stats.norm calls
+from scipy.special import ndtr  # the normal cdf: what scipy.stats.norm.cdf calls
 
 from cart_hsct import cohorts, ledger, plots, provenance
 from cart_hsct import survival as sv
@@ -122,28 +122,9 @@ def why(eid, reason=None):
 # is the form SPSS, the authors' software, prints. We compute both.
 
 # %%
-def median_symmetric_ci(time, event, median, *, alpha=0.05):
-    """Median +- z * SE, SE = Greenwood SE of S(median) / slope of S around the median.
-
-    The slope is (S(u) - S(l)) / (l - u), u the last event time with S >= 0.55 and l the
-    first with S <= 0.45 (Collett 2015, section 2.4).
-    """
-    km = sv.km_table(time, event, conf_type="plain")
-    km = km[km["events"] > 0]
-    upper = km[km["survival"] >= 0.55]
-    lower = km[km["survival"] <= 0.45]
-    if median is None or upper.empty or lower.empty:
-        return None, None
-    u, l = upper.iloc[-1], lower.iloc[0]
-    slope = (u["survival"] - l["survival"]) / (l["time"] - u["time"])
-    se_s = sv.km_at(time, event, [median], conf_type="plain")["std_err"].iloc[0]
-    z = ndtri(1 - alpha / 2)
-    return median - z * se_s / slope, median + z * se_s / slope
-
-
 censored_is_event = 1 - pts["os_event"]
 fu = sv.median_followup(pts["os_days"], pts["os_event"], conf_type=r_default)
-fu_sym = median_symmetric_ci(pts["os_days"], censored_is_event, fu["median"], alpha=alpha)
+fu_sym = sv.median_symmetric_ci(pts["os_days"], censored_is_event, fu["median"], alpha=alpha)
 alive = pts[pts["os_event"] == 0]
 fu_range = (alive["os_days"].min(), alive["os_days"].max())
 pd.DataFrame({

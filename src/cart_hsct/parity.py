@@ -41,7 +41,7 @@ INPUTS = ("survival_edge.csv", "survival_random.csv", "survival_cr_edge.csv",
           "survival_cr_random.csv", "survival_maxstat_data.csv", "cox_mixed.csv",
           "cox_early.csv", "cox_separation.csv", "cox_tv.csv", "crr_data.csv",
           "zph_ties.csv", "zph_factor.csv", "td_edge.csv", "td_random.csv", "td_noties.csv",
-          "td_delayed.csv")
+          "td_delayed.csv", "median_ci_data.csv")
 #: R-made data sets used by other tests, not parity fixtures (file: the test that reads it).
 OTHER_DATA = {"roundtrip_cohort.csv": "tests/test_reconstruct_roundtrip.py"}
 
@@ -343,6 +343,14 @@ def _mantel_byar(ref: Path) -> Pairs:
             yield [got["chi2"], got["p"]], [case["coxph_score"][0], case["coxph_score_p"][0]]
 
 
+def _median_symmetric_ci(ref: Path) -> Pairs:
+    data = _read(ref, "median_ci_data.csv")
+    for case in _json_cases(ref, "median_ci_results.json"):
+        d = data[data["set"] == case["set"][0]]
+        got = sv.median_symmetric_ci(d.time, d.event, case["median"][0], alpha=case["alpha"][0])
+        yield list(got), [case["lower"][0], case["upper"][0]]
+
+
 def _quiet(fn, *args, **kwargs):
     """Call ``fn`` without its warnings (the separation case warns, as R does)."""
     import warnings
@@ -417,6 +425,9 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("survival.mantel_byar", "td_mantel_byar.json",
                "Mantel-Byar sums written out in R; without tied deaths also "
                "coxph(Surv(start, stop, event) ~ exposed)$score", _mantel_byar),
+    Comparison("survival.median_symmetric_ci", "median_ci_results.json",
+               "median +- qnorm(1 - alpha/2) * summary(survfit, times = median)$std.err / "
+               "slope, written out in R", _median_symmetric_ci),
     Comparison("survival.fine_gray", "crr_results.json",
                "cmprsk::crr(time, status, cov1, failcode)", _fine_gray),
     Comparison("proportions.ci", "proportions_ci.csv",

@@ -21,7 +21,12 @@ from ..survival._common import zval
 from ..survival._design import design_arrays
 from ..survival.competing import _cuminc_at_kernel, _gray_kernel
 from ..survival.cox import _cox_kernel
-from ..survival.km import _km_at_kernel, _km_first_at_or_below, _km_median_kernel
+from ..survival.km import (
+    _km_at_kernel,
+    _km_first_at_or_below,
+    _km_median_kernel,
+    _median_symmetric_kernel,
+)
 from ..survival.logrank import _logrank_kernel
 from .spec import Spec, Target
 
@@ -193,6 +198,8 @@ def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
     if st == "median_followup":
         # reverse Kaplan-Meier, survival.median_followup's default conf_type ("log")
         med, lo, hi = _km_median_kernel(days, 1 - outcome, "log", zval(0.05))
+        if target.ci_rule == "symmetric":  # as survival.median_symmetric_ci
+            lo, hi = _median_symmetric_kernel(days, 1 - outcome, med, zval(0.05))
         return Result(_none(med), ci=(_none(lo), _none(hi)))
     if st == "logrank":
         codes = inputs[2]

@@ -73,7 +73,7 @@ CONF_TYPES = {
 _TARGET_FIELDS = {
     "ids", "stat", "endpoint", "where", "at", "conf_type", "cause", "by", "levels",
     "covariates", "term", "ties", "of", "rank", "versus", "method", "weight", "compare",
-    "lock", "note", "report", "alternative", "median_rule",
+    "lock", "note", "report", "alternative", "median_rule", "ci_rule",
 }
 _TOP_FIELDS = {
     "cohort", "ledger", "title", "n", "design", "groups", "covariates", "events", "derived",
@@ -322,6 +322,7 @@ class Target:
     lock: bool | None = None  # None: automatic (see Reconstruction._make_locks)
     report: str = "p"
     median_rule: str = "R"
+    ci_rule: str = "R"  # median_followup: "R" (reverse-KM band) or "symmetric" (median +- z SE)
     note: str = ""
 
     @property
@@ -860,6 +861,12 @@ def _target(ctx: _Ctx, t, k: int, known: set, endpoints: dict, all_ids: set) -> 
             ctx.fail(f"{w}.median_rule", "only km_median takes a median_rule: 'R' (survfit's "
                      "midpoint of a 0.5 plateau) or 'first_below' (SPSS: first time S <= 0.5)")
         kw["median_rule"] = t["median_rule"]
+    if "ci_rule" in t:
+        if stat != "median_followup" or t["ci_rule"] not in ("R", "symmetric"):
+            ctx.fail(f"{w}.ci_rule", "only median_followup takes a ci_rule: 'R' (the reverse "
+                     "Kaplan-Meier band, as quantile(survfit)) or 'symmetric' (median +- z SE, "
+                     "as survival.median_symmetric_ci and SPSS)")
+        kw["ci_rule"] = t["ci_rule"]
     if "report" in t:
         if t["report"] not in ("p", "chi2"):
             ctx.fail(f"{w}.report", "must be 'p' or 'chi2'")

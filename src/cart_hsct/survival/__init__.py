@@ -12,7 +12,7 @@ from .cox import cox, cox_time_varying
 from .cutpoints import maxstat
 from .diagnostics import cox_zph, schoenfeld_residuals
 from .fine_gray import fine_gray
-from .km import km_at, km_median, km_table, median_followup
+from .km import km_at, km_median, km_table, median_followup, median_symmetric_ci
 from .logrank import logrank, p_adjust, pairwise_logrank
 from .time_dependent import mantel_byar, simon_makuch, split_at_exposure
 
@@ -21,6 +21,7 @@ __all__ = [
     "km_at",
     "km_median",
     "median_followup",
+    "median_symmetric_ci",
     "logrank",
     "pairwise_logrank",
     "p_adjust",

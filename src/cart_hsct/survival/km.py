@@ -25,7 +25,7 @@ from ._common import (
     zval,
 )
 
-__all__ = ["km_at", "km_median", "km_table", "median_followup"]
+__all__ = ["km_at", "km_median", "km_table", "median_followup", "median_symmetric_ci"]
 
 _TABLE_COLUMNS = [
     "time",
@@ -347,3 +347,50 @@ def median_followup(
     conf_type_check(conf_type, KM_CONF_TYPES)
     t, e = time_event(time, event)
     return _median(t, 1 - e, conf_type=conf_type, alpha=alpha).iloc[0].to_dict()
+
+
+def _median_symmetric_kernel(t: np.ndarray, e: np.ndarray, median: float,
+                             z: float) -> tuple[float, float]:
+    """The numpy core of :func:`median_symmetric_ci` (validated arrays)."""
+    fit = _km_core(t, e)
+    hit = fit["events"] > 0
+    times, surv = fit["time"][hit], fit["survival"][hit]
+    upper, lower = np.flatnonzero(surv >= 0.55), np.flatnonzero(surv <= 0.45)
+    if upper.size == 0 or lower.size == 0 or not np.isfinite(median):
+        return float("nan"), float("nan")
+    u, low = upper[-1], lower[0]
+    slope = (surv[u] - surv[low]) / (times[low] - times[u])
+    _, se_s, _, _ = _km_at_kernel(t, e, np.array([float(median)]), "plain", z)
+    half = z * float(se_s[0]) / slope
+    return float(median - half), float(median + half)
+
+
+def median_symmetric_ci(
+    time: ArrayLike,
+    event: ArrayLike,
+    median: float,
+    *,
+    alpha: float = 0.05,
+) -> tuple[float | None, float | None]:
+    """A symmetric interval for a Kaplan-Meier median: ``median ± z SE``.
+
+    ``SE = SE(S(median)) / f``, with Greenwood's standard error of the survival at the
+    median and ``f = (S(u) - S(l)) / (l - u)`` the slope of the curve around it: ``u`` the
+    last event time with ``S >= 0.55``, ``l`` the first with ``S <= 0.45`` (Collett 2015,
+    section 2.4). This is the kind of interval SPSS prints beside a median; R's
+    ``quantile(survfit(...))`` inverts the pointwise band instead and is not symmetric.
+    No R function gives it; ``tests/reference/make_median_ci_fixtures.R`` writes the
+    formula out on ``survfit`` and ``summary(survfit, times = median)$std.err``.
+
+    For median follow-up, pass ``1 - event`` (the reverse Kaplan-Meier curve).
+
+    Returns
+    -------
+    tuple
+        (lower, upper); ``(None, None)`` when the curve never reaches 0.55 or 0.45 at an
+        event time, or the median is missing.
+    """
+    t, e = time_event(time, event)
+    m = float("nan") if median is None else float(median)
+    lo, hi = _median_symmetric_kernel(t, e, m, zval(alpha))
+    return (None, None) if np.isnan(lo) else (lo, hi)
