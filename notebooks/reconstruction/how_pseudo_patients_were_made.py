@@ -223,11 +223,11 @@ glue("fig_hr_spread", fig, display=False)
 # the single pseudo-cohort's value as "the" reproduction.
 # ```
 #
-# The 20 cohorts themselves are committed beside the summary
+# The ensemble's cohorts themselves are committed beside the summary
 # (`data/cohorts/<cohort>.ensemble_cohorts.csv`, downloadable from {ref}`cohort-data`), so
 # any chapter can be rerun on one of them: `cohorts.load(cohort, seed=k)` in code, or
 # `-p cohort_seed k` in a chapter's *Try it* command. The immortal-time chapter
-# ({ref}`appraisal-immortal-time`) does this for all 20.
+# ({ref}`appraisal-immortal-time`) does this for every one of them.
 
 # %% [markdown]
 # ## Testing the method where the truth is known
