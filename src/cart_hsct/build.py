@@ -176,22 +176,42 @@ def execute_all(notebooks: list[Notebook], workers: int | None = None,
             todo.append((nb, digest))
     for nb, _ in todo:
         nb.stamp.unlink(missing_ok=True)
+    # longest first, so that no worker starts a long notebook while the others run out of
+    # work: by the last run's time, or (clean build) by the source's size, ~4 kB a second
+    seconds = _durations()
+    todo.sort(key=lambda item: -seconds.get(item[0].name, item[0].source.stat().st_size / 4000))
     failures = []
     if todo:
         workers = workers or os.cpu_count() or 1
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-            for (nb, digest), (name, seconds, error) in zip(
+            for (nb, digest), (name, took, error) in zip(
                     todo, pool.map(_run, [nb for nb, _ in todo])):
                 if error:
                     failures.append(error)
                     continue
                 nb.stamp.parent.mkdir(parents=True, exist_ok=True)
                 nb.stamp.write_text(digest)
-                report.append((name, seconds))
-                print(f"  executed {name} in {seconds:.1f} s", flush=True)
+                report.append((name, took))
+                print(f"  executed {name} in {took:.1f} s", flush=True)
+    _save_durations({**seconds, **{name: took for name, took in report if took is not None}})
     if failures:
         raise BuildError("\n".join(failures))
     return report
+
+
+def _durations() -> dict[str, float]:
+    """Seconds each notebook took when it last ran (for the order of execution only)."""
+    import json
+
+    file = paths.CACHE / "durations.json"
+    return json.loads(file.read_text()) if file.exists() else {}
+
+
+def _save_durations(seconds: dict[str, float]) -> None:
+    import json
+
+    paths.CACHE.mkdir(parents=True, exist_ok=True)
+    (paths.CACHE / "durations.json").write_text(json.dumps(seconds, indent=1, sort_keys=True))
 
 
 def _book_inputs_hash() -> str:
