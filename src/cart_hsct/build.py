@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -201,15 +202,11 @@ def execute_all(notebooks: list[Notebook], workers: int | None = None,
 
 def _durations() -> dict[str, float]:
     """Seconds each notebook took when it last ran (for the order of execution only)."""
-    import json
-
     file = paths.CACHE / "durations.json"
     return json.loads(file.read_text()) if file.exists() else {}
 
 
 def _save_durations(seconds: dict[str, float]) -> None:
-    import json
-
     paths.CACHE.mkdir(parents=True, exist_ok=True)
     (paths.CACHE / "durations.json").write_text(json.dumps(seconds, indent=1, sort_keys=True))
 

@@ -8,6 +8,7 @@ Columns are described in ``data/cohorts/README.md``.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -128,6 +129,13 @@ def _ensemble_cohorts(cohort: str) -> pd.DataFrame:
     file = _members_file(cohort)
     if not file.exists():
         raise FileNotFoundError(f"{file} does not exist; make it with `make reconstruct`")
+    stat = file.stat()
+    return _read_members(str(file), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_members(file: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    """Read once per file version: a chapter that walks the ensemble loads it seed by seed."""
     return pd.read_csv(file, dtype={"patient_id": str})
 
 

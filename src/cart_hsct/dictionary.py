@@ -32,9 +32,9 @@ def _unit(column: str) -> str:
         return "%"
     if column.endswith("_years") or column.startswith("age_"):
         return "years"
-    if column.endswith(("_event", "_status")) or column == "entry_date":
-        return "code" if column.endswith(("_event", "_status")) else "date"
-    return ""
+    if column.endswith(("_event", "_status")):
+        return "code"
+    return "date" if column == "entry_date" else ""
 
 
 def _type(series: pd.Series) -> str:
@@ -133,9 +133,9 @@ def dictionary(cohort: str, max_levels: int = 12) -> pd.DataFrame:
         known[f"{e.name}_day"] = (e.note or f"day of {e.name.replace('_', ' ')}",
                                   _event_how(e), where)
         if e.causes:
-            known[e.cause_column] = (
-                f"cause of {e.name}", f"published counts ({_margins({k: v['count'] for k, v in e.causes.items()})})",
-                "")
+            counts = {label: cause["count"] for label, cause in e.causes.items()}
+            known[e.cause_column] = (f"cause of {e.name}",
+                                     f"published counts ({_margins(counts)})", "")
     for name, expr in spec.derived.items():
         known[name] = ("derived", f"formula: {_text(expr)}", "")
     for name, ep in spec.endpoints.items():

@@ -3,8 +3,8 @@
 Fits ``data/specs/<cohort>.yaml`` with seed N and writes ``data/cohorts/<cohort>.csv``
 and ``<cohort>.provenance.json``; with ``--ensemble K`` also fits seeds N+1..N+K (two
 processes) and writes ``<cohort>.ensemble.csv`` (the spread of every target) and
-``<cohort>.ensemble_cohorts.csv`` (the pseudo-cohorts, with their seed). ``--out DIR`` writes to DIR instead of
-``data/cohorts``.
+``<cohort>.ensemble_cohorts.csv`` (the pseudo-cohorts, with their seed). ``--out DIR``
+writes to DIR instead of ``data/cohorts``.
 """
 
 from __future__ import annotations
