@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,6 +65,27 @@ def test_km_of_any_event_equals_one_minus_sum_of_cifs(rows, conf_type):
         assert np.all((ok.ci_lower <= ok.estimate + 1e-12) & (ok.estimate <= ok.ci_upper + 1e-12))
         total += f
     np.testing.assert_allclose(km + total, 1.0, atol=1e-12)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(1, 30), st.integers(1, 3)), min_size=1, max_size=60))
+def test_survfit_variance_without_censoring_is_binomial(rows):
+    # with nobody censored the Aalen-Johansen estimate is a proportion k/n, and its
+    # infinitesimal-jackknife variance is F(1 - F)/n; the estimate is cmprsk's
+    t, s = map(np.array, zip(*rows))
+    grid = np.unique(t).astype(float)
+    for c in sorted(set(s.tolist())):
+        ij = sv.cuminc(t, s, cause=c, times=grid, conf_type="log", variance="survfit")
+        gray = sv.cuminc(t, s, cause=c, times=grid, conf_type="log")
+        f = np.array([np.mean((t <= g) & (s == c)) for g in grid])
+        np.testing.assert_allclose(ij.estimate, f, atol=1e-12)
+        np.testing.assert_allclose(gray.estimate, f, atol=1e-12)
+        np.testing.assert_allclose(ij.variance, f * (1 - f) / t.size, atol=1e-12)
+
+
+def test_unknown_cif_variance_is_refused():
+    with pytest.raises(ValueError, match="variance must be one of"):
+        sv.cuminc([1, 2], [1, 0], cause=1, conf_type="log", variance="greenwood")
 
 
 @SETTINGS

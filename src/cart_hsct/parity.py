@@ -185,6 +185,19 @@ def _cuminc(ref: Path) -> Pairs:
             yield got[cols].to_numpy(float), want[r_cols].to_numpy(float)
 
 
+def _cuminc_survfit(ref: Path) -> Pairs:
+    """Estimates, infinitesimal-jackknife variances and log intervals, curve by curve."""
+    want_all = _read(ref, "survival_cuminc_survfit.csv")
+    for (ds, group, cause), want in want_all.groupby(["dataset", "group", "cause"], sort=True):
+        d = _read(ref, f"survival_{ds}.csv")
+        if group != "all":
+            d = d[d.group == group]
+        got = sv.cuminc(d.time, d.status, cause=int(cause), times=list(want.time),
+                        conf_type="log", variance="survfit", absent="zero")
+        yield (got[["time", "estimate", "variance", "ci_lower", "ci_upper"]].to_numpy(float),
+               want[["time", "estimate", "variance", "log_lower", "log_upper"]].to_numpy(float))
+
+
 def _gray_test(ref: Path) -> Pairs:
     for row in _read(ref, "survival_gray_test.csv").itertuples(index=False):
         d = _read(ref, f"survival_{row.dataset}.csv")
@@ -404,6 +417,9 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("survival.cuminc", "survival_cuminc.csv",
                "timepoints(cmprsk::cuminc(time, status, group), t) + CI transforms in R",
                _cuminc),
+    Comparison('survival.cuminc(variance="survfit")', "survival_cuminc_survfit.csv",
+               "summary(survfit(Surv(time, factor(status)) ~ 1), times = t): pstate, "
+               "std.err^2, log interval", _cuminc_survfit),
     Comparison("survival.gray_test", "survival_gray_test.csv",
                "cmprsk::cuminc(time, status, group, rho = rho)$Tests", _gray_test),
     Comparison("survival.maxstat", "survival_maxstat.csv",

@@ -376,11 +376,13 @@ def cuminc_plot(time, status, *, cause: int = 1, group=None,
                 ylabel: str = "Cumulative incidence", ax: Axes | None = None,
                 palette: Sequence[str] | None = None,
                 risk_rows: Sequence[str] = ("at_risk", "events", "competing", "censored"),
-                figsize: tuple[float, float] | None = None) -> Figure:
+                figsize: tuple[float, float] | None = None,
+                variance: Literal["cmprsk", "survfit"] = "cmprsk") -> Figure:
     """Cumulative incidence (Aalen-Johansen) curves with CI bands and a risk table.
 
-    The curves and bands are :func:`cart_hsct.survival.cuminc` (R: ``cmprsk::cuminc``
-    variance); the p-value is Gray's test, :func:`cart_hsct.survival.gray_test`.
+    The curves and bands are :func:`cart_hsct.survival.cuminc` (``variance``: R
+    ``cmprsk::cuminc``'s or ``survfit``'s); the p-value is Gray's test,
+    :func:`cart_hsct.survival.gray_test`.
 
     Parameters
     ----------
@@ -419,7 +421,7 @@ def cuminc_plot(time, status, *, cause: int = 1, group=None,
     # curve instead of the error an ungrouped call gives for a cause nobody has
     grouped = order != [None]
     curves = sv.cuminc(time, status, cause=cause, group=labels if grouped else None,
-                       conf_type=conf_type)
+                       conf_type=conf_type, variance=variance)
     for g in order:
         keep = labels == g if g is not None else np.ones(len(time), bool)
         curve = curves[curves["group"].astype(str) == str(g)] if grouped else curves

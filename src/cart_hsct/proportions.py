@@ -399,11 +399,13 @@ def implied_cif_data(k: int, n: int, *, competing: int = 0, landmark: float,
 def landmark_cif(k: int, n: int, *, conf_type: Literal["log", "log-log", "plain"],
                  competing: int = 0, landmark: float = 1.0,
                  order: Literal["events-first", "competing-first"] = "events-first",
-                 alpha: float = 0.05) -> dict[str, float]:
-    """Cumulative incidence ``k / n`` at a landmark with cmprsk's variance.
+                 alpha: float = 0.05,
+                 variance: Literal["cmprsk", "survfit"] = "cmprsk") -> dict[str, float]:
+    """Cumulative incidence ``k / n`` at a landmark with cmprsk's (or survfit's) variance.
 
     Runs :func:`cart_hsct.survival.cuminc` on :func:`implied_cif_data`, so the
-    variance is the one R's ``cmprsk::cuminc`` reports (``timepoints(fit, landmark)$var``).
+    variance is the one R's ``cmprsk::cuminc`` reports (``timepoints(fit, landmark)$var``),
+    or with ``variance="survfit"`` R ``survfit``'s, here the binomial ``F(1 - F) / n``.
 
     Returns
     -------
@@ -414,7 +416,8 @@ def landmark_cif(k: int, n: int, *, conf_type: Literal["log", "log-log", "plain"
 
     _method(conf_type, CIF_METHODS)
     time, status = implied_cif_data(k, n, competing=competing, landmark=landmark, order=order)
-    out = cuminc(time, status, cause=1, times=[landmark], conf_type=conf_type, alpha=alpha)
+    out = cuminc(time, status, cause=1, times=[landmark], conf_type=conf_type, alpha=alpha,
+                 variance=variance)
     row = out.iloc[-1]
     return {key: float(row[key]) for key in ("estimate", "variance", "ci_lower", "ci_upper")}
 

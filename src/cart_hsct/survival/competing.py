@@ -1,7 +1,8 @@
 """Competing risks: Aalen-Johansen cumulative incidence and Gray's K-sample test.
 
 Estimates and variances are those of R ``cmprsk::cuminc`` (Gray's Fortran
-routines ``cinc`` and ``crstm``), rewritten here with numpy so that they are
+routines ``cinc`` and ``crstm``), or, on request, the infinitesimal-jackknife variance of
+R ``survival::survfit``'s Aalen-Johansen curves, rewritten here with numpy so that they are
 deterministic with tied times (lifelines' ``AalenJohansenFitter`` jitters ties
 at random) and fast enough for the reconstruction's inner loop.
 """
@@ -85,6 +86,40 @@ def _cif_steps(t: np.ndarray, s: np.ndarray, cause: int) -> dict[str, np.ndarray
     return {"time": times, "estimate": f, "variance": var, "jump": d1 > 0}
 
 
+def _cif_steps_survfit(t: np.ndarray, s: np.ndarray, cause: int) -> dict[str, np.ndarray]:
+    """Cumulative incidence of ``cause`` and its infinitesimal-jackknife variance at each
+    distinct time, as R ``survival::survfit`` reports for an Aalen-Johansen curve.
+
+    The variance is the sum over patients of the squared derivative of the estimate
+    with respect to the patient's case weight. Without censoring it is ``F(1 - F) / n``.
+    """
+    times, inverse = np.unique(t, return_inverse=True)
+    slot = np.arange(times.size)
+    at_risk = inverse[:, None] >= slot[None, :]  # patients x times
+    here = inverse[:, None] == slot[None, :]
+    ev_any = here & (s != 0)[:, None]
+    ev_k = here & (s == cause)[:, None]
+    y = at_risk.sum(axis=0).astype(float)
+    h, hk = ev_any.sum(axis=0) / y, ev_k.sum(axis=0) / y
+    dh = (ev_any - at_risk * h) / y  # each patient's derivative of the hazard increments
+    dhk = (ev_k - at_risk * hk) / y
+    p0 = np.cumprod(1.0 - h)  # event-free, just after each time
+    p0_before = np.r_[1.0, p0[:-1]]
+    f = np.cumsum(p0_before * hk)
+    # derivative of p0: u_j = u_{j-1} (1 - h_j) - p0_{j-1} dh_j, solved as a cumulative
+    # sum; 1 - h is 0 only at the last time, whose u no later time uses
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(h < 1.0, dh / (1.0 - h), 0.0)
+    u0 = -p0 * np.cumsum(ratio, axis=1)
+    u0_before = np.hstack([np.zeros((t.size, 1)), u0[:, :-1]])
+    uk = np.cumsum(u0_before * hk + p0_before * dhk, axis=1)
+    return {"time": times, "estimate": f, "variance": (uk * uk).sum(axis=0),
+            "jump": ev_k.any(axis=0)}
+
+
+_VARIANCES = {"cmprsk": _cif_steps, "survfit": _cif_steps_survfit}
+
+
 def _cif_confint(
     f: np.ndarray, v: np.ndarray, conf_type: str, z: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -103,12 +138,13 @@ def _cif_confint(
 
 
 def _cuminc_at_kernel(
-    t: np.ndarray, s: np.ndarray, cause: int, times: np.ndarray, conf_type: str, z: float
+    t: np.ndarray, s: np.ndarray, cause: int, times: np.ndarray, conf_type: str, z: float,
+    variance: str = "cmprsk",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(estimate, variance, ci_lower, ci_upper) of one curve at ``times``: the numpy core
     of :func:`cuminc` with ``times`` for already-validated arrays (float times >= 0,
     integer status codes, 0 = censored). NaN after the last follow-up time, as cmprsk."""
-    steps = _cif_steps(t, s, cause)
+    steps = _VARIANCES[variance](t, s, cause)
     idx = np.searchsorted(steps["time"], times, side="right") - 1
     est0 = np.r_[0.0, steps["estimate"]][idx + 1]
     var0 = np.r_[0.0, steps["variance"]][idx + 1]
@@ -129,12 +165,15 @@ def cuminc(
     conf_type: Literal["log", "log-log", "plain"],
     alpha: float = 0.05,
     absent: Literal["raise", "zero"] = "raise",
+    variance: Literal["cmprsk", "survfit"] = "cmprsk",
 ) -> pd.DataFrame:
-    """Cumulative incidence of one cause (Aalen-Johansen) with cmprsk's variance.
+    """Cumulative incidence of one cause (Aalen-Johansen) with cmprsk's or survfit's variance.
 
-    Estimates and variances equal R ``cmprsk::cuminc(time, status, group)`` (read at
-    chosen times with ``cmprsk::timepoints``). Tied times, also across causes, are
-    handled deterministically as in cmprsk.
+    Estimates equal R ``cmprsk::cuminc(time, status, group)`` (read at chosen times
+    with ``cmprsk::timepoints``); variances are cmprsk's (``variance="cmprsk"``) or the
+    infinitesimal-jackknife variance of R ``survival::survfit(Surv(time,
+    factor(status)) ~ 1)`` (``variance="survfit"``, its ``std.err`` squared). Tied
+    times, also across causes, are handled deterministically as in both.
 
     cmprsk gives no confidence interval; with ``F`` the estimate, ``v`` its
     variance and ``z`` the normal quantile, this function defines:
@@ -171,6 +210,9 @@ def cuminc(
         When no patient has ``cause``: an error (default; usually a wrong code), or
         an incidence of 0 with variance 0 and no interval (a subgroup in which the
         event did not happen, which cmprsk leaves out of its output).
+    variance : {"cmprsk", "survfit"}
+        cmprsk's delta-method variance (Gray's ``cinc``), or survfit's infinitesimal
+        jackknife, which without censoring is the binomial ``F(1 - F) / n``.
 
     Returns
     -------
@@ -185,6 +227,9 @@ def cuminc(
     conf_type_check(conf_type, CIF_CONF_TYPES)
     if absent not in ("raise", "zero"):
         raise ValueError(f"absent must be 'raise' or 'zero', got {absent!r}.")
+    if variance not in _VARIANCES:
+        raise ValueError(f"variance must be one of {list(_VARIANCES)}, got {variance!r}.")
+    steps_of = _VARIANCES[variance]
     z = zval(alpha)
     t, s = _time_status(time, status, cause, absent)
     if group is None:
@@ -200,7 +245,7 @@ def cuminc(
     for k, label in enumerate(labels):
         sel = codes == k
         if at is None:
-            steps = _cif_steps(t[sel], s[sel], cause)
+            steps = steps_of(t[sel], s[sel], cause)
             keep = steps["jump"].copy()
             keep[-1] = True
             row_t = np.r_[0.0, steps["time"][keep]]
@@ -209,7 +254,8 @@ def cuminc(
             lower, upper = _cif_confint(est, var, conf_type, z)
         else:
             row_t = at
-            est, var, lower, upper = _cuminc_at_kernel(t[sel], s[sel], cause, at, conf_type, z)
+            est, var, lower, upper = _cuminc_at_kernel(t[sel], s[sel], cause, at, conf_type, z,
+                                                       variance)
         parts.append(
             pd.DataFrame(
                 {
