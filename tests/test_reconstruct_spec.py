@@ -97,6 +97,8 @@ def test_chen2021_spec_is_valid_and_covers_every_ipd_entry():
      "toy.yaml: conflicts[0].ids[1]: 'toy.zzz' is not a ledger id"),
     (lambda r: r["targets"][0].__setitem__("ci_rule", "symmetric"),
      "toy.yaml: targets[0].ci_rule: only median_followup takes a ci_rule"),
+    (lambda r: r["targets"][0].__setitem__("variance", "survfit"),
+     "toy.yaml: targets[0].variance: a cuminc_at target's variance"),
 ])
 def test_invalid_spec_names_file_and_field(toy_dir, mutate, message):
     raw = _toy()
@@ -380,3 +382,48 @@ def test_a_symmetric_follow_up_interval_target_is_the_survival_functions():
     lo, hi = sv.median_symmetric_ci(pts["os_days"], 1 - pts["os_event"], median)
     assert row["reconstructed"] == median
     assert tuple(row["reconstructed_ci"]) == pytest.approx((lo, hi), rel=1e-5)  # 6 digits kept
+
+
+# ----------------------------------------------------------------- complete follow-up
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_complete_followup_lock_on_a_moving_subgroup(tmp_path, seed):
+    """`lock: true` on a subgroup defined by a covariate the search moves: at the end the
+    subgroup (whoever is in it) has exactly k deaths by the landmark and nobody censored
+    before it, although the accrual leaves most patients less follow-up than that."""
+    d = _ledger(tmp_path, [
+        {"id": "toy.os_3y.x1", "quote": "50.0", "value": 50.0, "unit": "percent"},
+        {"id": "toy.os.p", "quote": "0.0300", "value": 0.03, "p": 0.03, "unit": "p-value"},
+    ])
+    raw = _toy(sizes=(10, 10))
+    raw["covariates"] = [{"name": "x", "levels": {0: 16, 1: 4}}]
+    raw["targets"] = [
+        {"ids": ["toy.os_3y.x1"], "stat": "km_at", "endpoint": "os", "at": 1095,
+         "where": "x == 1", "conf_type": "log-log", "lock": True},
+        {"ids": ["toy.os.p"], "stat": "logrank", "endpoint": "os", "by": "x"}]
+    raw["solver"] = {"iterations": 300, "auto_lock": "within_followup"}
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d)).fit(seed=seed)
+    assert not rec.dropped_locks_ and rec.locks_[0].complete
+    assert "nobody censored before it" in rec.locks_[0].describe()
+    sub = rec.ipd_[rec.ipd_.x == 1]
+    t, e = sub.os_days.to_numpy(float), sub.os_event.to_numpy(float)
+    assert ((e == 1) & (t <= 1095)).sum() == 2
+    assert np.all((e == 1) | (t >= 1095))  # survivors followed to 3 years
+    assert (rec.ipd_.followup_days < 1095).any()  # not everyone could have been
+
+
+def test_survfit_variance_target_uses_survfit_intervals(tmp_path):
+    """A cuminc_at target with `variance: survfit` reports survfit's (binomial) interval
+    where nobody is censored; cmprsk's differs."""
+    raw, d = _rich(tmp_path)
+    base = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d)).fit(seed=1)
+    raw["targets"][0]["variance"] = "survfit"
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d)).fit(seed=1)
+    lo, hi = rec.fidelity_.set_index("id").loc["toy.ev_100d", "reconstructed_ci"]
+    f, se = 0.4, np.sqrt(0.4 * 0.6 / 20)  # 8/20 by day 100, nobody censored (a lock)
+    z = 1.959963984540054
+    assert np.isclose(lo, 100 * f * np.exp(-z * se / f), atol=1e-3)
+    assert np.isclose(hi, 100 * f * np.exp(z * se / f), atol=1e-3)
+    assert not np.allclose(base.fidelity_.set_index("id").loc["toy.ev_100d", "reconstructed_ci"],
+                           [lo, hi], atol=1e-3)

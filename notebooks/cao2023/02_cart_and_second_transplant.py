@@ -40,6 +40,7 @@
 cohort = "cao2023"
 cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 cif_conf_type = "log"  # the transform of the paper's cumulative-incidence intervals
+cif_variance = "survfit"  # the paper's: R survfit's infinitesimal jackknife ("cmprsk": Gray's)
 
 # %% [markdown]
 # ````{admonition} Try it
@@ -159,7 +160,8 @@ engraft = pd.DataFrame({
 cif = []
 for label, ep in (("neutrophils", "neutrophil"), ("platelets", "platelet")):
     c = sv.cuminc(pts[f"{ep}_days"], pts[f"{ep}_status"],
-                  cause=1, conf_type=cif_conf_type, absent="zero", times=[30, 60])
+                  cause=1, conf_type=cif_conf_type, variance=cif_variance, absent="zero",
+                  times=[30, 60])
     for _, r in c.iterrows():
         cif.append({"cells": label, "day": int(r.time), "incidence %": 100 * r.estimate,
                     "ci_lower": 100 * r.ci_lower, "ci_upper": 100 * r.ci_upper})
@@ -181,7 +183,7 @@ stack = pd.concat([
 ], ignore_index=True)
 stack["cells"] = pd.Categorical(stack.cells, ["Neutrophils", "Platelets"])
 fig_e = plots.cuminc_plot(stack.days.astype(float), stack.status.astype(int), cause=1,
-                          group=stack.cells, conf_type=cif_conf_type,
+                          group=stack.cells, conf_type=cif_conf_type, variance=cif_variance,
                           times=[0, 15, 30, 45, 60, 90], risk_rows=("at_risk", "events"),
                           ylabel="Cumulative incidence of engraftment")
 fig_e.axes[0].set_xlim(0, 90)

@@ -39,6 +39,7 @@
 cohort = "cao2023"
 cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
 cif_conf_type = "log"
+cif_variance = "survfit"  # the paper's: R survfit's infinitesimal jackknife ("cmprsk": Gray's)
 day_acute = 100
 days_chronic = {"180d": 180, "2y": 730}
 
@@ -79,7 +80,8 @@ acute = []
 for label, ep, eid in (("grade 2-4", "agvhd24", "cao2023.agvhd24_100d"),
                        ("grade 3-4", "agvhd34", "cao2023.agvhd34_100d")):
     r = sv.cuminc(pts[f"{ep}_days"], pts[f"{ep}_status"],
-                  cause=1, conf_type=cif_conf_type, absent="zero", times=[day_acute]).iloc[0]
+                  cause=1, conf_type=cif_conf_type, variance=cif_variance, absent="zero",
+                  times=[day_acute]).iloc[0]
     e = ledger.entry(eid)
     acute.append({"aGVHD": label, "reproduced %": 100 * r.estimate, "ci_lower": 100 * r.ci_lower,
                   "ci_upper": 100 * r.ci_upper, "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})"})
@@ -103,7 +105,7 @@ for eid in ("cao2023.cgvhd_any_180d", "cao2023.cgvhd_ext_180d"):
     for n in (95, 94):
         ks = pr.numerators_for(e.value, n, 1)
         for k in ks:
-            c = pr.landmark_cif(k, n, conf_type=cif_conf_type)
+            c = pr.landmark_cif(k, n, conf_type=cif_conf_type, variance=cif_variance)
             rows.append({"id": eid, "k/n": f"{k}/{n}", "estimate": 100 * c["estimate"],
                          "ci": f"{100 * c['ci_lower']:.1f}-{100 * c['ci_upper']:.1f}",
                          "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})"})
@@ -124,7 +126,7 @@ for label, ep, prefix in (("any grade", "cgvhd", "cao2023.cgvhd_any"),
                           ("extensive", "cgvhd_extensive", "cao2023.cgvhd_ext")):
     sub = pts[pts[f"{ep}_days"].notna()]
     c = sv.cuminc(sub[f"{ep}_days"], sub[f"{ep}_status"], cause=1, conf_type=cif_conf_type,
-                  absent="zero", times=list(days_chronic.values()))
+                  variance=cif_variance, absent="zero", times=list(days_chronic.values()))
     for key, (_, r) in zip(days_chronic, c.iterrows()):
         eid = f"{prefix}_{key}"
         ci = (100 * r.ci_lower, 100 * r.ci_upper) if np.isfinite(r.ci_lower) else None
@@ -159,7 +161,7 @@ acute_stack = pd.concat([
 ], ignore_index=True)
 acute_stack["grade"] = pd.Categorical(acute_stack.grade, ["Grade 2-4", "Grade 3-4"])
 fig1a = plots.cuminc_plot(acute_stack.days.astype(float), acute_stack.status.astype(int), cause=1,
-                          group=acute_stack.grade, conf_type=cif_conf_type,
+                          group=acute_stack.grade, conf_type=cif_conf_type, variance=cif_variance,
                           times=[0, 25, 50, 75, 100], risk_rows=("at_risk", "events"),
                           ylabel="Cumulative incidence of aGVHD")
 fig1a.axes[0].set_xlim(0, 100)
@@ -184,7 +186,7 @@ chronic_stack = pd.concat([
 ], ignore_index=True)
 chronic_stack["kind"] = pd.Categorical(chronic_stack.kind, ["Any grade", "Extensive"])
 fig1b = plots.cuminc_plot(chronic_stack.days.astype(float), chronic_stack.status.astype(int), cause=1,
-                          group=chronic_stack.kind, conf_type=cif_conf_type,
+                          group=chronic_stack.kind, conf_type=cif_conf_type, variance=cif_variance,
                           times=[0, 180, 365, 730, 1095, 1460], risk_rows=("at_risk", "events"),
                           ylabel="Cumulative incidence of cGVHD")
 glue("fig_1b", fig1b, display=False)

@@ -79,7 +79,9 @@ plots.set_theme()
 # data cut-off (which bound each patient's follow-up), the events that can happen to a
 # patient (relapse, death, ...) and the published numbers, each tied to its ledger id. Then
 #
-# 1. **exact counts** that landmark rates fix are met first and never broken again;
+# 1. **exact counts** that landmark rates fix are met first and never broken again (a spec
+#    can also declare that a group was followed completely to a landmark, `lock: true`:
+#    nobody in it is censored before);
 # 2. a seeded **simulated annealing** search moves event times, switches events between
 #    patients of the same group, swaps covariate values and moves entry dates — moves that
 #    keep every published margin (including the published counts on each side of a cut-off,

@@ -220,7 +220,7 @@ def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
             return Result(0.0)
         est, _, lo, hi = _cuminc_at_kernel(days, outcome.astype(int), target.cause,
                                            np.array([float(target.at)]), target.conf_type,
-                                           zval(0.05))
+                                           zval(0.05), target.variance)
         return Result(scale * est[0], ci=(scale * lo[0], scale * hi[0]))
     raise ValueError(f"unknown survival statistic {st!r}")  # pragma: no cover
 

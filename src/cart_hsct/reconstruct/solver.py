@@ -31,6 +31,7 @@ is validated once, by ``fidelity.validate_columns``).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +48,9 @@ _FAIL_Z2 = 9.0  # loss of a target that cannot be computed on the current cohort
 
 @dataclass(frozen=True)
 class Lock:
-    """``events`` endpoint events by ``at`` in ``mask``, nobody censored before the last."""
+    """``events`` endpoint events by ``at`` in ``mask``, nobody censored before the last
+    (``complete``: nobody censored before ``at``). ``where`` (cohort columns -> mask)
+    recomputes the population when the covariates that define it move."""
 
     target: int
     ids: tuple
@@ -59,10 +62,14 @@ class Lock:
     km: bool
     mask: np.ndarray
     pattern: tuple | None = None  # admissible orders of events (True) and censorings
+    where: Callable | None = None
+    complete: bool = False
 
     def violation(self, cols: dict) -> int:
-        days = cols[f"{self.endpoint}_days"][self.mask]
-        status = cols[f"{self.endpoint}_status"][self.mask]
+        mask = self.mask if self.where is None else self.where(cols)
+        off = abs(int(mask.sum()) - self.n)  # a free margin moved the population's size
+        days = cols[f"{self.endpoint}_days"][mask]
+        status = cols[f"{self.endpoint}_status"][mask]
         if self.pattern is not None:
             # the order of events (True) and censorings (False) up to the last event
             # before the landmark; at tied times events come first, as in the KM estimate
@@ -77,7 +84,7 @@ class Lock:
                 m = min(seq.size, pat.size)
                 v = int((seq[:m] != pat[:m]).sum()) + abs(seq.size - pat.size)
                 best = v if best is None else min(best, v)
-            return best
+            return best + off
         hit = (status == self.cause) & (days <= self.at)
         miss = abs(int(hit.sum()) - self.events)
         if self.km:
@@ -86,8 +93,8 @@ class Lock:
         else:
             ended = (status > 0) & (days <= self.at)
             censored = status == 0
-        last = days[ended].max() if ended.any() else -np.inf
-        return miss + int((censored & (days < last)).sum())
+        last = self.at if self.complete else (days[ended].max() if ended.any() else -np.inf)
+        return miss + off + int((censored & (days < last)).sum())
 
     def describe(self) -> str:
         if self.pattern is not None:
@@ -96,8 +103,9 @@ class Lock:
                     f"among {self.n} patients up to the last event by day {self.at:g} in "
                     f"the order {seq}")
         kind = "events" if self.km else f"cause-{self.cause} events"
+        rule = "nobody censored before it" if self.complete else "no censoring before the last"
         return (f"{', '.join(self.ids)}: {self.events} {kind} of {self.endpoint} among "
-                f"{self.n} patients by day {self.at:g}, no censoring before the last")
+                f"{self.n} patients by day {self.at:g}, {rule}")
 
 
 class _State:
@@ -225,7 +233,7 @@ class Reconstruction:
         names = set(self._held_structural)
         for lk in self.locks_:
             where = self.spec.targets[lk.target].where
-            if where is not None:
+            if where is not None and lk.where is None:
                 names |= where.names
         self._held = self._with_inputs(names)
         self._movable = [c for c in self.spec.covariates
@@ -569,6 +577,23 @@ class Reconstruction:
         what this cannot (e.g. a death before the only admissible day).
         """
         s = self.spec
+        # complete follow-up: the patients of such a lock enter early enough to be followed
+        # to its landmark (entry dates exchanged with patients outside every such lock)
+        complete = [lk for lk in self.locks_ if lk.complete]
+        inside = np.zeros(s.n, bool)
+        for lk in complete:
+            inside |= lk.mask
+        last = np.zeros(s.n)
+        for e in s.events:
+            last = np.fmax(last, st.ev[e.name])
+        for lk in complete:
+            for i in np.flatnonzero(lk.mask & (self._horizon - st.entry < lk.at)):
+                reach = self._horizon - st.entry
+                # a partner whose history fits in patient i's shorter follow-up
+                ok = np.flatnonzero(~inside & (reach >= lk.at) & (last < reach[i]))
+                if ok.size:
+                    j = ok[rng.integers(ok.size)]
+                    st.entry[i], st.entry[j] = st.entry[j], st.entry[i]
         order = {e.name: k for k, e in enumerate(s.events)}
         todo = []
         for lk in self.locks_:
@@ -727,11 +752,15 @@ class Reconstruction:
             e = self._entries[honoured[0]]
             if e.unit != "percent" or e.value is None:
                 continue
-            mask = np.ones(n, bool) if t.where is None else np.asarray(t.where(cols, n), bool)
-            ep = s.endpoints[t.endpoint]
-            if ep.where is not None:
-                mask &= np.asarray(ep.where(cols, n), bool)
+            where = self._lock_population(t)
+            mask = where(cols)
             size = int(mask.sum())
+            # an explicit lock (complete follow-up) lets the covariates that define its
+            # population move, and recomputes the population at every check; an automatic
+            # one holds them
+            moving = t.lock is True and bool(
+                self._with_inputs(set(where.names)) - self._with_inputs(self._held_structural))
+            extra = {"where": where if moving else None, "complete": t.lock is True}
             half = e.half_unit.get("value", 0.05)
             ks = [k for k in range(size + 1) if abs(100.0 * k / size - e.value) <= half + 1e-9]
             if len(ks) != 1:
@@ -740,14 +769,29 @@ class Reconstruction:
                 if pattern is not None:
                     locks.append(Lock(target=t.index, ids=tuple(honoured), endpoint=t.endpoint,
                                       at=float(t.at), events=sum(pattern[0]), n=size, cause=1,
-                                      km=True, mask=mask, pattern=pattern))
+                                      km=True, mask=mask, pattern=pattern, **extra))
                 continue
             k = ks[0]
             km = t.stat == "km_at"
             locks.append(Lock(target=t.index, ids=tuple(honoured), endpoint=t.endpoint,
                               at=float(t.at), events=size - k if km else k, n=size,
-                              cause=1 if km else t.cause, km=km, mask=mask))
+                              cause=1 if km else t.cause, km=km, mask=mask, **extra))
         return locks
+
+    def _lock_population(self, t) -> Callable:
+        """cohort columns -> the boolean mask of target ``t``'s population (its ``where``
+        and its endpoint's); ``.names`` lists the columns it reads."""
+        n, ep = self.spec.n, self.spec.endpoints[t.endpoint]
+        parts = [x for x in (t.where, ep.where) if x is not None]
+
+        def where(cols):
+            mask = np.ones(n, bool)
+            for x in parts:
+                mask &= np.asarray(x(cols, n), bool)
+            return mask
+
+        where.names = set().union(*(x.names for x in parts)) if parts else set()
+        return where
 
     # ------------------------------------------------------------------ moves
 
@@ -1029,7 +1073,12 @@ class Reconstruction:
             prop = self._repair_cause(st, cols, rng) if self._causes and rng.random() < 0.3 \
                 else None
             if prop is None:
-                prop = self._propose(st, cols, rng)
+                # half of the moves aim at a lock that does not hold: its events, patients
+                # and population (a small subgroup is rarely hit by chance)
+                unmet = np.flatnonzero(lock_v)
+                focus = self._focus(self.locks_[unmet[rng.integers(unmet.size)]].target, cols) \
+                    if unmet.size and rng.random() < _PHASE1_AIM else None
+                prop = self._propose(st, cols, rng, focus)
             if prop is None:
                 continue
             changed, undo = prop
@@ -1049,10 +1098,13 @@ class Reconstruction:
                 stall += 1
         return cols, v
 
-    def _drop_unmet_locks(self, cols: dict) -> None:
-        """The locks that do not hold become ordinary (soft) targets."""
-        self.dropped_locks_ += [lk for lk in self.locks_ if lk.violation(cols)]
-        self.locks_ = [lk for lk in self.locks_ if not lk.violation(cols)]
+    def _drop_unmet_locks(self, cols: dict, also: dict | None = None) -> None:
+        """The locks that do not hold (in ``cols`` and, if given, in ``also``) become
+        ordinary (soft) targets."""
+        unmet = [lk.violation(cols) > 0 and (also is None or lk.violation(also) > 0)
+                 for lk in self.locks_]
+        self.dropped_locks_ += [lk for lk, u in zip(self.locks_, unmet) if u]
+        self.locks_ = [lk for lk, u in zip(self.locks_, unmet) if not u]
 
     def _anneal(self, run: dict, steps: int, t_start: float, base_bad: int,
                 rng: np.random.Generator, covariates_only: bool = False) -> None:
@@ -1122,10 +1174,10 @@ class Reconstruction:
             # The locks cannot all be met. Phase 1 accepts every move that keeps the count
             # of violations, so by now the cohort has wandered far from the constructed
             # start (event counts, death times). Go back to that start, give up the locks
-            # it does not meet, and repair what is left.
-            st = start
+            # that neither it nor the search met, and repair what is left.
+            st, missed = start, cols
             cols = self._columns(st)
-            self._drop_unmet_locks(cols)
+            self._drop_unmet_locks(cols, also=missed)
             cols, v = self._phase1(st, rng)
             if v:
                 self._drop_unmet_locks(cols)
@@ -1211,6 +1263,7 @@ class Reconstruction:
 _AIM_CAP = 25.0  # loss of a target beyond which it is not aimed at more often
 _PHASE1_MAX = 60000  # proposals to meet the hard constraints, at most
 _PHASE1_STALL = 30000  # ... and without a new lowest violation count
+_PHASE1_AIM = 0.5  # share of phase-1 moves aimed at an unmet lock
 _PATTERN_MAX_N = 12  # 2^13 orders of events and censorings to try at most
 _PATTERN_MAX_KEEP = 8  # more admissible orders than this: too loose to be worth a lock
 

@@ -73,7 +73,7 @@ CONF_TYPES = {
 _TARGET_FIELDS = {
     "ids", "stat", "endpoint", "where", "at", "conf_type", "cause", "by", "levels",
     "covariates", "term", "ties", "of", "rank", "versus", "method", "weight", "compare",
-    "lock", "note", "report", "alternative", "median_rule", "ci_rule",
+    "lock", "note", "report", "alternative", "median_rule", "ci_rule", "variance",
 }
 _TOP_FIELDS = {
     "cohort", "ledger", "title", "n", "design", "groups", "covariates", "events", "derived",
@@ -323,6 +323,7 @@ class Target:
     report: str = "p"
     median_rule: str = "R"
     ci_rule: str = "R"  # median_followup: "R" (reverse-KM band) or "symmetric" (median +- z SE)
+    variance: str = "cmprsk"  # cuminc_at: "cmprsk" or "survfit" (infinitesimal jackknife)
     note: str = ""
 
     @property
@@ -804,6 +805,11 @@ def _target(ctx: _Ctx, t, k: int, known: set, endpoints: dict, all_ids: set) -> 
             ctx.fail(f"{w}.conf_type", f"must be one of {list(allowed)} for {stat}, got "
                      f"{t['conf_type']!r}")
         kw["conf_type"] = t["conf_type"]
+    if "variance" in t:
+        if stat != "cuminc_at" or t["variance"] not in ("cmprsk", "survfit"):
+            ctx.fail(f"{w}.variance", "a cuminc_at target's variance: 'cmprsk' (default) or "
+                     f"'survfit', got {t['variance']!r}")
+        kw["variance"] = t["variance"]
     if "cause" in t:
         kw["cause"] = ctx.number(t["cause"], f"{w}.cause", integer=True, positive=True)
         if kw["cause"] not in (1, 2):
