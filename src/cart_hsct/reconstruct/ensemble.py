@@ -18,7 +18,7 @@ from .spec import Spec, load_spec, parse_spec
 __all__ = ["ensemble", "summarise_ensemble"]
 
 
-def _spec_source(spec: Spec | str) -> tuple:
+def spec_source(spec: Spec | str) -> tuple:
     if isinstance(spec, str):
         return ("name", spec)
     if spec.path is not None and spec.ledger_dir is None:
@@ -32,7 +32,8 @@ def _load(source: tuple) -> Spec:
     return parse_spec(source[1], fname=f"{source[2]}.yaml", ledger_dir=source[3])
 
 
-def _one(args) -> tuple[pd.DataFrame, pd.DataFrame]:
+def fit_member(args) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(fidelity table, pseudo-cohort) of one seed; ``args``: (spec source, seed, iterations)."""
     source, seed, iterations = args
     from .solver import Reconstruction
 
@@ -59,14 +60,14 @@ def ensemble(spec: Spec | str, seeds, *, iterations: int | None = None,
         The pseudo-cohorts themselves, stacked, with a ``seed`` column.
     """
     seeds = [int(s) for s in seeds]
-    source = _spec_source(spec)
+    source = spec_source(spec)
     jobs = [(source, s, iterations) for s in seeds]
     workers = workers or min(len(seeds), os.cpu_count() or 1, 2)
     if workers <= 1:
-        frames = [_one(j) for j in jobs]
+        frames = [fit_member(j) for j in jobs]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            frames = list(pool.map(_one, jobs))
+            frames = list(pool.map(fit_member, jobs))
     runs = pd.concat([fid for fid, _ in frames], ignore_index=True)
     if not keep_cohorts:
         return runs

@@ -737,7 +737,7 @@ class Reconstruction:
         return bad
 
     def _make_locks(self, st: _State) -> list[Lock]:
-        s, n = self.spec, self.spec.n
+        s = self.spec
         cols = self._columns(st)
         locks = []
         within_fu = s.solver.get("auto_lock", "always") == "within_followup"
