@@ -9,8 +9,10 @@ Two phases, both driven by one ``numpy.random.Generator`` (same seed -> same coh
    published numbers do the same. The start is built to meet these "locks" where it can
    (``_construct``: the locked number of events placed before each landmark; the other
    events follow the published curves, ``_profile``; causes of death go to deaths that
-   meet their conditions), then a cheap integer search repairs the rest (with moves
-   aimed at deaths whose cause's condition fails); afterwards no move may break them.
+   meet their conditions), then a cheap integer search repairs the rest (half of its
+   moves aimed at a lock that does not hold, some at deaths whose cause's condition
+   fails); afterwards no move may break them. An explicit lock (``lock: true``) asks
+   for complete follow-up: nobody in its population censored before the landmark.
 2. **Simulated annealing** over event times, event/censoring assignment, covariate
    assignment and entry dates, minimising the sum over targets of
    :func:`fidelity.distance` (each part's gap in units of its ``close`` band, plus a step
