@@ -470,6 +470,31 @@ pd.DataFrame({
 # survival chapter ([Cao: survival](cao2023-survival)) reproduces the published
 # incidences.
 #
+# ### Two variances for the same cumulative incidence
+#
+# Software agrees on $\hat F_1$ but not on its variance. R's `cmprsk::cuminc` reports
+# Gray's delta-method variance; R's `survfit` (an Aalen-Johansen curve of a multi-state
+# model) reports the infinitesimal jackknife, the sum over patients of the squared change
+# in $\hat F_1$ when one patient's weight is nudged. Without censoring the second is the
+# binomial $\hat F_1(1-\hat F_1)/n$; the first is wider. A paper seldom says which it used,
+# but its intervals do: Cao's are survfit's (see the counts chapter and
+# [Cao: survival](cao2023-survival)). `sv.cuminc(..., variance=...)` gives either.
+
+# %%
+two = {v: sv.cuminc(cr.t, cr.status, cause=1, times=[cr_day], conf_type="log", alpha=alpha,
+                    variance=v).iloc[0] for v in ("cmprsk", "survfit")}
+for v, r in two.items():
+    glue(f"cr_ci_{v}", f"{100 * r.ci_lower:.1f}-{100 * r.ci_upper:.1f}", display=False)
+pd.DataFrame({v: {"estimate %": f"{100 * r.estimate:.2f}",
+                  "standard error %": f"{100 * np.sqrt(r.variance):.3f}",
+                  "log interval %": f"{100 * r.ci_lower:.1f}-{100 * r.ci_upper:.1f}"}
+              for v, r in two.items()})
+
+# %% [markdown]
+# At day {glue:text}`cr_day`, the same {glue:text}`cr_cif:.1f` % has the interval
+# {glue:text}`cr_ci_cmprsk` with cmprsk's variance and {glue:text}`cr_ci_survfit` with
+# survfit's.
+#
 # ## Landmarking
 #
 # A covariate that is only known after time zero, such as "was transplanted", cannot be
