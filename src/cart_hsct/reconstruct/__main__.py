@@ -16,9 +16,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import pandas as pd
-
-from .ensemble import fit_member, spec_source, summarise_ensemble
+from .ensemble import fit_member, spec_source, stack_members, summarise_ensemble
 from .output import write_cohort, write_ensemble, write_ensemble_cohorts
 from .solver import Reconstruction
 from .spec import load_spec
@@ -69,11 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
     members = iter(results[len(args.cohort):])
     for cohort in args.cohort if args.ensemble else ():
-        frames = [next(members) for _ in seeds]
-        runs = pd.concat([fid for fid, _ in frames], ignore_index=True)
+        runs, cohorts = stack_members([next(members) for _ in seeds])
         out = write_ensemble(summarise_ensemble(runs), cohort, args.out)
-        write_ensemble_cohorts(pd.concat([ipd for _, ipd in frames], ignore_index=True),
-                               cohort, args.out)
+        write_ensemble_cohorts(cohorts, cohort, args.out)
         # share of the targets a seed can reach (declared-infeasible ids left out)
         fit = runs[runs.status != "infeasible"]
         ok = fit.assign(ok=fit.status.isin(["exact", "close"])).groupby("seed").ok.mean()

@@ -68,10 +68,14 @@ def ensemble(spec: Spec | str, seeds, *, iterations: int | None = None,
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             frames = list(pool.map(fit_member, jobs))
-    runs = pd.concat([fid for fid, _ in frames], ignore_index=True)
-    if not keep_cohorts:
-        return runs
-    return runs, pd.concat([ipd for _, ipd in frames], ignore_index=True)
+    runs, members = stack_members(frames)
+    return (runs, members) if keep_cohorts else runs
+
+
+def stack_members(frames: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(fidelity tables, pseudo-cohorts) of :func:`fit_member` results, each stacked."""
+    return (pd.concat([fid for fid, _ in frames], ignore_index=True),
+            pd.concat([ipd for _, ipd in frames], ignore_index=True))
 
 
 def summarise_ensemble(runs: pd.DataFrame) -> pd.DataFrame:
