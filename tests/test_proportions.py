@@ -224,3 +224,16 @@ def test_two_by_two_is_symmetric_in_the_groups(kn):
     for test in pr.TESTS:
         assert a[test] == pytest.approx(b[test], rel=1e-9)
         assert 0.0 <= a[test] <= 1.0 + 1e-12
+
+
+def test_one_patient_shortfall_finds_the_rows_that_hold_the_patient():
+    # one death left out of NRM: its row's OS + NRM falls short of 100 by 1/n
+    os_nrm = {"holds": 100 - 100 / 39, "other": 100.0, "over": 100.3, "short": 96.4}
+    n = {"holds": 39, "other": 56, "over": 57, "short": 19}
+    total = {k: round(v, 1) for k, v in os_nrm.items()}
+    got = pr.one_patient_shortfall(n, total)
+    assert got.verdict.to_dict() == {"holds": "holds", "other": "does not hold",
+                                     "over": "contradictory", "short": "does not hold"}
+    assert got.loc["holds", "one_in_n"] == pytest.approx(100 / 39)
+    with pytest.raises(ValueError, match=r"n must be positive counts; rows \['other'\]"):
+        pr.one_patient_shortfall({**n, "other": 0}, total)

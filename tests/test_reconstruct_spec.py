@@ -446,3 +446,71 @@ def test_command_fits_every_cohort_in_one_queue(tmp_path, capsys):
         assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
     members = pd.read_csv(tmp_path / "pool" / "chen2021.ensemble_cohorts.csv")
     assert sorted(members.seed.unique()) == [2, 3]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 12), min_size=1, max_size=15).filter(lambda v: len(v) % 2),
+       st.integers(0, 12))
+def test_median_crossings_count_the_values_that_must_move(values, published):
+    """For an odd number of whole numbers, the count is the fewest values to change for
+    the median to equal ``published`` (brute force: move the nearest ones onto it)."""
+    from cart_hsct.reconstruct.fidelity import median_crossings
+
+    vals = np.sort(np.asarray(values, float))
+    k = median_crossings(vals, float(published), 0.5)
+    assert (k == 0) == (np.median(vals) == published)
+    moved = vals.copy()
+    side = moved < published if np.median(vals) < published else moved > published
+    nearest = np.flatnonzero(side)[::-1] if np.median(vals) < published else np.flatnonzero(side)
+    moved[nearest[:k]] = published
+    assert np.median(moved) == published
+    if k:  # and one value fewer is not enough
+        fewer = vals.copy()
+        fewer[nearest[:k - 1]] = published
+        assert np.median(fewer) != published
+
+
+
+def _profiled(tmp_path, profile):
+    causes = {"infection": 3, "gvhd": {"count": 2, "where": "notna(ev_day)"},
+              "relapse": {"count": 1, "where": "notna(relapse_day)", "profile": profile}}
+    raw, d = _rich(tmp_path, causes=causes)
+    raw["covariates"] = [
+        {"name": "sex", "levels": {"f": 8, "m": 12}},
+        {"name": "klass", "levels": {"short": 14, "long": 6}},
+        {"name": "long_days", "kind": "continuous", "where": "klass == 'long'",
+         "values": [100, 120, 150, 180, 200, 240]},
+        {"name": "age", "kind": "continuous", "median": 30, "range": [5, 60]}]
+    return raw, d
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_cause_profile_holds_and_keeps_the_margins(tmp_path, seed):
+    """The death from relapse gets the profiled values (a class together with the interval
+    only that class has), through the search; every margin stays as published."""
+    raw, d = _profiled(tmp_path, ["sex == 'f'", "klass == 'long'", "age > 40"])
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d))
+    start = rec._initial(np.random.default_rng(seed))  # the start has the profile already
+    i = int(np.flatnonzero(start.cause == "relapse")[0])
+    assert start.cov["sex"][i] == "f" and start.cov["klass"][i] == "long"
+    assert start.cov["age"][i] > 40 and not np.isnan(start.cov["long_days"][i])
+    ipd = rec.fit(seed=seed).ipd_
+    who = ipd[ipd.death_cause == "relapse"]
+    assert len(who) == 1 and who.relapse_day.notna().all()
+    assert (who.sex == "f").all() and (who.klass == "long").all() and (who.age > 40).all()
+    assert who.long_days.notna().all()
+    assert ipd.sex.value_counts().to_dict() == {"m": 12, "f": 8}
+    assert sorted(ipd.long_days.dropna()) == [100, 120, 150, 180, 200, 240]
+    assert ipd.long_days.notna().sum() == (ipd.klass == "long").sum() == 6
+    assert ipd.age.median() == 30 and ipd.age.min() == 5 and ipd.age.max() == 60
+
+
+@pytest.mark.parametrize("profile, message", [
+    (["sex == 'f' and age > 40"], r"causes\.relapse\.profile\[0\]: a profile condition names "
+                                  r"one covariate, got \['age', 'sex'\]"),
+    (["colour == 'red'"], r"causes\.relapse\.profile\[0\]"),
+])
+def test_a_cause_profile_is_validated(tmp_path, profile, message):
+    raw, d = _profiled(tmp_path, profile)
+    with pytest.raises(SpecError, match=message):
+        parse_spec(raw, fname="toy.yaml", ledger_dir=d)

@@ -576,3 +576,31 @@ def partition_sum(parts: Mapping[str, int], total: int) -> dict[str, object]:
     sign = "=" if s == total else "≠"
     return {"sum": s, "total": int(total), "holds": s == total,
             "text": " + ".join(str(v) for v in values) + f" {sign} {int(total)}"}
+
+
+def one_patient_shortfall(n, total, *, decimals: int = 1, terms: int = 2) -> pd.DataFrame:
+    """Which rows of a subgroup table hold one patient who shows as a ``1/n`` gap.
+
+    ``total`` is, per row, the sum of ``terms`` printed percentages that add to 100 % in a
+    row without that patient (e.g. OS + NRM, when NRM leaves out one death) and fall
+    ``100/n`` short of it in the row of the patient, provided nobody in the row was censored
+    before the event. A row ``holds`` the patient when its shortfall is ``100/n`` within
+    the rounding of the printed terms, is ``contradictory`` when the terms add to more than
+    100 % beyond rounding, and otherwise ``does not hold`` it.
+
+    Returns
+    -------
+    DataFrame
+        ``n``, ``total``, ``shortfall`` (100 - total), ``one_in_n`` (100/n), ``verdict``.
+    """
+    n = pd.Series(n, dtype=float)
+    total = pd.Series(total, dtype=float).reindex(n.index)
+    if (n <= 0).any() or n.isna().any():
+        raise ValueError(f"n must be positive counts; rows {list(n.index[(n <= 0) | n.isna()])}")
+    slack = terms * 0.5 * 10.0 ** -decimals + 1e-9  # each printed term is off by half a unit
+    out = pd.DataFrame({"n": n.astype(int), "total": total, "shortfall": 100.0 - total,
+                        "one_in_n": 100.0 / n})
+    out["verdict"] = np.where((out.shortfall - out.one_in_n).abs() <= slack, "holds",
+                              np.where(out.shortfall < -slack, "contradictory",
+                                       "does not hold"))
+    return out

@@ -149,8 +149,7 @@ def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
         if v.size == 0:
             raise ValueError("no patient in the target's population")
         return Result(100.0 * float(np.sum((v != 0) & ~np.isnan(v))) / v.size)
-    vals = values[mask]
-    vals = np.sort(vals[~np.isnan(vals)])
+    vals = _sorted_values(values, mask)
     if st == "mann_whitney":
         other = np.asarray(target.versus["of"](cols, n), dtype=float)
         omask = _mask(target.versus["where"], cols, n)
@@ -175,6 +174,34 @@ def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
             raise ValueError(f"rank {target.rank} but only {vals.size} values")
         return Result(float(vals[target.rank - 1]))
     raise ValueError(f"unknown statistic {st!r}")  # pragma: no cover - validated in spec
+
+
+def _sorted_values(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    vals = values[mask]
+    return np.sort(vals[~np.isnan(vals)])
+
+
+def target_values(target: Target, cols: dict[str, np.ndarray], n: int,
+                  masks: dict | None = None) -> np.ndarray:
+    """The sorted, non-missing values a ``median`` (or ``min``, ``max``...) target summarises."""
+    mask = _mask(target.where, cols, n) if masks is None or target.index not in masks \
+        else masks[target.index]
+    return _sorted_values(np.asarray(target.of(cols, n), dtype=float), mask)
+
+
+def median_crossings(vals: np.ndarray, published: float, half: float) -> int:
+    """How many of ``vals`` would have to cross to the other side of the printed median
+    (``published`` +- ``half``) for their median to print as it.
+
+    Moving one value seldom changes a median (ties, and the values between the printed
+    and the reconstructed median), so the median alone is flat under the solver's moves;
+    this count slopes towards the printed value and is 0 once an odd number of values
+    has its median within the printed precision.
+    """
+    below = int(np.sum(vals < published - half))
+    above = int(np.sum(vals > published + half))
+    most = vals.size // 2  # at most this many on either side of the median
+    return max(0, below - most) + max(0, above - most)
 
 
 def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
@@ -291,10 +318,6 @@ def _huber(z: float, delta: float = 2.0) -> float:
 _OUTSIDE = 2.0
 
 
-def _part(z: float) -> float:
-    return _huber(z) + (_OUTSIDE if abs(z) > 1.0 + 1e-9 else 0.0)
-
-
 def _counts_z(entry: ledger.Entry, part: str, rep, pub) -> float | None:
     """Gap in units of the printed precision, for entries computed exactly from counts
     (``ledger.compare`` gives them no tolerance: anything that does not round to the
@@ -307,33 +330,48 @@ def _counts_z(entry: ledger.Entry, part: str, rep, pub) -> float | None:
     return (float(rep) - float(pub)) / half
 
 
+def _gap(entry: ledger.Entry, part: str, rep, pub, *, bound=False, operator=None,
+         unit: str | None = None) -> tuple[float, float]:
+    """(gap in units of the ``close`` band, step paid for being outside the status band).
+
+    An entry computed exactly from counts is also outside when it does not round to the
+    printed digits: it pays the step twice when it is outside the close band as well. Its
+    smooth part keeps the close band's scale, so that being a few points off a subgroup's
+    printed proportion weighs what it weighs for any other estimate (in printed digits it
+    would be a hundred times more and freeze the search around it).
+    """
+    unit = unit or entry.unit
+    z = _z_value(unit, rep, pub, operator=operator, bound=bound)
+    step = _OUTSIDE if abs(z) > 1.0 + 1e-9 else 0.0
+    zc = _counts_z(entry, part, rep, pub) if unit == entry.unit else None
+    if zc is not None and abs(zc) > 1.0 + 1e-9:
+        step += _OUTSIDE
+    return z, step
+
+
 def distance(entry: ledger.Entry, res: Result, parts: tuple) -> float:
     """Standardised distance of ``res`` from ``entry`` (the parts in ``parts``).
 
-    Each part's gap ``z`` is measured in units of its ``close`` band (the printed
-    precision for entries computed from counts) and contributes ``huber(z)`` (``z^2``
-    while ``|z| <= 2``, linear beyond) plus a step of ``_OUTSIDE`` when ``|z| > 1``; CI
-    bounds count a quarter of the smooth part.
+    Each part's gap ``z`` is measured in units of its ``close`` band and contributes
+    ``huber(z)`` (``z^2`` while ``|z| <= 2``, linear beyond) plus a step of ``_OUTSIDE``
+    when the part is outside its status band (``_gap``); CI bounds count a quarter of
+    the smooth part, range ends a half.
     """
     op = entry.p_operator if entry.unit == "p-value" else None
-    z = _counts_z(entry, "value", res.value, entry.value)
-    if z is None:
-        z = _z_value(entry.unit, res.value, entry.value, operator=op)
-    z2 = _part(z)
+    z, step = _gap(entry, "value", res.value, entry.value, operator=op)
+    z2 = _huber(z) + step
     if "ci" in parts and entry.ci is not None and res.ci is not None:
         for name, rep, pub in zip(("ci_low", "ci_high"), res.ci, entry.ci):
-            zb = _counts_z(entry, name, rep, pub)
-            if zb is None:
-                zb = _z_value(entry.unit, rep, pub, bound=True)
-            z2 += 0.25 * _huber(zb) + (_OUTSIDE if abs(zb) > 1.0 + 1e-9 else 0.0)
+            zb, step = _gap(entry, name, rep, pub, bound=True)
+            z2 += 0.25 * _huber(zb) + step
     if "p" in parts and entry.p is not None and entry.unit != "p-value":
-        z2 += _part(_z_value("p-value", res.p, entry.p, operator=entry.p_operator))
+        zp, step = _gap(entry, "p", res.p, entry.p, operator=entry.p_operator,
+                        unit="p-value")
+        z2 += _huber(zp) + step
     if "range" in parts and entry.range is not None and res.range is not None:
         for name, rep, pub in zip(("range_low", "range_high"), res.range, entry.range):
-            zr = _counts_z(entry, name, rep, pub)
-            if zr is None:
-                zr = _z_value(entry.unit, rep, pub)
-            z2 += 0.5 * _huber(zr) + (_OUTSIDE if abs(zr) > 1.0 + 1e-9 else 0.0)
+            zr, step = _gap(entry, name, rep, pub)
+            z2 += 0.5 * _huber(zr) + step
     if entry.unit == "HR" and entry.ci is not None and res.value is not None:
         lo, hi = entry.ci
         if not lo <= res.value <= hi:

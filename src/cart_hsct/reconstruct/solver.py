@@ -16,7 +16,7 @@ Two phases, both driven by one ``numpy.random.Generator`` (same seed -> same coh
 2. **Simulated annealing** over event times, event/censoring assignment, covariate
    assignment and entry dates, minimising the sum over targets of
    :func:`fidelity.distance` (each part's gap in units of its ``close`` band, plus a step
-   outside it). Every move keeps the published margins: covariate values are swapped
+   outside it; a median adds :func:`fidelity.median_crossings`). Every move keeps the published margins: covariate values are swapped
    (within group when counts by group are published), events are moved in time,
    exchanged, shifted with the rest of a patient's history or switched between two
    patients of the same group (a cause of death and nested events go with it), entry
@@ -40,12 +40,15 @@ import numpy as np
 import pandas as pd
 
 from .. import ledger
-from .fidelity import distance, evaluate, fidelity_table
+from .fidelity import distance, evaluate, fidelity_table, median_crossings, target_values
 from .spec import Spec, load_spec
 
 __all__ = ["Lock", "Reconstruction"]
 
 _FAIL_Z2 = 9.0  # loss of a target that cannot be computed on the current cohort
+# loss per value on the wrong side of a printed median (fidelity.median_crossings): a slope
+# across the median's flat stretches, small beside the loss of the median itself
+_CROSSING_Z2 = 0.5
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ class Reconstruction:
     ipd_ : DataFrame
         One row per pseudo-patient (columns: ``data/cohorts/README.md``).
     loss_ : float
-        Final value of ``sum(weight * z^2)``.
+        Final value of the loss (data/specs/README.md, "The loss").
     fidelity_ : DataFrame
         id, published, reconstructed, status (``ledger.compare``, or ``infeasible``), ...
     locks_ : list of Lock
@@ -182,6 +185,22 @@ class Reconstruction:
             if ep.where is not None:
                 held |= ep.where.names
         self._held_structural = set(held)
+        # a profiled covariate is exchanged together with the covariates it alone defines
+        # the population of (a class and the interval within it); anything else it defines
+        # would no longer match
+        self._nested = {}
+        for lab, c in (self._terminal.causes or {}).items():
+            for cov, _ in c.get("profile", ()):
+                nested = [x for x in s.covariates
+                          if x.where is not None and cov.name in x.where.names]
+                other = held - {nm for x in s.covariates if x.where is not None
+                                for nm in x.where.names}
+                if cov.name in other or any(x.where.names != {cov.name} for x in nested):
+                    raise ValueError(f"{s.cohort}.yaml: cause {lab!r}: profile names "
+                                     f"{cov.name!r}, which defines who has an event or, with "
+                                     "other covariates, another covariate; it cannot be "
+                                     "exchanged")
+                self._nested[cov.name] = nested
         # until the locks are known (fit), every landmark target that may lock holds the
         # covariates that define its population
         for t in s.targets:
@@ -432,8 +451,58 @@ class Reconstruction:
             self._place(st, cols, e, rng)
         if labels is not None:
             self._assign_causes(st, self._columns(st), rng)
+            self._impose_profiles(st, rng)
         del fu
         return st
+
+    def _impose_profiles(self, st: _State, rng: np.random.Generator) -> None:
+        """Give each death whose cause has a ``profile`` the covariate values it names, by
+        exchanging values with patients who have them (every margin is kept). First the
+        cause goes, where it can, to a dead patient who meets the rest of its condition
+        (a relapse before the death, say), has every profiled covariate (some exist only
+        in a subpopulation) and died of a cause without conditions (so the exchange breaks
+        none)."""
+        n = self.spec.n
+        dead = ~np.isnan(st.ev[self._terminal.name])
+        for lab, c in self._causes.items():
+            if not c["profile"]:
+                continue
+            present = dead.copy()
+            for cov, _ in c["profile"]:
+                present &= ~_missing(st.cov[cov.name])
+            if not present.any():
+                raise ValueError(f"{self.spec.cohort}.yaml: cause {lab!r}: no dead patient "
+                                 "has every covariate of its profile")
+            base = present if c["base_where"] is None else present & np.asarray(
+                c["base_where"](self._columns(st), n), bool)
+            free = np.array([x is not None and x != lab and self._causes[x]["where"] is None
+                             for x in st.cause])
+            for i in np.flatnonzero(st.cause == lab):
+                if not (base[i] and present[i]):
+                    for pool in (base & free, base & (st.cause != lab), present & free,
+                                 present & (st.cause != lab)):
+                        if pool.any():
+                            break
+                    fit = np.flatnonzero(pool)
+                    j = fit[rng.integers(fit.size)]
+                    st.cause[i], st.cause[j] = st.cause[j], st.cause[i]
+                    base[j] = present[j] = False  # taken
+                    i = j
+                for cov, ex in c["profile"]:
+                    arr = st.cov[cov.name]
+                    ok = np.asarray(ex(self._columns(st), n), bool)
+                    if ok[i]:
+                        continue
+                    cand = ok & ~_missing(arr) & (st.cause != lab)
+                    if cov.by_group and self._gcol:
+                        cand &= st.group == st.group[i]
+                    cand = np.flatnonzero(cand)
+                    if cand.size == 0:
+                        raise ValueError(f"{self.spec.cohort}.yaml: cause {lab!r}: nobody "
+                                         f"else meets {ex.text!r} to exchange with")
+                    j = cand[rng.integers(cand.size)]
+                    for a in [arr] + [st.cov[x.name] for x in self._nested[cov.name]]:
+                        a[i], a[j] = a[j], a[i]
 
     def _assign_causes(self, st: _State, cols: dict, rng: np.random.Generator) -> None:
         """Causes to the deaths: the most restricted causes (fewest dead patients meeting
@@ -1054,8 +1123,13 @@ class Reconstruction:
             return t.weight * _FAIL_Z2 * len(ids)
         out = 0.0
         for eid in ids:
-            d = distance(self._entries[eid], res, t.compare)
+            entry = self._entries[eid]
+            d = distance(entry, res, t.compare)
             out += d if math.isfinite(d) else _FAIL_Z2
+            if t.stat == "median" and entry.value is not None:
+                out += _CROSSING_Z2 * median_crossings(
+                    target_values(t, cols, n, self._masks), float(entry.value),
+                    entry.half_unit.get("value", 0.5))
         return t.weight * out
 
     # ------------------------------------------------------------------ fit

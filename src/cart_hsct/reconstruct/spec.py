@@ -156,6 +156,22 @@ class Expression:
         return out
 
 
+def _profile(ctx, items, w: str, covariates: list) -> tuple:
+    """A cause's ``profile``: conditions on one covariate each, as (covariate, Expression)."""
+    by_name = {c.name: c for c in covariates}
+    out = []
+    for i, text in enumerate(ctx.seq(items, w)):
+        ex = compile_expression(str(text), set(by_name), f"{w}[{i}]")
+        if len(ex.names) != 1:
+            ctx.fail(f"{w}[{i}]", f"a profile condition names one covariate, got "
+                     f"{sorted(ex.names)}")
+        c = by_name[next(iter(ex.names))]
+        if c.split is not None:
+            ctx.fail(f"{w}[{i}]", f"{c.name!r} follows another covariate (split); name that one")
+        out.append((c, ex))
+    return tuple(out)
+
+
 def _in_to_isin(tree: ast.AST) -> ast.AST:
     """``x in [a, b]`` -> ``isin(x, [a, b])`` (element-wise membership)."""
 
@@ -266,7 +282,10 @@ class Event:
     after: tuple = ()
     before: tuple = ()
     within: str | None = None
-    causes: dict | None = None  # terminal only: label -> {"count": k, "where": Expression}
+    # terminal only: label -> {"count": k, "where": Expression (with the profile),
+    # "profile": ((Covariate, Expression), ...), "base_where": the where without it,
+    # "ids": (...)}
+    causes: dict | None = None
     note: str = ""
 
     @property
@@ -644,17 +663,27 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
                 ctx.fail(f"{w}.causes", "list at least one cause: label: count")
             for lab, v in cm.items():
                 cw = f"{w}.causes.{lab}"
+                profile = ()
                 if isinstance(v, dict):
-                    ctx.unknown_keys(v, {"count", "where", "ids", "note"}, cw)
+                    ctx.unknown_keys(v, {"count", "where", "profile", "ids", "note"}, cw)
                     cnt = ctx.number(ctx.req(v, "count", cw), f"{cw}.count", integer=True,
                                      nonneg=True)
-                    cwhere = compile_expression(v["where"], known | event_cols,
-                                                f"{cw}.where") if v.get("where") else None
+                    profile = _profile(ctx, v.get("profile", []), f"{cw}.profile",
+                                       covariates)
+                    # the profile is part of the condition: moves that break it are refused
+                    text = " and ".join(f"({x})" for x in
+                                        ([v["where"]] if v.get("where") else [])
+                                        + [x.text for _, x in profile])
+                    cwhere = compile_expression(text, known | event_cols,
+                                                f"{cw}.where") if text else None
                     ids = _ids(ctx, v.get("ids", []), f"{cw}.ids", all_ids)
                 else:
                     cnt = ctx.number(v, cw, integer=True, nonneg=True)
                     cwhere, ids = None, ()
-                causes[str(lab)] = {"count": int(cnt), "where": cwhere, "ids": ids}
+                base = compile_expression(v["where"], known | event_cols, f"{cw}.where") \
+                    if isinstance(v, dict) and v.get("where") else None
+                causes[str(lab)] = {"count": int(cnt), "where": cwhere, "ids": ids,
+                                    "profile": profile, "base_where": base}
             if sum(c["count"] for c in causes.values()) > n:
                 ctx.fail(f"{w}.causes", f"the counts sum to more than n = {n}")
             cause_cols.add(f"{e['name']}_cause")
