@@ -514,3 +514,11 @@ def test_a_cause_profile_is_validated(tmp_path, profile, message):
     raw, d = _profiled(tmp_path, profile)
     with pytest.raises(SpecError, match=message):
         parse_spec(raw, fname="toy.yaml", ledger_dir=d)
+
+
+def test_a_covariate_that_defines_an_event_cannot_be_profiled(tmp_path):
+    raw, d = _profiled(tmp_path, ["sex == 'f'"])
+    raw["events"][1]["where"] = "sex == 'm'"  # only men relapse: sex is not exchangeable
+    with pytest.raises(ValueError, match="cause 'relapse': profile names 'sex', which defines "
+                                         "who has an event"):
+        Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d))

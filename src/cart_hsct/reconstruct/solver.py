@@ -9,14 +9,17 @@ Two phases, both driven by one ``numpy.random.Generator`` (same seed -> same coh
    published numbers do the same. The start is built to meet these "locks" where it can
    (``_construct``: the locked number of events placed before each landmark; the other
    events follow the published curves, ``_profile``; causes of death go to deaths that
-   meet their conditions), then a cheap integer search repairs the rest (half of its
+   meet their conditions, and a cause's ``profile`` of covariate values is given to its
+   death by exchanging values, ``_impose_profiles``), then a cheap integer search
+   repairs the rest (half of its
    moves aimed at a lock that does not hold, some at deaths whose cause's condition
    fails); afterwards no move may break them. An explicit lock (``lock: true``) asks
    for complete follow-up: nobody in its population censored before the landmark.
 2. **Simulated annealing** over event times, event/censoring assignment, covariate
    assignment and entry dates, minimising the sum over targets of
    :func:`fidelity.distance` (each part's gap in units of its ``close`` band, plus a step
-   outside it; a median adds :func:`fidelity.median_crossings`). Every move keeps the published margins: covariate values are swapped
+   outside it; a median adds :func:`fidelity.median_crossings`). Every move keeps the
+   published margins: covariate values are swapped
    (within group when counts by group are published), events are moved in time,
    exchanged, shifted with the rest of a patient's history or switched between two
    patients of the same group (a cause of death and nested events go with it), entry
@@ -173,9 +176,6 @@ class Reconstruction:
         self._deps = [self._target_deps(t) for t in s.targets]
         # covariates used to define who has another covariate or who can have an event
         held = set()
-        for c in s.covariates:
-            if c.where is not None:
-                held |= c.where.names
         for e in s.events:
             if e.where is not None:
                 held |= e.where.names
@@ -184,6 +184,10 @@ class Reconstruction:
         for ep in s.endpoints.values():
             if ep.where is not None:
                 held |= ep.where.names
+        by_events = set(held)
+        for c in s.covariates:
+            if c.where is not None:
+                held |= c.where.names
         self._held_structural = set(held)
         # a profiled covariate is exchanged together with the covariates it alone defines
         # the population of (a class and the interval within it); anything else it defines
@@ -193,9 +197,7 @@ class Reconstruction:
             for cov, _ in c.get("profile", ()):
                 nested = [x for x in s.covariates
                           if x.where is not None and cov.name in x.where.names]
-                other = held - {nm for x in s.covariates if x.where is not None
-                                for nm in x.where.names}
-                if cov.name in other or any(x.where.names != {cov.name} for x in nested):
+                if cov.name in by_events or any(x.where.names != {cov.name} for x in nested):
                     raise ValueError(f"{s.cohort}.yaml: cause {lab!r}: profile names "
                                      f"{cov.name!r}, which defines who has an event or, with "
                                      "other covariates, another covariate; it cannot be "
