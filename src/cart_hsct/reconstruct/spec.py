@@ -676,12 +676,12 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
                                         + [x.text for _, x in profile])
                     cwhere = compile_expression(text, known | event_cols,
                                                 f"{cw}.where") if text else None
+                    base = compile_expression(v["where"], known | event_cols,
+                                              f"{cw}.where") if v.get("where") else None
                     ids = _ids(ctx, v.get("ids", []), f"{cw}.ids", all_ids)
                 else:
                     cnt = ctx.number(v, cw, integer=True, nonneg=True)
-                    cwhere, ids = None, ()
-                base = compile_expression(v["where"], known | event_cols, f"{cw}.where") \
-                    if isinstance(v, dict) and v.get("where") else None
+                    cwhere, base, ids = None, None, ()
                 causes[str(lab)] = {"count": int(cnt), "where": cwhere, "ids": ids,
                                     "profile": profile, "base_where": base}
             if sum(c["count"] for c in causes.values()) > n:
