@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import cohorts, ledger, plots, provenance
+from cart_hsct import cohorts, ledger, plots, proportions, provenance
 from cart_hsct import survival as sv
 
 plots.set_theme()
@@ -392,8 +392,6 @@ plt.close(fig)
 # reconstruction uses it: its spec gives the death from relapse this profile.
 
 # %%
-from cart_hsct import proportions
-
 keys = [(key, lev) for key, (_, levels, _) in factors.items() for lev in levels]
 short = proportions.one_patient_shortfall(
     {k: published(f"cao2023.t3.n.{k[0]}.{k[1]}") for k in keys},

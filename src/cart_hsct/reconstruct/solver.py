@@ -1128,10 +1128,12 @@ class Reconstruction:
             entry = self._entries[eid]
             d = distance(entry, res, t.compare)
             out += d if math.isfinite(d) else _FAIL_Z2
-            if t.stat == "median" and entry.value is not None:
+            half = entry.half_unit.get("value", 0.5)
+            # a median that prints as published has no value to cross: skip the recount
+            if (t.stat == "median" and entry.value is not None
+                    and abs(res.value - float(entry.value)) > half):
                 out += _CROSSING_Z2 * median_crossings(
-                    target_values(t, cols, n, self._masks), float(entry.value),
-                    entry.half_unit.get("value", 0.5))
+                    target_values(t, cols, n, self._masks), float(entry.value), half)
         return t.weight * out
 
     # ------------------------------------------------------------------ fit
