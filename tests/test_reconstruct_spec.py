@@ -522,3 +522,60 @@ def test_a_covariate_that_defines_an_event_cannot_be_profiled(tmp_path):
     with pytest.raises(ValueError, match="cause 'relapse': profile names 'sex', which defines "
                                          "who has an event"):
         Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d))
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_an_ensemble_member_keeps_what_the_fit_reproduces(tmp_path, seed):
+    """A member is a walk from the fit: every target exact or close there stays so, the
+    death from relapse keeps its profile and every margin holds, yet the patients move; the
+    same seed gives the same member."""
+    raw, d = _profiled(tmp_path, ["sex == 'f'", "klass == 'long'"])
+    spec = parse_spec(raw, fname="toy.yaml", ledger_dir=d)
+    fit = Reconstruction(spec).fit(seed=1)
+    before = fit.fidelity_.set_index("id").status
+    member = Reconstruction(spec).sample(fit.state_, seed=seed)
+    after = member.fidelity_.set_index("id").status
+    reproduced = before.isin(["exact", "close"])
+    assert reproduced.sum() >= 3
+    assert after[reproduced].isin(["exact", "close"]).all()
+    ipd = member.ipd_
+    assert member.moves_ > 0 and not ipd.equals(fit.ipd_)
+    who = ipd[ipd.death_cause == "relapse"]
+    assert len(who) == 1 and (who.sex == "f").all() and (who.klass == "long").all()
+    assert ipd.sex.value_counts().to_dict() == {"m": 12, "f": 8}
+    assert sorted(ipd.long_days.dropna()) == [100, 120, 150, 180, 200, 240]
+    again = Reconstruction(spec).sample(fit.state_, seed=seed).ipd_
+    pd.testing.assert_frame_equal(ipd, again)
+
+
+def test_the_polish_keeps_what_it_gains():
+    """The fit's last phase (``solver.polish_iterations``) keeps every target the search
+    reproduced and adds others: the same seed without it reproduces less."""
+    spec = load_spec("chen2021")
+    spec.solver.update(iterations=20, covariate_iterations=20, polish_iterations=0)
+    rough = Reconstruction(spec).fit(seed=4).fidelity_.set_index("id").status
+    spec.solver["polish_iterations"] = 300
+    polished = Reconstruction(spec).fit(seed=4).fidelity_.set_index("id").status
+    before, after = (x.isin(["exact", "close"]) for x in (rough, polished))
+    assert after[before].all()
+    assert after.sum() > before.sum()
+
+
+def test_a_class_moves_with_the_covariates_it_alone_defines(tmp_path):
+    """A class that defines who has another covariate (the interval within it) is not held:
+    its swaps exchange both, so the class moves, its margin holds and each interval stays
+    with its class."""
+    raw, d = _profiled(tmp_path, ["sex == 'f'"])
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d))
+    rng = np.random.default_rng(3)
+    st = rec._initial(rng)
+    first = st.cov["klass"].copy()
+    cols = rec._columns(st)
+    for _ in range(300):
+        prop = rec._propose(st, cols, rng, covariates_only=True)
+        if prop is not None and "klass" in prop[0]:
+            assert "long_days" in prop[0]
+    klass, days = st.cov["klass"], st.cov["long_days"]
+    assert (klass != first).any()
+    assert (~np.isnan(days.astype(float)) == (klass == "long")).all()
+    assert sorted(days[klass == "long"]) == [100, 120, 150, 180, 200, 240]

@@ -425,9 +425,10 @@ cao_table.round(3)
 # Everything in sections 1-5 ran on one pseudo-cohort. What matters most here, the
 # transplant days (only their median is published) and who died in the first weeks, is
 # only loosely pinned down by the published summaries, so another equally good
-# reconstruction could move the hazard ratios. `make reconstruct` fits, besides the
-# committed cohort, an ensemble of pseudo-cohorts with other seeds
-# (`data/cohorts/chen2021.ensemble_cohorts.csv`); the cell below runs every analysis of
+# reconstruction could move the hazard ratios. `make reconstruct` draws, besides the
+# committed cohort, an ensemble of pseudo-cohorts, each a seeded random walk from it that
+# keeps every number it reproduces (`data/cohorts/chen2021.ensemble_cohorts.csv`); the
+# cell below runs every analysis of
 # this chapter on the first {glue:text}`n_ensemble` of them. Each meets
 # {glue:text}`ens_met_range`% of the published targets it can meet (exact or close; column
 # "% targets met", recomputed here from the cohort).

@@ -356,8 +356,9 @@ glue("fig_forest_ri", ax.figure, display=False)
 # ## How much do these numbers vary between reconstructions?
 #
 # The pseudo-patients are one data set among many that fit the published summaries. The
-# reconstruction was repeated with other random seeds (the ensemble); the spread of each
-# number over the ensemble shows how much of it the published summaries pin down.
+# ensemble holds others, each a seeded random walk from the committed cohort that keeps
+# every number it reproduces ({ref}`reconstruction`); the spread of each number over
+# the ensemble shows how much of it the published summaries leave open.
 
 # %%
 cohorts.spread(cohort, ledger.records(),

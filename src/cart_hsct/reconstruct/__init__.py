@@ -3,7 +3,8 @@
 ``load_spec`` reads and validates a spec (``data/specs/<cohort>.yaml``; format in
 ``data/specs/README.md``); ``Reconstruction(spec).fit(seed=...)`` searches for a cohort
 that reproduces the spec's targets with the same ``cart_hsct.survival`` functions the
-notebooks use; ``ensemble`` repeats the fit over seeds. Nothing here knows about a
+notebooks use; ``ensemble`` draws further cohorts at least as good, each a seeded walk
+from the fit (``Reconstruction.sample``). Nothing here knows about a
 particular paper: everything cohort-specific lives in the spec.
 
 Command line: ``python -m cart_hsct.reconstruct <cohort> [--seed N] [--ensemble K]``.

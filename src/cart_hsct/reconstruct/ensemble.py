@@ -1,8 +1,10 @@
 """Many equally good reconstructions: the spread of each statistic over seeds.
 
 A single pseudo-cohort is one of many data sets that reproduce the published summaries.
-Refitting with different seeds shows how much a reproduced HR, p-value or median depends
-on that arbitrary choice.
+Each ensemble member is a seeded random walk from the committed fit that never lets a
+target it reproduces stop being reproduced (``Reconstruction.sample``): the members are
+all at least as good as the committed cohort, and the spread of a reproduced HR, p-value
+or median over them is what the published summaries leave undetermined near it.
 """
 
 from __future__ import annotations
@@ -33,23 +35,25 @@ def _load(source: tuple) -> Spec:
 
 
 def fit_member(args) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(fidelity table, pseudo-cohort) of one seed; ``args``: (spec source, seed, iterations)."""
-    source, seed, iterations = args
+    """(fidelity table, pseudo-cohort) of one member; ``args``: (spec source, seed,
+    iterations, start), ``start`` the committed fit's ``state_``."""
+    source, seed, iterations, start = args
     from .solver import Reconstruction
 
     spec = _load(source)
-    # the spec may ask for shorter runs in an ensemble than for the committed seed
+    # a walk is shorter than the fit it starts from
     iterations = iterations or spec.solver.get("ensemble_iterations")
-    rec = Reconstruction(spec, iterations=iterations).fit(seed=seed)
+    rec = Reconstruction(spec, iterations=iterations).sample(start, seed=seed)
     fid = rec.fidelity_.copy()
     fid.insert(0, "seed", seed)
     fid["loss"] = rec.loss_
     return fid, rec.ipd_.assign(seed=seed)
 
 
-def ensemble(spec: Spec | str, seeds, *, iterations: int | None = None,
+def ensemble(fitted, seeds, *, iterations: int | None = None,
              workers: int | None = None, keep_cohorts: bool = False):
-    """Fit one reconstruction per seed (in parallel) and stack their fidelity tables.
+    """One member per seed (in parallel), each a walk from ``fitted`` (a fitted
+    ``Reconstruction``), and their fidelity tables stacked.
 
     Returns
     -------
@@ -60,8 +64,8 @@ def ensemble(spec: Spec | str, seeds, *, iterations: int | None = None,
         The pseudo-cohorts themselves, stacked, with a ``seed`` column.
     """
     seeds = [int(s) for s in seeds]
-    source = spec_source(spec)
-    jobs = [(source, s, iterations) for s in seeds]
+    source, start = spec_source(fitted.spec), fitted.state_
+    jobs = [(source, s, iterations, start) for s in seeds]
     workers = workers or min(len(seeds), os.cpu_count() or 1, 2)
     if workers <= 1:
         frames = [fit_member(j) for j in jobs]

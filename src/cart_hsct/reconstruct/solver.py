@@ -27,6 +27,13 @@ Two phases, both driven by one ``numpy.random.Generator`` (same seed -> same coh
    in proportion to its loss; an aimed switch may move an event into or out of the
    target's population. The steps are split
    into rounds that restart from the best state at a lower temperature.
+3. **Polish** (``solver.polish_iterations``). A walk from the best state with the same
+   moves that refuses any move turning a target that is exact or close into anything
+   else, and keeps each target that becomes so; half of its moves aim at the others. The
+   count of reproduced targets can only rise.
+
+:meth:`Reconstruction.sample` walks the same way from a fitted state without adding
+targets: the ensemble's members, as good as the fit they start from.
 
 A move recomputes only the columns and the targets whose inputs it touched, with the
 numpy kernels behind the ``cart_hsct.survival`` functions the notebooks use (the cohort
@@ -185,24 +192,27 @@ class Reconstruction:
             if ep.where is not None:
                 held |= ep.where.names
         by_events = set(held)
+        # a covariate that alone defines who has other covariates (a class and the interval
+        # within it) moves together with them: a swap exchanges the nested values too, so
+        # every population stays consistent. One that defines an event's population, or
+        # another covariate's together with other covariates, is held.
+        self._nested = {}
+        for c in s.covariates:
+            nested = [x for x in s.covariates if x.where is not None and c.name in x.where.names]
+            if nested and c.name not in by_events and all(
+                    x.where.names == {c.name} for x in nested):
+                self._nested[c.name] = nested
         for c in s.covariates:
             if c.where is not None:
-                held |= c.where.names
+                held |= c.where.names - set(self._nested)
         self._held_structural = set(held)
-        # a profiled covariate is exchanged together with the covariates it alone defines
-        # the population of (a class and the interval within it); anything else it defines
-        # would no longer match
-        self._nested = {}
         for lab, c in (self._terminal.causes or {}).items():
             for cov, _ in c.get("profile", ()):
-                nested = [x for x in s.covariates
-                          if x.where is not None and cov.name in x.where.names]
-                if cov.name in by_events or any(x.where.names != {cov.name} for x in nested):
+                if cov.name in held:
                     raise ValueError(f"{s.cohort}.yaml: cause {lab!r}: profile names "
                                      f"{cov.name!r}, which defines who has an event or, with "
                                      "other covariates, another covariate; it cannot be "
                                      "exchanged")
-                self._nested[cov.name] = nested
         # until the locks are known (fit), every landmark target that may lock holds the
         # covariates that define its population
         for t in s.targets:
@@ -503,7 +513,7 @@ class Reconstruction:
                         raise ValueError(f"{self.spec.cohort}.yaml: cause {lab!r}: nobody "
                                          f"else meets {ex.text!r} to exchange with")
                     j = cand[rng.integers(cand.size)]
-                    for a in [arr] + [st.cov[x.name] for x in self._nested[cov.name]]:
+                    for a in [arr] + [st.cov[x.name] for x in self._nested.get(cov.name, ())]:
                         a[i], a[j] = a[j], a[i]
 
     def _assign_causes(self, st: _State, cols: dict, rng: np.random.Generator) -> None:
@@ -905,6 +915,10 @@ class Reconstruction:
             pop = np.flatnonzero(~_missing(arr))
             if pop.size < 2:
                 return None
+            nested = self._nested.get(c.name)
+            if nested:
+                # a class and the covariates it alone defines: exchanged together
+                return self._swap_nested(st, c, arr, pop, mask, nested, rng)
             if (c.kind == "categorical" and c.free_levels is not None
                     and len(c.free_levels) == 2 and rng.random() < 0.05):
                 # the margin is free: exchange the two labels for everybody (reverses the
@@ -1070,6 +1084,26 @@ class Reconstruction:
         t[i] = float(rng.integers(lo, hi + 1))
         return {e.column}, [(t, i, np.nan)]
 
+    def _swap_nested(self, st: _State, c, arr: np.ndarray, pop: np.ndarray, mask, nested,
+                     rng: np.random.Generator):
+        """Swap ``c`` between two patients with different values, and with it every
+        covariate whose population ``c`` alone defines."""
+        inside = pop if mask is None else pop[mask[pop]]
+        inside = inside if inside.size else pop
+        i = inside[rng.integers(inside.size)]
+        other = pop[arr[pop] != arr[i]]
+        if c.by_group and self._gcol:
+            other = other[st.group[other] == st.group[i]] if st.group[i] in c.by_group \
+                else other[~np.isin(st.group[other], list(c.by_group))]
+        if other.size == 0:
+            return None
+        j = other[rng.integers(other.size)]
+        arrays = [arr] + [st.cov[x.name] for x in nested]
+        undo = [(a, k, a[k]) for a in arrays for k in (i, j)]
+        for a in arrays:
+            a[i], a[j] = a[j], a[i]
+        return {c.name} | {x.name for x in nested}, undo
+
     def _carry_children(self, st: _State, e, i: int, j: int | None, delta: float,
                         undo: list) -> set:
         """Move the events nested in ``e`` (``within``) from patient ``i`` to ``j`` shifted
@@ -1114,15 +1148,28 @@ class Reconstruction:
     # ------------------------------------------------------------------ loss
 
     def _target_loss(self, t, cols) -> float:
+        return self._target_eval(t, cols)[0]
+
+    def _target_eval(self, t, cols, status: bool = False) -> tuple[float, bool | None]:
+        """(loss of target ``t``, and with ``status`` whether every id it fits is exact or
+        close under ``ledger.compare``, the fidelity report's rule)."""
         n = self.spec.n
         ids = [i for i in t.ids if i not in self._infeasible]
         if not ids or t.weight == 0:
-            return 0.0
+            return 0.0, True
         unit = self._entries[ids[0]].unit
         try:
             res = evaluate(t, cols, n, unit, cache=self._cache, masks=self._masks)
         except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
-            return t.weight * _FAIL_Z2 * len(ids)
+            return t.weight * _FAIL_Z2 * len(ids), False
+        ok = None
+        if status:
+            ok = all(ledger.compare(
+                self._entries[eid], res.value,
+                ci=res.ci if "ci" in t.compare else None,
+                p=res.p if "p" in t.compare else None,
+                range=res.range if "range" in t.compare else None)[0] in ("exact", "close")
+                for eid in ids)
         out = 0.0
         for eid in ids:
             entry = self._entries[eid]
@@ -1134,19 +1181,19 @@ class Reconstruction:
                     and abs(res.value - float(entry.value)) > half):
                 out += _CROSSING_Z2 * median_crossings(
                     target_values(t, cols, n, self._masks), float(entry.value), half)
-        return t.weight * out
+        return t.weight * out, ok
 
     # ------------------------------------------------------------------ fit
 
-    def _phase1(self, st: _State, rng: np.random.Generator) -> tuple[dict, int]:
-        """Integer search for the hard constraints and the locks' exact counts; returns
-        (columns, 10 * violations + lock violations). Stops when all hold or after
-        ``_PHASE1_STALL`` proposals without a new low."""
+    def _phase1(self, st: _State, rng: np.random.Generator) -> tuple[_State, dict, int]:
+        """Integer search for the hard constraints and the locks' exact counts; returns the
+        best state seen, its columns and its 10 * violations + lock violations. Stops when
+        all hold or after ``_PHASE1_STALL`` proposals without a new low."""
         cols = self._columns(st)
         lock_deps = [self._deps[lk.target] for lk in self.locks_]
         lock_v = np.array([lk.violation(cols) for lk in self.locks_], dtype=np.int64)
         v = 10 * self._violations(st, cols) + int(lock_v.sum())
-        low, stall = v, 0
+        low, stall, best = v, 0, (st.copy() if v else None)
         for _ in range(_PHASE1_MAX):
             if v == 0 or stall > _PHASE1_STALL:
                 break
@@ -1174,9 +1221,15 @@ class Reconstruction:
                 _revert(undo)
             if v < low:
                 low, stall = v, 0
+                best = st.copy() if v else None  # at 0 the search stops here
             else:
                 stall += 1
-        return cols, v
+        if v > low:
+            # a few worsening moves are accepted to leave plateaus; never end on one
+            st = best
+            cols = self._columns(st)
+            v = low
+        return st, cols, v
 
     def _drop_unmet_locks(self, cols: dict, also: dict | None = None) -> None:
         """The locks that do not hold (in ``cols`` and, if given, in ``also``) become
@@ -1185,6 +1238,34 @@ class Reconstruction:
                  for lk in self.locks_]
         self.dropped_locks_ += [lk for lk, u in zip(self.locks_, unmet) if u]
         self.locks_ = [lk for lk, u in zip(self.locks_, unmet) if not u]
+
+    def _aim(self, weights: np.ndarray, cols: dict, rng: np.random.Generator):
+        """A move's focus (``_focus``) on a target drawn in proportion to ``weights``, or
+        None when they are all 0."""
+        aim = np.cumsum(weights)
+        if aim[-1] <= 0:
+            return None
+        j = int(np.searchsorted(aim, rng.random() * aim[-1], side="right"))
+        return self._focus(min(j, len(weights) - 1), cols)
+
+    def _move(self, st: _State, cols: dict, rng: np.random.Generator, focus,
+              covariates_only: bool, base_bad: int, retry: bool):
+        """Propose a move (aimed at ``focus``; unaimed when that finds none and ``retry``)
+        and refuse (revert) it if it breaks a constraint or a lock. Returns (changed,
+        undo, new columns) or None."""
+        prop = self._propose(st, cols, rng, focus, covariates_only=covariates_only)
+        if prop is None and retry and focus is not None:
+            prop = self._propose(st, cols, rng, None, covariates_only=covariates_only)
+        if prop is None:
+            return None
+        changed, undo = prop
+        new_cols = self._columns(st, prev=cols, changed=changed)
+        if (changed & self._constraint_inputs and self._violations(st, new_cols) > base_bad) \
+                or any(lk.violation(new_cols) for lk in self.locks_
+                       if self._lock_deps[lk.target] & changed):
+            _revert(undo)
+            return None
+        return changed, undo, new_cols
 
     def _anneal(self, run: dict, steps: int, t_start: float, base_bad: int,
                 rng: np.random.Generator, covariates_only: bool = False) -> None:
@@ -1200,22 +1281,12 @@ class Reconstruction:
             if (covariates_only or rng.random() < 0.5) and loss > 0:
                 # aim at a target drawn in proportion to its loss, capped so that a few
                 # far-off targets do not take every aimed move
-                aim = np.cumsum(np.minimum(parts, _AIM_CAP))
-                j = int(np.searchsorted(aim, rng.random() * aim[-1], side="right"))
-                focus = self._focus(min(j, len(parts) - 1), cols)
-            prop = self._propose(st, cols, rng, focus, covariates_only=covariates_only)
-            if prop is None and covariates_only and focus is not None:
-                prop = self._propose(st, cols, rng, None, covariates_only=True)
-            if prop is None:
+                focus = self._aim(np.minimum(parts, _AIM_CAP), cols, rng)
+            move = self._move(st, cols, rng, focus, covariates_only, base_bad,
+                              retry=covariates_only)
+            if move is None:
                 continue
-            changed, undo = prop
-            new_cols = self._columns(st, prev=cols, changed=changed)
-            if (changed & self._constraint_inputs
-                    and self._violations(st, new_cols) > base_bad) or any(
-                    lk.violation(new_cols) for lk in self.locks_
-                    if self._lock_deps[lk.target] & changed):
-                _revert(undo)
-                continue
+            changed, undo, new_cols = move
             new_parts = parts.copy()
             for j, t in enumerate(s.targets):
                 if self._deps[j] & changed:
@@ -1240,15 +1311,10 @@ class Reconstruction:
         self.locks_ = self._make_locks(st)
         self._release()
         self._construct(st, rng)
-        # populations defined by the groups and by covariates that never move are fixed:
-        # evaluate them once
-        fixed = set(self._held) | ({self._gcol} if self._gcol else set())
-        cols0 = self._columns(st)
-        self._masks = {t.index: np.asarray(t.where(cols0, s.n), bool) for t in s.targets
-                       if t.where is not None and t.where.names <= fixed}
+        self._fix_masks(st)
         # phase 1: integer constraints (feasibility, exact event counts), no statistics
         start = st.copy()
-        cols, v = self._phase1(st, rng)
+        st, cols, v = self._phase1(st, rng)
         self.dropped_locks_ = []
         if v:
             # The locks cannot all be met. Phase 1 accepts every move that keeps the count
@@ -1258,7 +1324,7 @@ class Reconstruction:
             st, missed = start, cols
             cols = self._columns(st)
             self._drop_unmet_locks(cols, also=missed)
-            cols, v = self._phase1(st, rng)
+            st, cols, v = self._phase1(st, rng)
             if v:
                 self._drop_unmet_locks(cols)
         base_bad = self._violations(st, cols)
@@ -1292,6 +1358,17 @@ class Reconstruction:
                 self._anneal(run, cov_per_round, t0 * cov_heat, base_bad, rng,
                              covariates_only=True)
         best_loss, best = run["best_loss"], run["best"]
+        trace = self.trace_
+        polish = int(s.solver.get("polish_iterations", 0) * self.iterations
+                     / int(s.solver.get("iterations", 4000)))
+        if polish:
+            # a last walk from the best state that keeps every target it reproduces and
+            # aims at the others: the count of reproduced targets can only rise
+            best_loss, _, _ = self._walk(best, rng, polish,
+                                         float(s.solver.get("polish_temperature", 1.0)),
+                                         ratchet=True)
+            trace = trace + self.trace_
+        self.trace_ = trace
         self.seed_ = int(seed)
         self.loss_ = float(best_loss)
         self._state = best
@@ -1301,6 +1378,101 @@ class Reconstruction:
         self.ipd_ = self._frame(best)
         self.fidelity_ = fidelity_table(s, self.ipd_)
         return self
+
+    def _fix_masks(self, st: _State) -> None:
+        """Populations defined by the groups and by covariates that never move are fixed:
+        evaluate them once."""
+        s = self.spec
+        fixed = set(self._held) | ({self._gcol} if self._gcol else set())
+        cols = self._columns(st)
+        self._masks = {t.index: np.asarray(t.where(cols, s.n), bool) for t in s.targets
+                       if t.where is not None and t.where.names <= fixed}
+
+    def sample(self, start: _State, seed: int) -> Reconstruction:
+        """Another pseudo-cohort as good as ``start`` (a fit's ``state_``): an ensemble member.
+
+        A seeded random walk from ``start`` over the fit's moves (``iterations`` general
+        moves, with covariate-only moves in the fit's proportion) that refuses any move
+        breaking a constraint the start meets or turning a target that is exact or close
+        at the start (``ledger.compare``) into anything else; among the rest, a move that
+        raises the loss by d is accepted with probability exp(-d / walk_temperature)
+        (``solver.walk_temperature``, default 1: a number may wander within its close
+        band). So every member reproduces at least what the start does, and the spread
+        over members is the spread over equally good reconstructions near it.
+        """
+        s = self.spec
+        rng = np.random.default_rng(seed)
+        self._cache = {}
+        self.locks_, self.dropped_locks_ = [], []  # the kept statuses hold what they held
+        self._lock_deps = {}
+        self._release()
+        st = start.copy()
+        self._fix_masks(st)
+        loss, parts, self.moves_ = self._walk(
+            st, rng, self.iterations, float(s.solver.get("walk_temperature", 1.0)))
+        self.seed_, self.loss_, self._state = int(seed), loss, st
+        self.loss_parts_ = pd.Series(parts, index=[t.ids[0] for t in s.targets], name="loss")
+        self.ipd_ = self._frame(st)
+        self.fidelity_ = fidelity_table(s, self.ipd_)
+        return self
+
+    def _walk(self, st: _State, rng: np.random.Generator, steps: int, temp: float,
+              ratchet: bool = False) -> tuple[float, np.ndarray, int]:
+        """Walk ``st`` in place (see :meth:`sample`); returns (loss, loss parts, accepted
+        moves). With ``ratchet`` a target that becomes exact or close is kept so from then
+        on, and half of the moves aim at a target that is not yet (the fit's polish)."""
+        s = self.spec
+        cols = self._columns(st)
+        base_bad = self._violations(st, cols)
+        evals = [self._target_eval(t, cols, status=True) for t in s.targets]
+        parts = np.array([e[0] for e in evals])
+        keep = [bool(e[1]) for e in evals]  # exact or close: stays so
+        loss = float(parts.sum())
+        cov_steps = int(self.covariate_iterations * steps / self.iterations) \
+            if self._movable and self.iterations else 0
+        cov_share = cov_steps / (cov_steps + steps) if steps + cov_steps else 0.0
+        self.trace_ = [loss]
+        moved = 0
+        for k in range(steps + cov_steps):
+            cov_only, focus = bool(rng.random() < cov_share), None
+            if ratchet and rng.random() < 0.5:
+                # aim at a target not yet reproduced, drawn in proportion to its loss
+                focus = self._aim(np.where(keep, 0.0, np.minimum(parts, _AIM_CAP)), cols, rng)
+            move = self._move(st, cols, rng, focus, cov_only, base_bad, retry=True)
+            if move is None:
+                continue
+            changed, undo, new_cols = move
+            new_parts, broken, gained = parts.copy(), False, []
+            # the kept targets first: the first that breaks refuses the move
+            touched = sorted((j for j in range(len(parts)) if self._deps[j] & changed),
+                             key=lambda j: not keep[j])
+            for j in touched:
+                new_parts[j], ok = self._target_eval(s.targets[j], new_cols,
+                                                     status=keep[j] or ratchet)
+                if keep[j] and not ok:
+                    broken = True
+                    break
+                if ok and not keep[j]:
+                    gained.append(j)
+            if broken:
+                _revert(undo)
+                continue
+            new_loss = float(new_parts.sum())
+            if new_loss <= loss or rng.random() < math.exp(-(new_loss - loss) / temp):
+                loss, parts, cols = new_loss, new_parts, new_cols
+                moved += 1
+                for j in gained if ratchet else ():
+                    keep[j] = True
+            else:
+                _revert(undo)
+            if k % 100 == 0:
+                self.trace_.append(loss)
+        return loss, parts, moved
+
+    @property
+    def state_(self) -> _State:
+        """A copy of the fitted free variables, where :meth:`sample` starts."""
+        return self._state.copy()
 
     # ------------------------------------------------------------------ output
 

@@ -784,13 +784,17 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
     solver = ctx.mapping(raw.get("solver") or {}, "solver")
     ctx.unknown_keys(solver, {"iterations", "ensemble_iterations", "restarts", "temperature",
                               "cooling", "auto_lock", "covariate_iterations",
-                              "covariate_temperature"}, "solver")
+                              "covariate_temperature", "walk_temperature",
+                              "polish_iterations", "polish_temperature"}, "solver")
     for key in ("iterations", "ensemble_iterations"):
         if key in solver:
             ctx.number(solver[key], f"solver.{key}", integer=True, positive=True)
-    if "covariate_iterations" in solver:
-        ctx.number(solver["covariate_iterations"], "solver.covariate_iterations",
-                   integer=True, nonneg=True)
+    for key in ("covariate_iterations", "polish_iterations"):
+        if key in solver:
+            ctx.number(solver[key], f"solver.{key}", integer=True, nonneg=True)
+    for key in ("walk_temperature", "polish_temperature"):
+        if key in solver:
+            ctx.number(solver[key], f"solver.{key}", positive=True)
     if solver.get("auto_lock", "always") not in ("always", "within_followup"):
         ctx.fail("solver.auto_lock", "must be 'always' (default) or 'within_followup' (only "
                  "landmarks before the shortest potential follow-up lock automatically)")
