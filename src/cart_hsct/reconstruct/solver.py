@@ -915,11 +915,9 @@ class Reconstruction:
             pop = np.flatnonzero(~_missing(arr))
             if pop.size < 2:
                 return None
-            nested = self._nested.get(c.name)
-            if nested:
-                # a class and the covariates it alone defines: exchanged together
-                return self._swap_nested(st, c, arr, pop, mask, nested, rng)
-            if (c.kind == "categorical" and c.free_levels is not None
+            # a class and the covariates it alone defines are only ever swapped together
+            nested = self._nested.get(c.name, ())
+            if (not nested and c.kind == "categorical" and c.free_levels is not None
                     and len(c.free_levels) == 2 and rng.random() < 0.05):
                 # the margin is free: exchange the two labels for everybody (reverses the
                 # direction of every effect of this covariate in one move)
@@ -927,14 +925,15 @@ class Reconstruction:
                 undo = [(arr, i, arr[i]) for i in pop]
                 arr[pop] = np.array([b if v == a else a for v in arr[pop]], object)
                 return {c.name}, undo
-            if c.kind == "categorical" and c.free_levels is not None and rng.random() < 0.5:
+            if (not nested and c.kind == "categorical" and c.free_levels is not None
+                    and rng.random() < 0.5):
                 inside = pop if mask is None else pop[mask[pop]]
                 inside = inside if inside.size else pop
                 i = inside[rng.integers(inside.size)]
                 old = arr[i]
                 arr[i] = c.free_levels[rng.integers(len(c.free_levels))]
                 return {c.name}, [(arr, i, old)]
-            if c.kind == "continuous" and c.values is None and rng.random() < 0.5:
+            if not nested and c.kind == "continuous" and c.values is None and rng.random() < 0.5:
                 return self._jitter_continuous(c, arr, pop, rng)
             inside = pop if mask is None else pop[mask[pop]]
             inside = inside if inside.size else pop
@@ -948,9 +947,11 @@ class Reconstruction:
             if same.size == 0:
                 return None
             j = same[rng.integers(same.size)]
-            undo = [(arr, i, arr[i]), (arr, j, arr[j])]
-            arr[i], arr[j] = arr[j], arr[i]
-            return {c.name}, undo
+            arrays = [arr] + [st.cov[x.name] for x in nested]
+            undo = [(a, k, a[k]) for a in arrays for k in (i, j)]
+            for a in arrays:
+                a[i], a[j] = a[j], a[i]
+            return {c.name} | {x.name for x in nested}, undo
         if r < 0.22:
             i = rng.integers(n) if mask is None or not mask.any() else rng.choice(
                 np.flatnonzero(mask))
@@ -1083,26 +1084,6 @@ class Reconstruction:
             return None
         t[i] = float(rng.integers(lo, hi + 1))
         return {e.column}, [(t, i, np.nan)]
-
-    def _swap_nested(self, st: _State, c, arr: np.ndarray, pop: np.ndarray, mask, nested,
-                     rng: np.random.Generator):
-        """Swap ``c`` between two patients with different values, and with it every
-        covariate whose population ``c`` alone defines."""
-        inside = pop if mask is None else pop[mask[pop]]
-        inside = inside if inside.size else pop
-        i = inside[rng.integers(inside.size)]
-        other = pop[arr[pop] != arr[i]]
-        if c.by_group and self._gcol:
-            other = other[st.group[other] == st.group[i]] if st.group[i] in c.by_group \
-                else other[~np.isin(st.group[other], list(c.by_group))]
-        if other.size == 0:
-            return None
-        j = other[rng.integers(other.size)]
-        arrays = [arr] + [st.cov[x.name] for x in nested]
-        undo = [(a, k, a[k]) for a in arrays for k in (i, j)]
-        for a in arrays:
-            a[i], a[j] = a[j], a[i]
-        return {c.name} | {x.name for x in nested}, undo
 
     def _carry_children(self, st: _State, e, i: int, j: int | None, delta: float,
                         undo: list) -> set:
