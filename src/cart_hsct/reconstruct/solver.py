@@ -1339,7 +1339,6 @@ class Reconstruction:
                 self._anneal(run, cov_per_round, t0 * cov_heat, base_bad, rng,
                              covariates_only=True)
         best_loss, best = run["best_loss"], run["best"]
-        trace = self.trace_
         polish = int(s.solver.get("polish_iterations", 0) * self.iterations
                      / int(s.solver.get("iterations", 4000)))
         if polish:
@@ -1348,8 +1347,6 @@ class Reconstruction:
             best_loss, _, _ = self._walk(best, rng, polish,
                                          float(s.solver.get("polish_temperature", 1.0)),
                                          ratchet=True)
-            trace = trace + self.trace_
-        self.trace_ = trace
         self.seed_ = int(seed)
         self.loss_ = float(best_loss)
         self._state = best
@@ -1389,6 +1386,7 @@ class Reconstruction:
         self._release()
         st = start.copy()
         self._fix_masks(st)
+        self.trace_ = []
         loss, parts, self.moves_ = self._walk(
             st, rng, self.iterations, float(s.solver.get("walk_temperature", 1.0)))
         self.seed_, self.loss_, self._state = int(seed), loss, st
@@ -1412,7 +1410,7 @@ class Reconstruction:
         cov_steps = int(self.covariate_iterations * steps / self.iterations) \
             if self._movable and self.iterations else 0
         cov_share = cov_steps / (cov_steps + steps) if steps + cov_steps else 0.0
-        self.trace_ = [loss]
+        self.trace_.append(loss)  # continues the fit's trace
         moved = 0
         for k in range(steps + cov_steps):
             cov_only, focus = bool(rng.random() < cov_share), None
