@@ -93,10 +93,16 @@ plots.set_theme()
 #    targets. Each round of the search ends with covariate moves only: they are cheap (a
 #    covariate feeds few targets) and they are what matches a table of subgroups, where the
 #    same outcomes must be split by one variable after another. A median also counts how
-#    many values would have to cross it, since moving one value seldom moves a median;
+#    many values would have to cross it, since moving one value seldom moves a median, and
+#    the moves aimed at a median and its range exchange values between the patients that
+#    hold its extremes (a printed range of a sum pairs one term's largest value with the
+#    other's smallest). A spec may ask for several independent searches (`starts`; Chen's
+#    asks for four): the one ending lowest goes on;
 # 4. a last **polish** walks on from the best cohort found with the same moves, refusing
-#    any move that would lose a number already reproduced and keeping each number it
-#    gains, so the count of reproduced numbers can only rise;
+#    any move that would leave fewer numbers reproduced. It may give up one number for
+#    two, or one for another when that lowers the distance, since the way to a number
+#    often leads through a neighbour's band; so the count of reproduced numbers can only
+#    rise;
 # 5. each target's status (exact, close, discrepant) is judged by the same tolerance rules
 #    as the rest of the book; targets that the paper's own numbers contradict are declared
 #    in the spec as **conflicts**, with the side that was honoured, and reported as

@@ -180,6 +180,7 @@ class Reconstruction:
         self._accrual_days = (s.design.accrual_end - s.design.accrual_start).days
         self._horizon = (s.design.cutoff - s.design.accrual_start).days
         self._infeasible = s.unfitted
+        self._n_fitted = [sum(i not in self._infeasible for i in t.ids) for t in s.targets]
         self._deps = [self._target_deps(t) for t in s.targets]
         # covariates used to define who has another covariate or who can have an event
         held = set()
@@ -888,7 +889,25 @@ class Reconstruction:
         if t.versus is not None:  # a two-sample statistic: both samples
             mask = mask | (np.ones(self.spec.n, bool) if t.versus["where"] is None
                            else np.asarray(t.versus["where"](cols, self.spec.n), bool))
-        return events, covs, mask
+        partners = None
+        if t.stat == "median":
+            # a median and its range are set by the patients holding the smallest, largest
+            # and middle values, and by those holding the extremes of every covariate
+            # feeding them (a sum's range pairs one term's largest with another's
+            # smallest): half of the covariate swaps aimed at it are between two of them
+            partners = np.zeros(self.spec.n, bool)
+            vals = np.asarray(t.of(cols, self.spec.n), float)
+            pop = np.flatnonzero(mask & ~np.isnan(vals))
+            if pop.size:
+                order = pop[np.argsort(vals[pop], kind="stable")]
+                m = order.size
+                partners[order[[0, m - 1, (m - 1) // 2, m // 2]]] = True
+                for c in self.spec.covariates:
+                    if c.kind == "continuous" and c.name in deps:
+                        x = np.asarray(cols[c.name], float)[pop]
+                        if not np.isnan(x).all():
+                            partners[pop[[np.nanargmin(x), np.nanargmax(x)]]] = True
+        return events, covs, mask, partners
 
     def _propose(self, st: _State, cols: dict, rng: np.random.Generator, focus=None,
                  covariates_only: bool = False):
@@ -899,9 +918,9 @@ class Reconstruction:
         """
         s, n = self.spec, self.spec.n
         r = 0.0 if covariates_only else rng.random()
-        movable, events, mask = self._movable, s.events, None
+        movable, events, mask, partners = self._movable, s.events, None, None
         if focus is not None:
-            f_events, f_covs, mask = focus
+            f_events, f_covs, mask, partners = focus
             if f_covs:
                 movable = f_covs
                 r = r * 0.12 / 0.3  # covariate moves 30 % of the time
@@ -935,7 +954,8 @@ class Reconstruction:
                 return {c.name}, [(arr, i, old)]
             if not nested and c.kind == "continuous" and c.values is None and rng.random() < 0.5:
                 return self._jitter_continuous(c, arr, pop, rng)
-            inside = pop if mask is None else pop[mask[pop]]
+            pair = partners is not None and rng.random() < 0.5
+            inside = pop if mask is None else pop[(partners if pair else mask)[pop]]
             inside = inside if inside.size else pop
             i = inside[rng.integers(inside.size)]
             same = pop[arr[pop] != arr[i]]
@@ -946,6 +966,9 @@ class Reconstruction:
                     same = same[~np.isin(st.group[same], list(c.by_group))]
             if same.size == 0:
                 return None
+            if pair:
+                same_in = same[partners[same]]
+                same = same_in if same_in.size else same
             j = same[rng.integers(same.size)]
             arrays = [arr] + [st.cov[x.name] for x in nested]
             undo = [(a, k, a[k]) for a in arrays for k in (i, j)]
@@ -1284,10 +1307,44 @@ class Reconstruction:
         run.update(cols=cols, parts=parts, loss=loss)
 
     def fit(self, seed: int = 0) -> Reconstruction:
-        """Reconstruct a cohort; deterministic for a given ``seed``. Returns ``self``."""
+        """Reconstruct a cohort; deterministic for a given ``seed``. Returns ``self``.
+
+        ``solver.starts`` (default 1) independent searches (phases 1 and 2, the k-th
+        seeded with ``[seed, k]``) are run and the one ending lowest in the loss is polished.
+        """
         s = self.spec
-        rng = np.random.default_rng(seed)
         self._cache: dict = {}
+        runs = []
+        for k in range(max(1, int(s.solver.get("starts", 1)))):
+            rng = np.random.default_rng(seed if k == 0 else [seed, k])
+            runs.append((self._search(rng), rng))
+        found, rng = min(runs, key=lambda r: r[0]["best_loss"])  # the first of equals
+        for name, value in found["owned"].items():
+            setattr(self, name, value)
+        best_loss, best = found["best_loss"], found["best"]
+        polish = int(s.solver.get("polish_iterations", 0) * self.iterations
+                     / int(s.solver.get("iterations", 4000)))
+        if polish:
+            # a last walk from the best state that aims at the targets not reproduced and
+            # never leaves fewer ids exact or close: their count can only rise
+            best_loss, _, _ = self._walk(best, rng, polish,
+                                         float(s.solver.get("polish_temperature", 1.0)),
+                                         ratchet=True)
+        self.seed_ = int(seed)
+        self.loss_ = float(best_loss)
+        self._state = best
+        best_cols = self._columns(best)
+        self.loss_parts_ = pd.Series([self._target_loss(t, best_cols) for t in s.targets],
+                                     index=[t.ids[0] for t in s.targets], name="loss")
+        self.ipd_ = self._frame(best)
+        self.fidelity_ = fidelity_table(s, self.ipd_)
+        return self
+
+    def _search(self, rng: np.random.Generator) -> dict:
+        """One search from a new start: phase 1 (integer constraints) and phase 2
+        (annealing). Returns its best state and loss, and the attributes it set (its
+        locks, the covariates they hold, its trace), which the chosen search restores."""
+        s = self.spec
         st = self._initial(rng)
         self.locks_ = self._make_locks(st)
         self._release()
@@ -1338,24 +1395,10 @@ class Reconstruction:
                 # re-heated every round: these moves are cheap, and the best state is kept
                 self._anneal(run, cov_per_round, t0 * cov_heat, base_bad, rng,
                              covariates_only=True)
-        best_loss, best = run["best_loss"], run["best"]
-        polish = int(s.solver.get("polish_iterations", 0) * self.iterations
-                     / int(s.solver.get("iterations", 4000)))
-        if polish:
-            # a last walk from the best state that keeps every target it reproduces and
-            # aims at the others: the count of reproduced targets can only rise
-            best_loss, _, _ = self._walk(best, rng, polish,
-                                         float(s.solver.get("polish_temperature", 1.0)),
-                                         ratchet=True)
-        self.seed_ = int(seed)
-        self.loss_ = float(best_loss)
-        self._state = best
-        best_cols = self._columns(best)
-        self.loss_parts_ = pd.Series([self._target_loss(t, best_cols) for t in s.targets],
-                                     index=[t.ids[0] for t in s.targets], name="loss")
-        self.ipd_ = self._frame(best)
-        self.fidelity_ = fidelity_table(s, self.ipd_)
-        return self
+        owned = ("locks_", "dropped_locks_", "_lock_deps", "_held", "_movable", "_masks",
+                 "trace_")
+        return {"best": run["best"], "best_loss": run["best_loss"],
+                "owned": {name: getattr(self, name) for name in owned}}
 
     def _fix_masks(self, st: _State) -> None:
         """Populations defined by the groups and by covariates that never move are fixed:
@@ -1398,8 +1441,9 @@ class Reconstruction:
     def _walk(self, st: _State, rng: np.random.Generator, steps: int, temp: float,
               ratchet: bool = False) -> tuple[float, np.ndarray, int]:
         """Walk ``st`` in place (see :meth:`sample`); returns (loss, loss parts, accepted
-        moves). With ``ratchet`` a target that becomes exact or close is kept so from then
-        on, and half of the moves aim at a target that is not yet (the fit's polish)."""
+        moves). With ``ratchet`` (the fit's polish) the walk may trade targets instead: a
+        move is refused if it leaves fewer ids exact or close, taken if it leaves more, and
+        judged by the loss if as many; half of the moves aim at a target not reproduced."""
         s = self.spec
         cols = self._columns(st)
         base_bad = self._violations(st, cols)
@@ -1421,27 +1465,38 @@ class Reconstruction:
             if move is None:
                 continue
             changed, undo, new_cols = move
-            new_parts, broken, gained = parts.copy(), False, []
-            # the kept targets first: the first that breaks refuses the move
+            new_parts, broken, gained, lost = parts.copy(), False, [], []
+            # With ratchet a move may trade reproduced targets but never lose ids on
+            # balance (the way to a target often leads through a neighbour's band). The
+            # targets not kept are judged first, then the kept ones until the balance
+            # turns negative (without ratchet: the first kept one that breaks).
             touched = sorted((j for j in range(len(parts)) if self._deps[j] & changed),
-                             key=lambda j: not keep[j])
+                             key=lambda j: keep[j] == ratchet)
+            balance = 0
             for j in touched:
                 new_parts[j], ok = self._target_eval(s.targets[j], new_cols,
                                                      status=keep[j] or ratchet)
                 if keep[j] and not ok:
-                    broken = True
-                    break
+                    lost.append(j)
+                    balance -= self._n_fitted[j]
+                    if balance < 0:
+                        broken = True
+                        break
                 if ok and not keep[j]:
                     gained.append(j)
+                    balance += self._n_fitted[j]
             if broken:
                 _revert(undo)
                 continue
             new_loss = float(new_parts.sum())
-            if new_loss <= loss or rng.random() < math.exp(-(new_loss - loss) / temp):
+            if balance > 0 or new_loss <= loss or rng.random() < math.exp(
+                    -(new_loss - loss) / temp):
                 loss, parts, cols = new_loss, new_parts, new_cols
                 moved += 1
                 for j in gained if ratchet else ():
                     keep[j] = True
+                for j in lost:
+                    keep[j] = False
             else:
                 _revert(undo)
             if k % 100 == 0:
