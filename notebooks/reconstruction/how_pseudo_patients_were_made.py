@@ -96,8 +96,8 @@ plots.set_theme()
 #    many values would have to cross it, since moving one value seldom moves a median, and
 #    the moves aimed at a median and its range exchange values between the patients that
 #    hold its extremes (a printed range of a sum pairs one term's largest value with the
-#    other's smallest). A spec may ask for several independent searches (`starts`; Chen's
-#    asks for four): the one ending lowest goes on;
+#    other's smallest). A spec may ask for several independent searches (`starts`, as
+#    Chen's does): the one ending lowest goes on;
 # 4. a last **polish** walks on from the best cohort found with the same moves, refusing
 #    any move that would leave fewer numbers reproduced. It may give up one number for
 #    two, or one for another when that lowers the distance, since the way to a number
