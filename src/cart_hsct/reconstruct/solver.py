@@ -1,6 +1,7 @@
 """Search for pseudo patient-level data that reproduce a spec's targets.
 
-Two phases, both driven by one ``numpy.random.Generator`` (same seed -> same cohort):
+Three phases, all driven by ``numpy.random.Generator`` objects seeded from the fit's seed (same
+seed -> same cohort):
 
 1. **Exact counts.** Landmark targets whose published value is k/N for exactly one k
    (N = patients in the population) fix the number of events before the landmark,
@@ -25,15 +26,18 @@ Two phases, both driven by one ``numpy.random.Generator`` (same seed -> same coh
    patients of the same group (a cause of death and nested events go with it), entry
    dates stay inside the accrual window. Half of the moves are aimed at one target, drawn
    in proportion to its loss; an aimed switch may move an event into or out of the
-   target's population. The steps are split
-   into rounds that restart from the best state at a lower temperature.
+   target's population, and a covariate swap aimed at a median may pair the patients
+   holding its extremes. The steps are split into rounds that restart from the best
+   state at a lower temperature. With ``solver.starts`` > 1, phases 1 and 2 run from that
+   many seeded starts and the one ending lowest in the loss goes on.
 3. **Polish** (``solver.polish_iterations``). A walk from the best state with the same
-   moves that refuses any move turning a target that is exact or close into anything
-   else, and keeps each target that becomes so; half of its moves aim at the others. The
-   count of reproduced targets can only rise.
+   moves, half of them aimed at the targets not reproduced, that refuses any move leaving
+   fewer ids exact or close (it may trade one reproduced target for others). The count of
+   reproduced ids can only rise.
 
-:meth:`Reconstruction.sample` walks the same way from a fitted state without adding
-targets: the ensemble's members, as good as the fit they start from.
+:meth:`Reconstruction.sample` walks from a fitted state with the same moves but refuses
+any move that turns a reproduced target into a discrepant one: the ensemble's members,
+as good as the fit they start from.
 
 A move recomputes only the columns and the targets whose inputs it touched, with the
 numpy kernels behind the ``cart_hsct.survival`` functions the notebooks use (the cohort
@@ -1493,7 +1497,7 @@ class Reconstruction:
                     -(new_loss - loss) / temp):
                 loss, parts, cols = new_loss, new_parts, new_cols
                 moved += 1
-                for j in gained if ratchet else ():
+                for j in gained:  # only a ratchet judges targets it does not keep
                     keep[j] = True
                 for j in lost:
                     keep[j] = False
