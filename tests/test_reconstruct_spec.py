@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import tempfile
 from pathlib import Path
 
@@ -567,7 +568,7 @@ def test_the_polish_never_leaves_fewer_targets_reproduced():
     for _ in range(150):
         rec._walk(state, rng, 1, 1.0, ratchet=True)
         counts.append(reproduced())
-    assert all(b >= a for a, b in zip(counts, counts[1:]))
+    assert all(b >= a for a, b in itertools.pairwise(counts))
     assert counts[-1] > counts[0]
     rough = rec.fidelity_.status.isin(["exact", "close"]).sum()
     spec.solver["polish_iterations"] = 300
