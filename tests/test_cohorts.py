@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from cart_hsct import cohorts, ledger, paths
+from cart_hsct.reconstruct.spec import load_spec
 
 COHORTS = sorted(p.stem for p in paths.COHORTS.glob("*.csv") if "." not in p.stem)
 
@@ -58,3 +60,22 @@ def test_every_ensemble_seed_loads_as_a_cohort_of_the_same_shape(cohort):
 def test_an_unknown_seed_names_the_seeds_there_are():
     with pytest.raises(KeyError, match=r"has no seed 999; seeds: \[2, 3,"):
         cohorts.load("chen2021", seed=999)
+
+
+@pytest.mark.parametrize("cohort", COHORTS)
+def test_every_event_comes_after_what_its_spec_requires(cohort):
+    """The committed cohort and every ensemble member keep each event after the bounds
+    the spec lists in ``after`` (e.g. alive at the transplant, relapse after the response
+    assessment)."""
+    spec = load_spec(cohort)
+    for seed in [None, *cohorts.ensemble_seeds(cohort)]:
+        pts = cohorts.load(cohort, seed=seed)
+        cols = {c: pts[c].to_numpy() for c in pts.columns}
+        for e in spec.events:
+            day = pts[f"{e.name}_day"].to_numpy(float)
+            for bound in e.after:
+                limit = np.asarray(bound(cols, len(pts)), float)
+                early = ~np.isnan(day) & ~np.isnan(limit) & (day <= limit)
+                assert not early.any(), (
+                    f"{cohort} seed {seed}: {e.name}_day not after {bound.text!r} in rows "
+                    f"{list(np.flatnonzero(early))}")

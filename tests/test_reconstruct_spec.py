@@ -294,6 +294,8 @@ def test_a_switched_death_carries_its_cause_and_nested_events(tmp_path):
      "toy.yaml: endpoints.nrm_c.competing[0]: 'dead' is not an event"),
     (lambda r: r["solver"].__setitem__("auto_lock", "never"), "toy.yaml: solver.auto_lock"),
     (lambda r: r["solver"].__setitem__("starts", 0), "toy.yaml: solver.starts"),
+    (lambda r: r["solver"].__setitem__("polish_trial_iterations", -1),
+     "toy.yaml: solver.polish_trial_iterations"),
 ])
 def test_new_event_fields_are_validated(tmp_path, mutate, message):
     raw, d = _rich(tmp_path)
@@ -576,25 +578,57 @@ def test_the_polish_never_leaves_fewer_targets_reproduced():
     assert polished.sum() > rough
 
 
-def test_several_starts_polish_the_search_ending_lowest(monkeypatch):
+def test_several_starts_polish_the_search_reproducing_most(monkeypatch):
     """With ``solver.starts`` the fit runs that many seeded searches and keeps the one
-    with the lowest loss; the first is the single-start fit, and reruns are identical."""
+    reproducing most ids, the lowest loss among equals; the first search is the
+    single-start fit, and reruns are identical."""
     spec = load_spec("chen2021")
-    spec.solver.update(iterations=20, covariate_iterations=20, polish_iterations=0)
+    spec.solver.update(iterations=20, covariate_iterations=20, polish_iterations=0, starts=1)
     one = Reconstruction(spec).fit(seed=4)
-    losses, search = [], Reconstruction._search
+    searches, search = [], Reconstruction._search
 
     def recorded(self, rng):
         out = search(self, rng)
-        losses.append(out["best_loss"])
+        searches.append((out["reproduced"], out["best_loss"]))
         return out
 
     monkeypatch.setattr(Reconstruction, "_search", recorded)
     spec.solver["starts"] = 3
     three = Reconstruction(spec).fit(seed=4)
-    assert len(losses) == 3 and len(set(losses)) > 1
-    assert losses[0] == one.loss_ and three.loss_ == min(losses)
+    assert len(searches) == 3 and len({loss for _, loss in searches}) > 1
+    assert searches[0][1] == one.loss_
+    most = max(n for n, _ in searches)
+    assert three.loss_ == min(loss for n, loss in searches if n == most)
+    reproduced = three.fidelity_.query("status != 'infeasible'").status.isin(["exact", "close"])
+    assert reproduced.sum() == most
     pd.testing.assert_frame_equal(three.ipd_, Reconstruction(spec).fit(seed=4).ipd_)
+
+
+def test_a_trial_polish_of_every_start_chooses_the_one_going_on(monkeypatch):
+    """With ``solver.polish_trial_iterations`` every start is polished that long before
+    the choice; the start reproducing most ids after it goes on for the rest of the
+    polish, so the fit never reproduces fewer ids than that start did."""
+    spec = load_spec("chen2021")
+    spec.solver.update(iterations=20, covariate_iterations=20, starts=3,
+                       polish_trial_iterations=10, polish_iterations=30)
+    trials, polish = [], Reconstruction._polish
+
+    def recorded(self, run, rng, steps, temp):
+        before = self._reproduced(run["best"])
+        loss = polish(self, run, rng, steps, temp)
+        trials.append((id(run), steps, before, self._reproduced(run["best"]), loss))
+        return loss
+
+    monkeypatch.setattr(Reconstruction, "_polish", recorded)
+    fit = Reconstruction(spec).fit(seed=5)
+    assert [steps for _, steps, _, _, _ in trials] == [10, 10, 10, 20]
+    chosen = min(trials[:3], key=lambda t: (-t[3], t[4]))
+    # this seed tells the rule apart: neither the first start nor the lowest loss
+    assert chosen is not trials[0] and chosen[4] > min(t[4] for t in trials[:3])
+    assert trials[3][0] == chosen[0] and trials[3][2] == chosen[3]  # goes on where it ended
+    reproduced = fit.fidelity_.query("status != 'infeasible'").status.isin(["exact", "close"])
+    assert reproduced.sum() == trials[3][3] >= chosen[3]
+    assert fit.loss_ == trials[3][4]
 
 
 def test_a_class_moves_with_the_covariates_it_alone_defines(tmp_path):

@@ -29,7 +29,9 @@ seed -> same cohort):
    target's population, and a covariate swap aimed at a median may pair the patients
    holding its extremes. The steps are split into rounds that restart from the best
    state at a lower temperature. With ``solver.starts`` > 1, phases 1 and 2 run from that
-   many seeded starts and the one ending lowest in the loss goes on.
+   many seeded starts and the one reproducing most ids (the loss breaking ties) goes on;
+   with ``solver.polish_trial_iterations`` each start is first polished that long and
+   the choice is made after it.
 3. **Polish** (``solver.polish_iterations``). A walk from the best state with the same
    moves, half of them aimed at the targets not reproduced, that refuses any move leaving
    fewer ids exact or close (it may trade one reproduced target for others). The count of
@@ -1314,26 +1316,34 @@ class Reconstruction:
         """Reconstruct a cohort; deterministic for a given ``seed``. Returns ``self``.
 
         ``solver.starts`` (default 1) independent searches (phases 1 and 2, the k-th
-        seeded with ``[seed, k]``) are run and the one ending lowest in the loss is polished.
+        seeded with ``[seed, k]``) are run, each polished for
+        ``solver.polish_trial_iterations`` steps (default 0); the one then reproducing most
+        ids (exact or close), the lowest in the loss among equals, is polished for the rest
+        of ``solver.polish_iterations``.
         """
         s = self.spec
         self._cache: dict = {}
+        per_step = self.iterations / int(s.solver.get("iterations", 4000))
+        polish = int(s.solver.get("polish_iterations", 0) * per_step)
+        trial = min(polish, int(s.solver.get("polish_trial_iterations", 0) * per_step))
+        temp = float(s.solver.get("polish_temperature", 1.0))
         runs = []
         for k in range(max(1, int(s.solver.get("starts", 1)))):
             rng = np.random.default_rng(seed if k == 0 else [seed, k])
-            runs.append((self._search(rng), rng))
-        found, rng = min(runs, key=lambda r: r[0]["best_loss"])  # the first of equals
-        for name, value in found["owned"].items():
-            setattr(self, name, value)
+            run = self._search(rng)
+            if trial:
+                # the polish, not the search's end, tells which start is worth going on
+                run["best_loss"] = self._polish(run, rng, trial, temp)
+                run["reproduced"] = self._reproduced(run["best"])
+            runs.append((run, rng))
+        # the polish never lowers the count of ids reproduced, so it goes on from the
+        # start reproducing most; the loss breaks ties (the first of equals)
+        found, rng = min(runs, key=lambda r: (-r[0]["reproduced"], r[0]["best_loss"]))
         best_loss, best = found["best_loss"], found["best"]
-        polish = int(s.solver.get("polish_iterations", 0) * self.iterations
-                     / int(s.solver.get("iterations", 4000)))
-        if polish:
-            # a last walk from the best state that aims at the targets not reproduced and
-            # never leaves fewer ids exact or close: their count can only rise
-            best_loss, _, _ = self._walk(best, rng, polish,
-                                         float(s.solver.get("polish_temperature", 1.0)),
-                                         ratchet=True)
+        if polish > trial:
+            best_loss = self._polish(found, rng, polish - trial, temp)
+        else:
+            self._own(found)
         self.seed_ = int(seed)
         self.loss_ = float(best_loss)
         self._state = best
@@ -1402,7 +1412,25 @@ class Reconstruction:
         owned = ("locks_", "dropped_locks_", "_lock_deps", "_held", "_movable", "_masks",
                  "trace_")
         return {"best": run["best"], "best_loss": run["best_loss"],
+                "reproduced": self._reproduced(run["best"]),
                 "owned": {name: getattr(self, name) for name in owned}}
+
+    def _own(self, run: dict) -> None:
+        """Restore the attributes a search set (its locks, held covariates, trace)."""
+        for name, value in run["owned"].items():
+            setattr(self, name, value)
+
+    def _polish(self, run: dict, rng: np.random.Generator, steps: int, temp: float) -> float:
+        """Walk a search's best state in place, aiming at the targets not reproduced and
+        never leaving fewer ids exact or close (their count can only rise); its loss."""
+        self._own(run)
+        return self._walk(run["best"], rng, steps, temp, ratchet=True)[0]
+
+    def _reproduced(self, st: _State) -> int:
+        """Fitted ids exact or close in ``st``: what the polish counts."""
+        cols = self._columns(st)
+        return sum(n for t, n in zip(self.spec.targets, self._n_fitted)
+                   if self._target_eval(t, cols, status=True)[1])
 
     def _fix_masks(self, st: _State) -> None:
         """Populations defined by the groups and by covariates that never move are fixed:

@@ -785,12 +785,13 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
     ctx.unknown_keys(solver, {"iterations", "ensemble_iterations", "restarts", "temperature",
                               "cooling", "auto_lock", "covariate_iterations",
                               "covariate_temperature", "walk_temperature",
-                              "polish_iterations", "polish_temperature", "starts"},
+                              "polish_iterations", "polish_temperature", "starts",
+                              "polish_trial_iterations"},
                       "solver")
     for key in ("iterations", "ensemble_iterations", "starts"):
         if key in solver:
             ctx.number(solver[key], f"solver.{key}", integer=True, positive=True)
-    for key in ("covariate_iterations", "polish_iterations"):
+    for key in ("covariate_iterations", "polish_iterations", "polish_trial_iterations"):
         if key in solver:
             ctx.number(solver[key], f"solver.{key}", integer=True, nonneg=True)
     for key in ("walk_temperature", "polish_temperature"):
