@@ -589,7 +589,7 @@ def test_several_starts_polish_the_search_reproducing_most(monkeypatch):
 
     def recorded(self, rng):
         out = search(self, rng)
-        searches.append((out["reproduced"], out["best_loss"]))
+        searches.append((self._reproduced(out["best"]), out["best_loss"]))
         return out
 
     monkeypatch.setattr(Reconstruction, "_search", recorded)

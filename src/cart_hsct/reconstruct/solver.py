@@ -1334,7 +1334,7 @@ class Reconstruction:
             if trial:
                 # the polish, not the search's end, tells which start is worth going on
                 run["best_loss"] = self._polish(run, rng, trial, temp)
-                run["reproduced"] = self._reproduced(run["best"])
+            run["reproduced"] = self._reproduced(run["best"])
             runs.append((run, rng))
         # the polish never lowers the count of ids reproduced, so it goes on from the
         # start reproducing most; the loss breaks ties (the first of equals)
@@ -1412,7 +1412,6 @@ class Reconstruction:
         owned = ("locks_", "dropped_locks_", "_lock_deps", "_held", "_movable", "_masks",
                  "trace_")
         return {"best": run["best"], "best_loss": run["best_loss"],
-                "reproduced": self._reproduced(run["best"]),
                 "owned": {name: getattr(self, name) for name in owned}}
 
     def _own(self, run: dict) -> None:
