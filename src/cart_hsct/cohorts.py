@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import paths
 
-__all__ = ["load", "path", "provenance", "ensemble", "ensemble_seeds", "explain", "spread"]
+__all__ = ["load", "path", "provenance", "ensemble", "ensemble_seeds", "members", "explain", "spread"]
 
 #: Allowed codes of the status-like columns, by suffix.
 _CODES = {"_event": (0, 1), "_status": (0, 1, 2)}
@@ -25,7 +25,7 @@ _CODES = {"_event": (0, 1), "_status": (0, 1, 2)}
 
 def path(cohort: str) -> Path:
     """``data/cohorts/<cohort>.csv``."""
-    return paths.COHORTS / f"{cohort}.csv"
+    return paths.cohort_file(cohort, "cohort")
 
 
 def _rows(mask: np.ndarray, limit: int = 5) -> str:
@@ -122,7 +122,7 @@ def load(cohort: str, seed: int | None = None) -> pd.DataFrame:
 
 
 def _members_file(cohort: str) -> Path:
-    return paths.COHORTS / f"{cohort}.ensemble_cohorts.csv"
+    return paths.cohort_file(cohort, "member_cohorts")
 
 
 def _ensemble_cohorts(cohort: str) -> pd.DataFrame:
@@ -146,7 +146,7 @@ def ensemble_seeds(cohort: str) -> list[int]:
 
 def provenance(cohort: str) -> dict:
     """``data/cohorts/<cohort>.provenance.json``: how the cohort was made and how close it comes."""
-    file = paths.COHORTS / f"{cohort}.provenance.json"
+    file = paths.cohort_file(cohort, "provenance")
     if not file.exists():
         raise FileNotFoundError(f"{file} does not exist; make it with "
                                 f"`python -m cart_hsct.reconstruct {cohort}`")
@@ -154,9 +154,17 @@ def provenance(cohort: str) -> dict:
 
 
 def ensemble(cohort: str) -> pd.DataFrame | None:
-    """``data/cohorts/<cohort>.ensemble.csv`` indexed by ledger id (None if not made)."""
-    file = paths.COHORTS / f"{cohort}.ensemble.csv"
+    """Each target's spread over the independent fits (``<cohort>.ensemble_targets.csv``),
+    indexed by ledger id (None if not made)."""
+    file = paths.cohort_file(cohort, "spread")
     return pd.read_csv(file).set_index("id") if file.exists() else None
+
+
+def members(cohort: str) -> pd.DataFrame | None:
+    """One row per independent fit, the committed seed first (``<cohort>.ensemble.csv``):
+    seed, ids judged, exact, close, discrepant, infeasible, share exact or close, loss."""
+    file = paths.cohort_file(cohort, "members")
+    return pd.read_csv(file) if file.exists() else None
 
 
 def explain(cohort: str, eid: str, reason: str | None = None) -> str | None:
@@ -174,7 +182,7 @@ def explain(cohort: str, eid: str, reason: str | None = None) -> str | None:
     spread = ensemble(cohort)
     if spread is not None and eid in spread.index and pd.notna(spread.loc[eid, "median"]):
         row = spread.loc[eid]
-        parts.append(f"ensemble of {int(row['n_seeds'])} reconstructions: median "
+        parts.append(f"{int(row['n_seeds'])} independent reconstructions: median "
                      f"{row['median']:.4g}, range {row['min']:.4g}-{row['max']:.4g}")
     return "; ".join(parts) or None
 
@@ -191,7 +199,7 @@ def spread(cohort: str, records: list[dict], ids=None,
 
     summary = ensemble(cohort)
     if summary is None:
-        return pd.DataFrame({"note": [f"{cohort}.ensemble.csv not found: no ensemble to show"]})
+        return pd.DataFrame({"note": [f"{cohort}.ensemble_targets.csv not found: no ensemble to show"]})
     wanted = set(ids) if ids is not None else None
     rows = [{"id": r["id"], "published": ledger.entry(r["id"]).value, "this cohort": r["value"],
              "p (this cohort)": r["p"],

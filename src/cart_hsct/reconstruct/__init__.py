@@ -3,16 +3,23 @@
 ``load_spec`` reads and validates a spec (``data/specs/<cohort>.yaml``; format in
 ``data/specs/README.md``); ``Reconstruction(spec).fit(seed=...)`` searches for a cohort
 that reproduces the spec's targets with the same ``cart_hsct.survival`` functions the
-notebooks use; ``ensemble`` draws further cohorts at least as good, each a seeded walk
-from the fit (``Reconstruction.sample``). Nothing here knows about a
-particular paper: everything cohort-specific lives in the spec.
+notebooks use; ``fit_members`` fits the same spec from scratch with many seeds, in parallel
+(joblib, or a Dask cluster): the ensemble of independent reconstructions. Nothing here knows
+about a particular paper: everything cohort-specific lives in the spec.
 
-Command line: ``python -m cart_hsct.reconstruct <cohort> [--seed N] [--ensemble K]``.
+Command line: ``python -m cart_hsct.reconstruct <cohort> [--seed N] [--ensemble K]
+[--root DIR] [--scheduler ADDRESS]``.
 """
 
-from .ensemble import ensemble, summarise_ensemble
+from .ensemble import Member, SpecSource, fit_members, member_table, summarise_ensemble
 from .fidelity import fidelity_table
-from .output import provenance_dict, write_cohort, write_ensemble, write_ensemble_cohorts
+from .output import (
+    provenance_dict,
+    write_cohort,
+    write_ensemble,
+    write_ensemble_cohorts,
+    write_members,
+)
 from .solver import Reconstruction
 from .spec import Spec, SpecError, load_spec, parse_spec
 
@@ -20,7 +27,10 @@ __all__ = [
     "Reconstruction",
     "Spec",
     "SpecError",
-    "ensemble",
+    "Member",
+    "SpecSource",
+    "fit_members",
+    "member_table",
     "fidelity_table",
     "load_spec",
     "parse_spec",
@@ -29,4 +39,5 @@ __all__ = [
     "write_cohort",
     "write_ensemble",
     "write_ensemble_cohorts",
+    "write_members",
 ]

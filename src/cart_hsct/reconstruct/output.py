@@ -1,7 +1,7 @@
-"""Write a reconstruction to ``data/cohorts``: cohort CSV, provenance JSON, ensemble summary.
+"""Write a reconstruction to ``data/cohorts``: cohort CSV, provenance JSON, ensemble files.
 
 Files are byte-stable: no timestamps, fixed column order, fixed number formatting, so that
-the same spec and seed give identical files.
+the same spec and seed give identical files. File names: ``paths.cohort_file``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__, paths
+from .. import __version__
+from ..paths import cohort_file
 
-__all__ = ["provenance_dict", "write_cohort", "write_ensemble"]
+__all__ = ["provenance_dict", "write_cohort", "write_ensemble", "write_ensemble_cohorts",
+           "write_members"]
 
 
 def _clean(x):
@@ -59,15 +61,20 @@ def provenance_dict(rec) -> dict:
     }
 
 
-def write_cohort(rec, directory: Path | None = None) -> tuple[Path, Path]:
-    """``<cohort>.csv`` and ``<cohort>.provenance.json`` for a fitted reconstruction."""
-    directory = Path(directory or paths.COHORTS)
-    directory.mkdir(parents=True, exist_ok=True)
-    cohort = rec.spec.cohort
-    csv = directory / f"{cohort}.csv"
-    rec.ipd_.to_csv(csv, index=False, lineterminator="\n")
-    prov = directory / f"{cohort}.provenance.json"
-    prov.write_text(json.dumps(provenance_dict(rec), indent=1, ensure_ascii=False) + "\n",
+def _target(cohort: str, kind: str, directory: Path | None) -> Path:
+    out = cohort_file(cohort, kind, directory)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def write_cohort(ipd: pd.DataFrame, provenance: dict,
+                 directory: Path | None = None) -> tuple[Path, Path]:
+    """``<cohort>.csv`` and ``<cohort>.provenance.json`` (``provenance_dict`` of the fit)."""
+    cohort = provenance["cohort"]
+    csv = _target(cohort, "cohort", directory)
+    ipd.to_csv(csv, index=False, lineterminator="\n")
+    prov = _target(cohort, "provenance", directory)
+    prov.write_text(json.dumps(provenance, indent=1, ensure_ascii=False) + "\n",
                     encoding="utf-8")
     return csv, prov
 
@@ -75,18 +82,21 @@ def write_cohort(rec, directory: Path | None = None) -> tuple[Path, Path]:
 def write_ensemble_cohorts(members: pd.DataFrame, cohort: str,
                            directory: Path | None = None) -> Path:
     """``<cohort>.ensemble_cohorts.csv``: every seed's pseudo-cohort, ``seed`` first."""
-    directory = Path(directory or paths.COHORTS)
-    directory.mkdir(parents=True, exist_ok=True)
-    out = directory / f"{cohort}.ensemble_cohorts.csv"
+    out = _target(cohort, "member_cohorts", directory)
     columns = ["seed"] + [c for c in members.columns if c != "seed"]
     members[columns].to_csv(out, index=False, lineterminator="\n")
     return out
 
 
 def write_ensemble(summary: pd.DataFrame, cohort: str, directory: Path | None = None) -> Path:
-    """``<cohort>.ensemble.csv``: the spread of each target over seeds."""
-    directory = Path(directory or paths.COHORTS)
-    directory.mkdir(parents=True, exist_ok=True)
-    out = directory / f"{cohort}.ensemble.csv"
+    """``<cohort>.ensemble_targets.csv``: the spread of each target over the fits."""
+    out = _target(cohort, "spread", directory)
     summary.to_csv(out, index=False, lineterminator="\n", float_format="%.6g")
+    return out
+
+
+def write_members(table: pd.DataFrame, cohort: str, directory: Path | None = None) -> Path:
+    """``<cohort>.ensemble.csv``: one row per fit (seed, fidelity counts and share, loss)."""
+    out = _target(cohort, "members", directory)
+    table.to_csv(out, index=False, lineterminator="\n", float_format="%.6g")
     return out
