@@ -1,5 +1,5 @@
 """R-validated survival statistics: Kaplan-Meier, log-rank, competing risks, cut-points,
-time-dependent exposures.
+time-dependent exposures, landmark analyses.
 
 Arrays in, tidy pandas objects out. Conventions (ties, medians, variances,
 confidence-interval transforms) follow R's ``survival``, ``cmprsk`` and
@@ -12,6 +12,7 @@ from .cox import cox, cox_time_varying
 from .cutpoints import maxstat
 from .diagnostics import cox_zph, schoenfeld_residuals
 from .fine_gray import fine_gray
+from .landmark import landmark_cox, landmark_data
 from .km import km_at, km_median, km_table, median_followup, median_symmetric_ci
 from .logrank import logrank, p_adjust, pairwise_logrank
 from .time_dependent import mantel_byar, simon_makuch, split_at_exposure
@@ -36,4 +37,6 @@ __all__ = [
     "split_at_exposure",
     "simon_makuch",
     "mantel_byar",
+    "landmark_data",
+    "landmark_cox",
 ]
