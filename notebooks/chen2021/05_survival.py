@@ -435,6 +435,9 @@ p_composite = sv.pairwise_logrank(cr["lfs_days"], cr["lfs_composite_event"], cr[
 glue("p_composite_hsct_cart2",
      float(p_composite.query("group_a == 'CART+HSCT' and group_b == 'CART2'")["p"].iloc[0]),
      display=False)
+glue("n_at_risk_2y", int((pts["os_days"] >= 730).sum()), display=False)
+glue("group_sizes", ", ".join(str(n) for n in pts["group"].value_counts()[list(slug)]),
+     display=False)
 compare_def.pivot(index="group", columns="definition", values="survival %")
 
 # %% [markdown]
@@ -452,8 +455,8 @@ compare_def.pivot(index="group", columns="definition", values="survival %")
 #    Comparing the groups from day 0 credits the transplant group with that guaranteed
 #    survival. The [prognostic factors page](chen2021-prognostic) quantifies this with a
 #    time-dependent Cox model.
-# 2. **Small numbers.** 10, 7 and 11 patients; after two years fewer than ten are at risk
-#    in all groups together. The 3-year rates of 0 % rest on a handful of patients.
+# 2. **Small numbers.** {glue:text}`group_sizes` patients (CART+HSCT, CART2, CART1); at two
+#    years (day 730) {glue:text}`n_at_risk_2y` are at risk of death in all groups together. The 3-year rates of 0 % rest on a handful of patients.
 # 3. **Multiplicity.** Six pairwise tests, two overall tests and four 3-year tests, none
 #    adjusted; with Holm's adjustment (exercise 2) fewer comparisons stay below 0.05.
 # ```

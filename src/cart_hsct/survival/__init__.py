@@ -9,6 +9,7 @@ names the R call it matches. Import as ``from cart_hsct import survival as sv``.
 
 from .competing import cuminc, gray_test
 from .cox import cox, cox_time_varying
+from .cut_search import logrank_cut_curve, max_logrank_null, search_corrected_p
 from .cutpoints import maxstat
 from .diagnostics import cox_zph, schoenfeld_residuals
 from .fine_gray import fine_gray
@@ -29,6 +30,9 @@ __all__ = [
     "cuminc",
     "gray_test",
     "maxstat",
+    "logrank_cut_curve",
+    "max_logrank_null",
+    "search_corrected_p",
     "cox",
     "cox_time_varying",
     "cox_zph",
