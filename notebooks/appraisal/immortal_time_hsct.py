@@ -207,7 +207,7 @@ pd.crosstab(lm["group"], lm["exposed_by_landmark"], margins=True)
 # %%
 rows = []
 for day in landmark_grid:
-    _, r = landmark_fit(pts, day)
+    r = landmark_fit(pts, day)
     rows.append({"landmark (days)": day, "alive at L": r["n"], "HSCT by L": r["hsct_by_L"],
                  "HSCT after L": r["hsct_later"], "deaths after L": r["events"],
                  "HR": r["hr"], "CI lower": r["lo"], "CI upper": r["hi"],
@@ -242,8 +242,9 @@ lm_table.round(3)
 # %%
 def could_be_transplanted(df, day):
     """In CR, and transplanted by `day` or still relapse-free at it."""
-    relapse_free = df["relapse_day"].isna() | (df["relapse_day"] > day)
-    return (df["response"] == "CR") & ((df["hsct_day"] <= day) | relapse_free)
+    relapse_day, hsct_day = df["relapse_day"].astype(float), df["hsct_day"].astype(float)
+    relapse_free = relapse_day.isna() | (relapse_day > day)
+    return (df["response"] == "CR") & ((hsct_day <= day) | relapse_free)
 
 
 eligible = could_be_transplanted(pts, landmark_day)
@@ -475,7 +476,7 @@ def corrections(df):
     """Naive, landmark and time-dependent HRs, and their tests, on one cohort."""
     rows = sv.split_at_exposure(df, "os_days", "os_event", "hsct_day", id="patient_id")
     nv = cox_row(sv.cox(df, "os_days", "os_event", ["hsct"], alpha=alpha), "hsct")
-    _, lmr = landmark_fit(df, landmark_day)
+    lmr = landmark_fit(df, landmark_day)
     tdr = cox_row(sv.cox_time_varying(rows, "patient_id", "start", "stop", "event",
                                       ["exposed"], alpha=alpha), "exposed")
     return {
@@ -594,8 +595,9 @@ glue("fig_ensemble", fig_ens, display=False)
 
 # %%
 def window_row(window):
-    moved, capped = stretch_days(pts["hsct_day"], window=window, median=published_median,
-                                 before=pts[["os_days", "relapse_day"]].min(axis=1))
+    moved, capped = stretch_days(pts["hsct_day"].astype(float), window=window,
+                                 median=published_median,
+                                 before=pts[["os_days", "relapse_day"]].astype(float).min(axis=1))
     df = pts.assign(hsct_day=moved)
     rows = sv.split_at_exposure(df, "os_days", "os_event", "hsct_day", id="patient_id")
     r = cox_row(sv.cox_time_varying(rows, "patient_id", "start", "stop", "event",

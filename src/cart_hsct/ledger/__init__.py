@@ -7,15 +7,15 @@ cell; the build aggregates those files into ``scorecard.json`` with one row per 
 
 One module per concept:
 
-:mod:`~cart_hsct.ledger.entries`
+``ledger.entries``
     load and validate ``data/published/*.yaml`` (:func:`load`, :func:`entry`);
-:mod:`~cart_hsct.ledger.tolerance`
+``ledger.tolerance``
     the statuses and the tolerance rules (:func:`compare`), once;
-:mod:`~cart_hsct.ledger.recording`
+``ledger.recording``
     a page's records (:func:`record`, :func:`not_reproducible`, :func:`table`, :func:`box`);
-:mod:`~cart_hsct.ledger.formats`
+``ledger.formats``
     the one text form of published and reproduced values;
-:mod:`~cart_hsct.ledger.scorecard`
+``ledger.scorecard``
     the aggregation, with each record's kind of evidence (``source``, ``fitted``).
 """
 

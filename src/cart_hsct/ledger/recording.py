@@ -132,7 +132,7 @@ def record(eid: str, value, ci: tuple | None = None, p: float | None = None,
     note : the explanation shown in the scorecard; required for ``discrepant`` records and
         for ``contradicted`` ones (name the contradiction).
     contradicted : the paper's own numbers rule this one out, so no data set can reproduce it.
-    source : the kind of evidence, one of :data:`SOURCES`. Default: ``counts`` for an entry
+    source : the kind of evidence, one of ``SOURCES``. Default: ``counts`` for an entry
         the ledger marks ``reproducible_from: counts``, else ``pseudo_patients``; a number
         read from the paper's text and checked against another place in it is ``text``.
 
