@@ -18,14 +18,16 @@ from cart_hsct import ledger, paths
 # conventions, not results: 95 % intervals, the 5 % level, 0-100 %, halves
 ALLOWED = {"0", "1", "5", "50", "95", "100", "0.05", "0.5"}
 _STRIP = [
+    re.compile(r"^\s*(```|~~~|:[a-z-]+:).*$", re.M),  # fences, directive options (first:
+    # a fence's backticks would pair with a code span's)
     re.compile(r"\{glue:[a-z]*\}`[^`]*`"),  # glued values
     re.compile(r"\{[a-z:]+\}`[^`]*`"),  # roles: cite, ref, doc, numref
     re.compile(r"``[^`]*``|`[^`]*`"),  # code
-    re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.S),  # maths
+    re.compile(r"\$\$.*?\$\$", re.S),  # display maths
+    re.compile(r"\$[^$\n]+\$"),  # inline maths, on one line
     re.compile(r"\]\([^)]*\)"),  # link targets
     re.compile(r"https?://\S+"),
     re.compile(r"<[^>]+>"),  # HTML tags
-    re.compile(r"^\s*(```|~~~|:[a-z-]+:).*$", re.M),  # fences and directive options
     re.compile(r"^\s*\(.*\)=\s*$", re.M),  # labels
     re.compile(r"^\s*(#+\s*)?\d+\.\s", re.M),  # numbered lists and headings
     re.compile(r"\b(1[89]|20)\d\d\b"),  # years
@@ -88,6 +90,28 @@ def test_the_scanner_finds_a_typed_number_and_passes_glued_and_quoted_ones():
 # Typed numbers still in pages, page by page: each must go (glued or removed), and the
 # list only shrinks. A number typed anew into any page fails the test below.
 KNOWN = {
+    "cao2023/01_cohort.ipynb": ["18.9", "34", "37", "58.947", "58.95", "61", "71", "762", "78.9"],
+    "cao2023/02_cart_and_second_transplant.ipynb": [
+        "0.7116", "0.7895", "0.8759", "46", "78.9", "78.947", "78.95", "82",
+    ],
+    "cao2023/03_gvhd.ipynb": ["30.5", "303", "41", "94"],
+    "cao2023/04_infections_tma_deaths.ipynb": ["15", "303", "69"],
+    "cao2023/05_survival.ipynb": ["1095", "303", "58"],
+    "cao2023/06_univariate.ipynb": ["303"],
+    "cao2023/07_multivariate.ipynb": ["0.53", "1.37", "1.42", "5.66"],
+    "chen2021/01_patients_and_design.ipynb": ["1,706", "215"],
+    "chen2021/02_efficacy.ipynb": ["0.0147", "1.5"],
+    "chen2021/03_toxicity.ipynb": ["3.6"],
+    "chen2021/04_transplant.ipynb": ["0.067", "0.652"],
+    "chen2021/05_survival.ipynb": ["0.002", "0.7", "1,706", "24.8", "530.5", "730"],
+    "chen2021/06_prognostic_factors.ipynb": ["0.018"],
+    "counts/cao2023.ipynb": ["16.34", "58.947", "58.95"],
+    "counts/chen2021.ipynb": ["0.409", "0.946", "61.15", "61.2"],
+    "reproduction_scorecard.ipynb": ["1.5"],
+    "toolkit/methods_primer.ipynb": [
+        "1141", "41", "457", "496", "509", "515", "53", "710", "81", "94",
+    ],
+    "toolkit/statistics_toolkit.ipynb": ["0.514", "114", "1141", "41", "699", "716", "85"],
 }
 
 

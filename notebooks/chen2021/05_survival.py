@@ -456,7 +456,8 @@ compare_def.pivot(index="group", columns="definition", values="survival %")
 #    survival. The [prognostic factors page](chen2021-prognostic) quantifies this with a
 #    time-dependent Cox model.
 # 2. **Small numbers.** {glue:text}`group_sizes` patients (CART+HSCT, CART2, CART1); at two
-#    years (day 730) {glue:text}`n_at_risk_2y` are at risk of death in all groups together. The 3-year rates of 0 % rest on a handful of patients.
+#    years {glue:text}`n_at_risk_2y` are at risk of death in all groups together. The
+#    3-year rates of 0 % rest on a handful of patients.
 # 3. **Multiplicity.** Six pairwise tests, two overall tests and four 3-year tests, none
 #    adjusted; with Holm's adjustment (exercise 2) fewer comparisons stay below 0.05.
 # ```
