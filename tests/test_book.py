@@ -114,3 +114,32 @@ def test_rerunning_a_page_gives_byte_identical_records(tmp_path, monkeypatch):
     papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), kernel_name="python3",
                                cwd=str(paths.ROOT), progress_bar=False)
     assert (tmp_path / "counts__chen2021.json").read_bytes() == built.read_bytes()
+
+
+def test_scorecard_rows_say_what_kind_of_evidence_they_are(scorecard):
+    recorded = [r for r in scorecard if r["status"] not in ("pending", "not_reproducible")]
+    assert recorded and all(r["source"] in ledger.SOURCES for r in recorded)
+    assert all(isinstance(r["fitted"], bool) for r in scorecard)
+    kinds = {r["kind"] for r in recorded}
+    assert kinds == {"independent", "fitted", "text"}
+    # text cross-checks are the counts chapters' stated numbers, never pseudo-patient numbers
+    assert {r["notebook"] for r in recorded if r["kind"] == "text"} <= {"counts/chen2021",
+                                                                         "counts/cao2023"}
+
+
+def test_every_scorecard_row_links_to_the_cell_that_recorded_it(scorecard):
+    """The page column of the scorecard's table links to an anchor in the recording page."""
+    import html as html_lib
+    import re
+
+    page = (paths.HTML / "book" / "reproduction_scorecard.html").read_text(encoding="utf-8")
+    hrefs = set(re.findall(r'<a href="([^"]+\.html#record-[^"]+)"', page))
+    recorded = [r for r in scorecard if r["notebook"]]
+    assert len(hrefs) == len(recorded) > 400
+    missing = []
+    for href in sorted(hrefs):
+        target, anchor = html_lib.unescape(href).split("#")
+        text = (paths.HTML / "book" / target).read_text(encoding="utf-8")
+        if f'id="{anchor}"' not in text:
+            missing.append(href)
+    assert missing == []

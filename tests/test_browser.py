@@ -420,6 +420,17 @@ def test_scorecard_filters_on_what_is_typed(tab):
     assert len(_column(tab, "status")) == total
 
 
+@pytest.mark.parametrize("column, value", [("source", "text"), ("fitted", "fitted")])
+def test_scorecard_filters_on_a_kind_of_evidence(tab, column, value):
+    goto(tab, SCORECARD)
+    total = len(_column(tab, column))
+    tab.locator(f"select.table-filter-select[data-column='{column}']").select_option(value)
+    shown = _column(tab, column)
+    assert 0 < len(shown) < total and set(shown) == {value}
+    tab.locator(f"select.table-filter-select[data-column='{column}']").select_option("")
+    assert len(_column(tab, column)) == total
+
+
 def test_search_finds_a_term_and_links_to_a_chapter(tab):
     goto(tab, "search.html?q=Kaplan")
     results = tab.locator("#search-results ul.search li a")

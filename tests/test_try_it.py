@@ -175,7 +175,7 @@ def test_records_of_a_chapter_rerun_by_hand_stay_out_of_the_scorecard(tmp_path):
     eid = next(iter(ledger.load("chen2021")))
     page = {"id": eid, "paper": "chen2021", "status": "pending", "contradicted": False,
             "value": None, "ci": None, "p": None, "range": None, "explanation": "",
-            "comparison": "", "notebook": "chen2021/page"}
+            "comparison": "", "notebook": "chen2021/page", "source": "pseudo_patients"}
     rerun = {**page, "notebook": ledger.INTERACTIVE, "value": 1.0}
     for name, rec in (("chen2021__page", page), (ledger.INTERACTIVE, rerun)):
         (tmp_path / f"{name}.json").write_text(

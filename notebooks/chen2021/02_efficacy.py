@@ -217,9 +217,12 @@ for eid, (label, values) in summaries.items():
     e = ledger.entry(eid)
     note = None
     if d["n"] != expected_n[eid]:
-        note = ("the reconstruction has one CART1 relapse fewer than the 7 implied by 14/15: the "
-                "paper's CART1 1-year LFS (33.3%, 4.6-67.6) needs 2 of the 8 CART1 CR patients to "
-                "leave the risk set without relapse (counts chapter), so the median moves")
+        n_cart1 = int((first["group"] == "CART1").sum())
+        note = (f"the pseudo-cohort has {d['n']} of these relapses where the paper's counts "
+                f"imply {expected_n[eid]} ({n_cart1} CART1 relapses against "
+                f"{expected_n['chen2021.relapse.median_cart1']}; {len(first)} first relapses "
+                f"in all against {n_first_pub}), so the median and range are those of the "
+                "relapses it has")
     ledger.record(eid, d["median"], range=(d["min"], d["max"]) if e.range else None,
                   note=why(eid, note))
     rows.append({"relapses": label, **d, "published median": e.value,

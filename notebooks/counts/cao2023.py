@@ -495,7 +495,7 @@ for eid in stated_ids:
         check = f"; Table 3 row label '{labels[eid]}' uses the same cut-off: {label_ok[eid]}."
     else:
         check = "; no arithmetic identity involves it."
-    ledger.record(eid, value, note=where + check + extra.get(eid, ""))
+    ledger.record(eid, value, note=where + check + extra.get(eid, ""), source="text")
 
 # %% [markdown]
 # ## What the counts teach

@@ -437,7 +437,7 @@ for eid in stated_ids:
         check = f"; dates in order (enrolment before cut-off): {date_ok}."
     else:
         check = "; no arithmetic identity involves it."
-    ledger.record(eid, value, note=where + check + extra.get(eid, ""))
+    ledger.record(eid, value, note=where + check + extra.get(eid, ""), source="text")
 
 # %% [markdown]
 # ## What the counts teach

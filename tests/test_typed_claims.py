@@ -1,0 +1,130 @@
+"""No number in a page's prose is typed: each is glued, or quotes a published number.
+
+Reads the markdown of every executed page (``book/**/*.ipynb``, written by the build) and
+lists the numerals left once glued values, code, maths, links, citations and figure
+options are taken out, and that are neither a number printed in the ledger (a quotation of
+the paper) nor in the short allowlist below.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from cart_hsct import ledger, paths
+
+# conventions, not results: 95 % intervals, the 5 % level, 0-100 %, halves
+ALLOWED = {"0", "1", "5", "50", "95", "100", "0.05", "0.5"}
+_STRIP = [
+    re.compile(r"^\s*(```|~~~|:[a-z-]+:).*$", re.M),  # fences, directive options (first:
+    # a fence's backticks would pair with a code span's)
+    re.compile(r"\{glue:[a-z]*\}`[^`]*`"),  # glued values
+    re.compile(r"\{[a-z:]+\}`[^`]*`"),  # roles: cite, ref, doc, numref
+    re.compile(r"``[^`]*``|`[^`]*`"),  # code
+    re.compile(r"\$\$.*?\$\$", re.S),  # display maths
+    re.compile(r"\$[^$\n]+\$"),  # inline maths, on one line
+    re.compile(r"\]\([^)]*\)"),  # link targets
+    re.compile(r"https?://\S+"),
+    re.compile(r"<[^>]+>"),  # HTML tags
+    re.compile(r"^\s*\(.*\)=\s*$", re.M),  # labels
+    re.compile(r"^\s*(#+\s*)?\d+\.\s", re.M),  # numbered lists and headings
+    re.compile(r"\b(1[89]|20)\d\d\b"),  # years
+    # names with a number: Table 3, Figure 4A, section 6, CD19, ...
+    re.compile(r"\b(?:Tables?|Figures?|Fig\.|[Ss]ections?|[Ss]teps?|[Ee]xercises?|[Cc]hapters?|"
+               r"[Pp]anels?|[Pp]arts?|[Ss]upplementary|version|v)\s*\d+[A-Za-z]?(?:[-–, and]+\d+[A-Za-z]?)*"),
+    re.compile(r"\b[A-Za-z]+[-_]?\d+[A-Za-z0-9]*\b"),  # CD19, hCART19s, log2, BCR::ABL1
+]
+_NUMERAL = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
+
+
+def _quoted_numbers() -> set[str]:
+    """The ledger's published numbers (value, CI, p, range) in their printed form."""
+    out = set()
+    for e in ledger.load().values():
+        for x in (e.value, *(e.ci or ()), e.p, *(e.range or ())):
+            if isinstance(x, (int, float)) and not isinstance(x, bool):
+                out.add(f"{x:g}")
+    return out
+
+
+def _canonical(token: str) -> str:
+    token = token.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", token) else token
+    try:
+        return f"{float(token):g}"
+    except ValueError:
+        return token
+
+
+def typed_numbers(markdown: str, quoted: set[str]) -> list[str]:
+    """The numerals in ``markdown`` that are neither glued, allowed nor quoted."""
+    text = markdown
+    for pattern in _STRIP:
+        text = pattern.sub(" ", text)
+    found = []
+    for token in _NUMERAL.findall(text):
+        c = _canonical(token)
+        if c not in ALLOWED and c not in quoted:
+            found.append(token)
+    return found
+
+
+def _pages():
+    return sorted(paths.BOOK.rglob("*.ipynb"))
+
+
+def _markdown(page) -> str:
+    nb = json.loads(page.read_text(encoding="utf-8"))
+    return "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def test_the_scanner_finds_a_typed_number_and_passes_glued_and_quoted_ones():
+    quoted = _quoted_numbers()
+    assert typed_numbers("At day 730, 23.97 % were at risk.", quoted) == ["730", "23.97"]
+    assert typed_numbers("1,240 days", quoted) == []  # the paper's median follow-up
+    assert typed_numbers("At day {glue:text}`d`, {glue:text}`n:.0f` are at risk.", quoted) == []
+    assert typed_numbers("The paper's 58.3 % in Table 2 (2021).", quoted) == []
+
+
+# Typed numbers still in pages, page by page: each must go (glued or removed), and the
+# list only shrinks. A number typed anew into any page fails the test below.
+KNOWN = {
+    "cao2023/01_cohort.ipynb": ["18.9", "34", "37", "58.947", "58.95", "61", "71", "762", "78.9"],
+    "cao2023/02_cart_and_second_transplant.ipynb": [
+        "0.7116", "0.7895", "0.8759", "46", "78.9", "78.947", "78.95", "82",
+    ],
+    "cao2023/03_gvhd.ipynb": ["30.5", "303", "41", "94"],
+    "cao2023/04_infections_tma_deaths.ipynb": ["15", "303", "69"],
+    "cao2023/05_survival.ipynb": ["1095", "303", "58"],
+    "cao2023/06_univariate.ipynb": ["303"],
+    "cao2023/07_multivariate.ipynb": ["0.53", "1.37", "1.42", "5.66"],
+    "chen2021/01_patients_and_design.ipynb": ["1,706", "215"],
+    "chen2021/02_efficacy.ipynb": ["0.0147", "1.5"],
+    "chen2021/03_toxicity.ipynb": ["3.6"],
+    "chen2021/04_transplant.ipynb": ["0.067", "0.652"],
+    "chen2021/05_survival.ipynb": ["0.002", "0.7", "1,706", "24.8", "530.5", "730"],
+    "chen2021/06_prognostic_factors.ipynb": ["0.018"],
+    "counts/cao2023.ipynb": ["16.34", "58.947", "58.95"],
+    "counts/chen2021.ipynb": ["0.409", "0.946", "61.15", "61.2"],
+    "reproduction_scorecard.ipynb": ["1.5"],
+    "toolkit/methods_primer.ipynb": [
+        "1141", "41", "457", "496", "509", "515", "53", "710", "81", "94",
+    ],
+    "toolkit/statistics_toolkit.ipynb": ["0.514", "114", "1141", "41", "699", "716", "85"],
+}
+
+
+def test_no_page_has_a_typed_number():
+    pages = _pages()
+    if not pages:
+        pytest.fail("no executed pages in book/: run `make book` first (`make test` does)")
+    quoted = _quoted_numbers()
+    found = {str(p.relative_to(paths.BOOK)): typed_numbers(_markdown(p), quoted) for p in pages}
+    new = {k: [n for n in v if n not in KNOWN.get(k, ())] for k, v in found.items()}
+    new = {k: v for k, v in new.items() if v}
+    assert not new, "typed numbers (glue them or quote the paper):\n" + "\n".join(
+        f"{k}: {', '.join(v)}" for k, v in new.items())
+    gone = {k: sorted(set(v) - set(found.get(k, ()))) for k, v in KNOWN.items()}
+    gone = {k: v for k, v in gone.items() if v}
+    assert not gone, f"typed numbers no longer in their page: remove them from KNOWN: {gone}"
