@@ -12,13 +12,14 @@ from .cox import cox, cox_time_varying
 from .cutpoints import maxstat
 from .diagnostics import cox_zph, schoenfeld_residuals
 from .fine_gray import fine_gray
-from .km import km_at, km_median, km_table, median_followup, median_symmetric_ci
+from .km import km_at, km_compare_at, km_median, km_table, median_followup, median_symmetric_ci
 from .logrank import logrank, p_adjust, pairwise_logrank
 from .time_dependent import mantel_byar, simon_makuch, split_at_exposure
 
 __all__ = [
     "km_table",
     "km_at",
+    "km_compare_at",
     "km_median",
     "median_followup",
     "median_symmetric_ci",
