@@ -21,7 +21,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from cart_hsct import plots
+from cart_hsct import pages, plots
 from cart_hsct import survival as sv
 
 REF = Path(__file__).parent / "reference"
@@ -128,9 +128,9 @@ def test_km_p_value_text_matches_logrank(random_data):
 
 
 def test_format_p():
-    assert plots.format_p(0.0004) == "p < 0.001"
-    assert plots.format_p(0.0391) == "p = 0.039"
-    assert plots.format_p(float("nan")) == "p = NA"
+    assert pages.format_p(0.0004) == "p < 0.001"
+    assert pages.format_p(0.0391) == "p = 0.039"
+    assert pages.format_p(float("nan")) == "p = NA"
 
 
 def test_km_plot_on_given_axes_appends_table_below(random_data):
@@ -176,7 +176,7 @@ def test_cuminc_plot_curves_table_and_gray_p(competing_data):
             assert cells[f"risk:{g}:competing:{t:g}"] == str(
                 int(((sub.time < t) & (sub.status == 2)).sum()))
     p = sv.gray_test(d.time, d.status, d.group, cause=1)["p"]
-    assert _texts(fig, "p_value") == {"p_value": f"Gray's test {plots.format_p(p)}"}
+    assert _texts(fig, "p_value") == {"p_value": f"Gray's test {pages.format_p(p)}"}
 
 
 def test_risk_counts_add_up_to_group_size(competing_data):

@@ -312,7 +312,7 @@ pd.concat([lr_tab.head(8).round(3),
 # %%
 cox_h = sv.cox(x, "t", "e", ["hsct"], ties=zph_ties, alpha=alpha)
 zph_h = sv.cox_zph(x, "t", "e", ["hsct"], ties=zph_ties, transform=zph_transform)
-hr = cox_h.summary.set_index("term").loc["hsct"]
+hr = cox_h.term("hsct")
 glue("cox_hr", float(hr.hr), display=False)
 glue("cox_lo", float(hr.ci_lower), display=False)
 glue("cox_hi", float(hr.ci_upper), display=False)

@@ -402,7 +402,7 @@ cox_leuk = sv.cox(leuk, "weeks", "relapse", ["arm", "log_wbc"], ties="efron")
 labels = {"arm6-MP": "6-MP vs placebo", "log_wbc": "log WBC (per unit)"}
 ax_cox = plots.forest_plot(cox_leuk.summary, labels=labels)
 glue("fig_cox_leuk", ax_cox.figure, display=False)
-hr_6mp = cox_leuk.summary.set_index("term").loc["arm6-MP"]
+hr_6mp = cox_leuk.term("arm6-MP")
 glue("hr_6mp", float(hr_6mp.hr), display=False)
 glue("hr_6mp_lower", float(hr_6mp.ci_lower), display=False)
 glue("hr_6mp_upper", float(hr_6mp.ci_upper), display=False)
@@ -439,7 +439,7 @@ ax_firth = plots.forest_plot(firth.summary, published=cox_sep.summary,
                              series=("Firth, profile-likelihood CI", "Cox, Wald CI"),
                              labels={"low_wbc": "log WBC < 2.1", "sex": "sex"})
 glue("fig_firth", ax_firth.figure, display=False)
-low = firth.summary.set_index("term").loc["low_wbc"]
+low = firth.term("low_wbc")
 glue("firth_hr", float(low.hr), display=False)
 glue("firth_lower", float(low.ci_lower), display=False)
 glue("firth_upper", float(low.ci_upper), display=False)
