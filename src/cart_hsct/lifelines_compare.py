@@ -108,10 +108,11 @@ def _aalen_johansen_rows(time, status, seed: int) -> list[dict]:
         warnings.simplefilter("ignore")  # "To resolve ties, data is randomly jittered"
         tied = AalenJohansenFitter(seed=seed).fit(time, status, event_of_interest=1)
     last = sv.cuminc(time, status, cause=1, times=[np.max(time)], conf_type="log")
-    # the same patients with their tied times made distinct, in the order given
+    # the same patients with their tied times made distinct, in the order given, and none
+    # at 0 (lifelines' curve starts at 0 before any event, so it drops an event at time 0)
     order = np.argsort(time, kind="stable")
     distinct = np.empty(len(time))
-    distinct[order] = np.asarray(time, float)[order] + np.arange(len(time)) * 1e-6
+    distinct[order] = np.asarray(time, float)[order] + np.arange(1, len(time) + 1) * 1e-6
     aj = AalenJohansenFitter().fit(distinct, status, event_of_interest=1)
     at = aj.cumulative_density_.index.to_numpy()
     ours = sv.cuminc(distinct, status, cause=1, times=at, conf_type="log-log",
