@@ -327,3 +327,27 @@ def test_cuminc_plot_draws_a_flat_zero_curve_for_a_group_without_the_cause():
     none_curve = next(line for line in fig.axes[0].get_lines() if line.get_label() == "none")
     assert np.all(none_curve.get_ydata() == 0)
     plt.close("all")
+
+
+def test_distributions_by_group_draws_every_patient_in_its_group():
+    from cart_hsct import summary_plots
+
+    df = pd.DataFrame({"g": ["a", "a", "b", "b", "b"], "x": [1.0, 2, 3, 4, None]})
+    fig = summary_plots.distributions_by_group(df, {"x": "X"}, group="g", order=["b", "a"])
+    ax = fig.axes[0]
+    dots = [c for c in ax.collections if len(c.get_offsets())]
+    assert sorted(len(c.get_offsets()) for c in dots) == [2, 2]  # the missing value is left out
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["b", "a"]
+    with pytest.raises(ValueError, match="lacks column"):
+        summary_plots.distributions_by_group(df, {"y": "Y"}, group="g")
+
+
+def test_status_heatmap_counts_ids_per_section_and_status():
+    from cart_hsct import summary_plots
+
+    card = pd.DataFrame({"notebook": ["p1", "p1", "p2"], "status": ["exact", "close", "exact"]})
+    ax = summary_plots.status_heatmap(card)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["1", "1", "0", "0", "1", "0", "0", "0"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["exact", "close", "discrepant",
+                                                            "not_reproducible"]

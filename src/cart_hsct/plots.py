@@ -689,3 +689,4 @@ def interval_candidates_plot(tables: dict, entries: dict, methods: list) -> Figu
     axes[-1].set_xlabel("percent")
     fig.tight_layout()
     return fig
+
