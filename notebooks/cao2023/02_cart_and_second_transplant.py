@@ -101,7 +101,8 @@ constrained = ("Median and range of a reconstructed continuous variable; only th
                "median and range constrain it.")
 steps = {  # row of the table: (ledger id, values)
     "CAR-T courses": ("cao2023.cart.n_treatments", pts.n_cart_treatments),
-    "relapse/MRD+ → last CAR-T (days)": ("cao2023.time.relapse_to_cart", pts.relapse_to_cart_days),
+    "relapse/MRD+ → last CAR-T (days)": ("cao2023.time.relapse_to_cart",
+                                         pts.relapse_to_cart_days),
     "last CAR-T → HSCT2 (days)": ("cao2023.time.cart_to_hsct2", pts.cart_to_hsct2_days),
     "marrow blasts before CAR-T (%)": ("cao2023.cart.bm_blasts_median", pts.bm_blasts_pre_cart),
 }

@@ -153,7 +153,8 @@ def _groups(group, n: int) -> tuple[np.ndarray, list]:
     missing = series.isna().to_numpy()
     if missing.any():
         raise ValueError(f"'group' has {missing.sum()} missing values "
-                         f"(rows {checks._rows(missing)}); drop those patients or give them a group.")
+                         f"(rows {checks._rows(missing)}); drop those patients or give them "
+                         "a group.")
     if isinstance(series.dtype, pd.CategoricalDtype):
         present = set(series.unique())
         order = [c for c in series.cat.categories if c in present]
