@@ -21,7 +21,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from cart_hsct import plots
+from cart_hsct import pages, plots
 from cart_hsct import survival as sv
 
 REF = Path(__file__).parent / "reference"
@@ -128,9 +128,9 @@ def test_km_p_value_text_matches_logrank(random_data):
 
 
 def test_format_p():
-    assert plots.format_p(0.0004) == "p < 0.001"
-    assert plots.format_p(0.0391) == "p = 0.039"
-    assert plots.format_p(float("nan")) == "p = NA"
+    assert pages.format_p(0.0004) == "p < 0.001"
+    assert pages.format_p(0.0391) == "p = 0.039"
+    assert pages.format_p(float("nan")) == "p = NA"
 
 
 def test_km_plot_on_given_axes_appends_table_below(random_data):
@@ -176,7 +176,7 @@ def test_cuminc_plot_curves_table_and_gray_p(competing_data):
             assert cells[f"risk:{g}:competing:{t:g}"] == str(
                 int(((sub.time < t) & (sub.status == 2)).sum()))
     p = sv.gray_test(d.time, d.status, d.group, cause=1)["p"]
-    assert _texts(fig, "p_value") == {"p_value": f"Gray's test {plots.format_p(p)}"}
+    assert _texts(fig, "p_value") == {"p_value": f"Gray's test {pages.format_p(p)}"}
 
 
 def test_risk_counts_add_up_to_group_size(competing_data):
@@ -327,3 +327,27 @@ def test_cuminc_plot_draws_a_flat_zero_curve_for_a_group_without_the_cause():
     none_curve = next(line for line in fig.axes[0].get_lines() if line.get_label() == "none")
     assert np.all(none_curve.get_ydata() == 0)
     plt.close("all")
+
+
+def test_distributions_by_group_draws_every_patient_in_its_group():
+    from cart_hsct import summary_plots
+
+    df = pd.DataFrame({"g": ["a", "a", "b", "b", "b"], "x": [1.0, 2, 3, 4, None]})
+    fig = summary_plots.distributions_by_group(df, {"x": "X"}, group="g", order=["b", "a"])
+    ax = fig.axes[0]
+    dots = [c for c in ax.collections if len(c.get_offsets())]
+    assert sorted(len(c.get_offsets()) for c in dots) == [2, 2]  # the missing value is left out
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["b", "a"]
+    with pytest.raises(ValueError, match="lacks column"):
+        summary_plots.distributions_by_group(df, {"y": "Y"}, group="g")
+
+
+def test_status_heatmap_counts_ids_per_section_and_status():
+    from cart_hsct import summary_plots
+
+    card = pd.DataFrame({"notebook": ["p1", "p1", "p2"], "status": ["exact", "close", "exact"]})
+    ax = summary_plots.status_heatmap(card)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["1", "1", "0", "0", "1", "0", "0", "0"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["exact", "close", "discrepant",
+                                                            "not_reproducible"]

@@ -70,7 +70,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import cohorts, ledger, plots
+from cart_hsct import cohorts, ledger, pages, plots
 from cart_hsct import survival as sv
 
 plots.set_theme()
@@ -186,10 +186,6 @@ def ci_text(lo, hi):
     return f"{lo:.2f} to {hi:.2f}"
 
 
-def fmt_p(p):
-    return f"{p:.3f}" if p >= 0.001 else "<0.001"
-
-
 cs = sv.cox(pts, "ri_days", "relapse", [covariate], alpha=alpha).summary.iloc[0]
 fg = sv.fine_gray(pts, "ri_days", "ri_status", [covariate], cause=1, alpha=alpha).iloc[0]
 # the same covariate on the competing cause: a lower death rate leaves more patients to relapse
@@ -198,7 +194,7 @@ cs_death = sv.cox(pts, "ri_days", "nrm_first", [covariate], alpha=alpha).summary
 for key, row, hr in (("cs", cs, "hr"), ("fg", fg, "shr"), ("csd", cs_death, "hr")):
     glue(f"{key}_hr", f"{row[hr]:.2f}", display=False)
     glue(f"{key}_ci", ci_text(row["ci_lower"], row["ci_upper"]), display=False)
-    glue(f"{key}_p", fmt_p(row["p"]), display=False)
+    glue(f"{key}_p", pages.format_p(row["p"]), display=False)
 counts = pd.crosstab(pts[covariate], pts["ri_status"]).reindex(columns=[0, 1, 2], fill_value=0)
 counts.columns = ["censored", "relapse", "death without relapse"]
 glue("n_cov1", int((pts[covariate] == 1).sum()), display=False)
@@ -223,7 +219,7 @@ counts
 # %% [markdown]
 # Only {glue:text}`rel_cov1` of the {glue:text}`n_cov1` patients with a long interval
 # relapsed, so both estimates are imprecise. The cause-specific hazard ratio is
-# {glue:text}`cs_hr` (95% CI {glue:text}`cs_ci`, p {glue:text}`cs_p`): among patients
+# {glue:text}`cs_hr` (95% CI {glue:text}`cs_ci`, {glue:text}`cs_p`): among patients
 # alive in remission on a given day, those with a long interval relapse at that multiple of
 # the rate of the others. It is the quantity for a question about biology or mechanism
 # ("does the interval change the relapse rate?"), but it does not translate into a
@@ -231,13 +227,13 @@ counts
 # relapse {glue:text}`csd_hr`, CI {glue:text}`csd_ci`).
 #
 # The Fine-Gray subdistribution hazard ratio is {glue:text}`fg_hr` (CI {glue:text}`fg_ci`,
-# p {glue:text}`fg_p`): it answers the prognostic question "is the *probability* of
+# {glue:text}`fg_p`): it answers the prognostic question "is the *probability* of
 # having relapsed by a given time higher?", combining the effect on relapse with the
 # effect on the competing deaths (the {glue:text}`group_years`-year cumulative incidences
 # are {glue:text}`ri_grp_cov1` % with and {glue:text}`ri_grp_cov0` % without a long interval). Its
 # risk set, which keeps the dead, has no clinical counterpart, so its ratio is not a
 # rate ratio for any real group of patients. The two ratios differ here because the
-# covariate is also associated with the competing deaths (p {glue:text}`csd_p`): patients
+# covariate is also associated with the competing deaths ({glue:text}`csd_p`): patients
 # with a long interval more often die in remission, which removes them before they can
 # relapse, so the subdistribution ratio lies closer to 1 than the cause-specific one.
 # Neither is wrong; they answer different questions, and a paper should say which one it

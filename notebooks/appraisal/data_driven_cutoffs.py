@@ -77,7 +77,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import cohorts, ledger, plots
+from cart_hsct import cohorts, ledger, pages, plots
 from cart_hsct import survival as sv
 
 plots.set_theme()
@@ -120,10 +120,6 @@ cr[["mrd_infusion_pct", "bm_blasts_pct", "lfs_days", "lfs_event"]].describe().ro
 # 10 % to 90 %; the paper does not say which range X-tile searched).
 
 # %%
-def fmt_p(p):
-    return f"{p:.3f}" if p >= 0.001 else "<0.001"
-
-
 def chi2_curve(time, event, marker):
     """Log-rank chi-square and p of `marker >= c` vs `< c` at every distinct value c."""
     values = np.unique(marker)[1:]  # the smallest value would leave the low group empty
@@ -163,15 +159,15 @@ mrd = results["mrd_infusion_pct"]
 blasts = results["bm_blasts_pct"]
 for key, r in (("mrd", mrd), ("blasts", blasts)):
     glue(f"{key}_paper_chi2", f"{r['at_paper']['chi2']:.2f}", display=False)
-    glue(f"{key}_paper_p", fmt_p(r["at_paper"]["p"]), display=False)
+    glue(f"{key}_paper_p", pages.format_p(r["at_paper"]["p"]), display=False)
     glue(f"{key}_best_cut", f"{r['best']['cutoff']:.1f}", display=False)
     glue(f"{key}_best_chi2", f"{r['best']['chi2']:.2f}", display=False)
-    glue(f"{key}_best_p", fmt_p(r["best"]["p"]), display=False)
+    glue(f"{key}_best_p", pages.format_p(r["best"]["p"]), display=False)
     glue(f"{key}_n_cuts", r["n_cuts"], display=False)
     glue(f"{key}_ms_stat", f"{r['ms']['statistic']:.2f}", display=False)
-    glue(f"{key}_ms_p_naive", fmt_p(r["ms"]["p_naive"]), display=False)
+    glue(f"{key}_ms_p_naive", pages.format_p(r["ms"]["p_naive"]), display=False)
     # Lausen-Schumacher's p is an upper bound and can exceed 1 (as in R); report it capped
-    glue(f"{key}_ms_p", fmt_p(min(r["ms"]["p"], 1.0)), display=False)
+    glue(f"{key}_ms_p", pages.format_p(min(r["ms"]["p"], 1.0)), display=False)
     glue(f"{key}_ms_ratio", f"{min(r['ms']['p'], 1.0) / r['ms']['p_naive']:.0f}",
          display=False)
 pd.DataFrame([{"marker": lab, "paper cut": pc,
@@ -218,10 +214,10 @@ glue("fig_chi2_curve", fig, display=False)
 # ```
 #
 # At the paper's MRD cut-off the pseudo-cohort gives a chi-square of
-# {glue:text}`mrd_paper_chi2` (p {glue:text}`mrd_paper_p`), close to the published
+# {glue:text}`mrd_paper_chi2` ({glue:text}`mrd_paper_p`), close to the published
 # {glue:text}`paper_chi2` because the reconstruction fitted the split. Searching all
 # {glue:text}`mrd_n_cuts` cut-offs in the window, the maximum is {glue:text}`mrd_best_chi2`
-# at MRD ≥ {glue:text}`mrd_best_cut` % (naive p {glue:text}`mrd_best_p`). That the maximum
+# at MRD ≥ {glue:text}`mrd_best_cut` % (naive {glue:text}`mrd_best_p`). That the maximum
 # is not at {glue:text}`paper_mrd_cut` % is a property of the seeded draws, not a finding.
 #
 # The naive p treats the best cut-off as if it had been fixed before looking. maxstat's
@@ -229,11 +225,11 @@ glue("fig_chi2_curve", fig, display=False)
 # `maxstat.test(..., smethod="LogRank", pmethod="Lau94")`) accounts for the search: its
 # statistic {glue:text}`mrd_ms_stat` (a standardised log-rank statistic using the
 # permutation variance, so its square differs slightly from `survdiff`'s chi-square) has
-# naive p {glue:text}`mrd_ms_p_naive` but corrected p {glue:text}`mrd_ms_p`, about
+# naive {glue:text}`mrd_ms_p_naive` but corrected {glue:text}`mrd_ms_p`, about
 # {glue:text}`mrd_ms_ratio` times larger. For blasts: maximum chi-square
-# {glue:text}`blasts_best_chi2` at ≥ {glue:text}`blasts_best_cut` % (naive p
-# {glue:text}`blasts_best_p`), corrected p {glue:text}`blasts_ms_p`; at the paper's
-# {glue:text}`paper_blasts_cut` % the chi-square is {glue:text}`blasts_paper_chi2` (p
+# {glue:text}`blasts_best_chi2` at ≥ {glue:text}`blasts_best_cut` % (naive
+# {glue:text}`blasts_best_p`), corrected {glue:text}`blasts_ms_p`; at the paper's
+# {glue:text}`paper_blasts_cut` % the chi-square is {glue:text}`blasts_paper_chi2` (
 # {glue:text}`blasts_paper_p`). The paper's blasts result is for OS, not LFS, and blasts
 # were not the searched marker; this panel only shows a search on a weakly associated
 # marker.
@@ -411,8 +407,8 @@ glue("fig_boot_cut", fig, display=False)
 # too small. In cohorts of this size with a marker that does nothing, the search found a
 # "significant" cut-off in {glue:text}`sim_naive_share` % of cases instead of
 # {glue:text}`alpha_pct` %; maxstat's correction brought this back to
-# {glue:text}`sim_maxstat_share` %. On the pseudo-cohort, the best MRD split has naive p
-# {glue:text}`mrd_ms_p_naive` but corrected p {glue:text}`mrd_ms_p`. The published
+# {glue:text}`sim_maxstat_share` %. On the pseudo-cohort, the best MRD split has naive
+# {glue:text}`mrd_ms_p_naive` but corrected {glue:text}`mrd_ms_p`. The published
 # maximum chi-square of {glue:text}`paper_chi2` (naive p {glue:text}`paper_p`) corresponds,
 # once the search is accounted for, to a p of about {glue:text}`sim_paper_share` % in the
 # simulation above: {glue:text}`paper_verdict`. This assumes X-tile searched a window like

@@ -68,7 +68,7 @@ import pandas as pd
 from myst_nb import glue
 from scipy import stats as st
 
-from cart_hsct import cohorts, ledger, plots
+from cart_hsct import cohorts, ledger, pages, plots
 from cart_hsct import survival as sv
 
 plots.set_theme()
@@ -86,10 +86,6 @@ def fmt(x):
     if abs(x) >= 1e4:
         return f"{x:.2E}"
     return f"{x:.2f}" if abs(x) >= 0.1 else f"{x:.3f}"
-
-
-def fmt_p(p):
-    return f"{p:.3f}" if p >= 0.001 else "<0.001"
 
 
 pub = {k: ledger.entry(f"cao2023.t4.ri.{k}") for k in ("atg_t", "atg_p")}
@@ -130,7 +126,7 @@ glue("toy_events", int(toy["event"].sum()), display=False)
 
 def fit_summary(fit, term, label):
     """One term of a CoxResult as a row, with the fit's convergence flags."""
-    row = fit.summary.set_index("term").loc[term]
+    row = fit.term(term)
     return {"fit": label, "coef": row["coef"], "HR": row["hr"], "se": row["se"],
             "CI lower": row["ci_lower"], "CI upper": row["ci_upper"], "p": row["p"],
             "converged": fit.converged_, "flagged infinite": term in fit.infinite_terms_}
@@ -149,11 +145,11 @@ glue("toy_ml_coef", f"{ml['coef']:.1f}", display=False)
 glue("toy_ml_hr", fmt(ml["HR"]), display=False)
 glue("toy_ml_se", fmt(ml["se"]), display=False)
 glue("toy_ml_ci", f"{fmt(ml['CI lower'])} to {fmt(ml['CI upper'])}", display=False)
-glue("toy_ml_p", fmt_p(ml["p"]), display=False)
+glue("toy_ml_p", pages.format_p(ml["p"]), display=False)
 glue("toy_ml_iter", toy_ml.iterations_, display=False)
 glue("toy_firth_hr", fmt(fi["HR"]), display=False)
 glue("toy_firth_ci", f"{fmt(fi['CI lower'])} to {fmt(fi['CI upper'])}", display=False)
-glue("toy_firth_p", fmt_p(fi["p"]), display=False)
+glue("toy_firth_p", pages.format_p(fi["p"]), display=False)
 print(toy_warning)
 toy_rows.round(4)
 
@@ -162,7 +158,7 @@ toy_rows.round(4)
 # coefficient of {glue:text}`toy_ml_coef`, i.e. a hazard ratio of {glue:text}`toy_ml_hr`,
 # and warns (printed above; R's `coxph` gives the same warning). The number is not an
 # estimate: it is where the iterations happened to stop, and its standard error
-# ({glue:text}`toy_ml_se`) and Wald interval ({glue:text}`toy_ml_ci`, p
+# ({glue:text}`toy_ml_se`) and Wald interval ({glue:text}`toy_ml_ci`,
 # {glue:text}`toy_ml_p`) are meaningless. A program that does not check for divergence, or
 # whose output is copied without the warning, prints a number like the ones in Table 4.
 #
@@ -170,7 +166,7 @@ toy_rows.round(4)
 # partial likelihood. The information $I(\beta)$ vanishes as $\beta \to \infty$, so the
 # penalty pulls the
 # estimate back to a finite value: a hazard ratio of {glue:text}`toy_firth_hr` with a
-# profile penalised-likelihood interval of {glue:text}`toy_firth_ci` (p
+# profile penalised-likelihood interval of {glue:text}`toy_firth_ci` (
 # {glue:text}`toy_firth_p`). The lower bound is usable; the upper bound honestly says that
 # the data cannot bound the effect from above. (`survival.cox(..., firth=True)` is
 # validated against R's `coxphf` in the package tests.)
@@ -278,7 +274,7 @@ for term in atg_cov:
         key = f"{term}_{'ml' if fit is atg_ml else 'firth'}"
         glue(f"{key}_hr", fmt(r["HR"]), display=False)
         glue(f"{key}_ci", f"{fmt(r['CI lower'])} to {fmt(r['CI upper'])}", display=False)
-        glue(f"{key}_p", fmt_p(r["p"]), display=False)
+        glue(f"{key}_p", pages.format_p(r["p"]), display=False)
         glue(f"{key}_ratio", f"{r['CI upper'] / r['CI lower']:.0f}", display=False)
 atg_table = pd.DataFrame(rows)
 hr = atg_table.pivot(index="term", columns="fit", values="HR")
@@ -289,11 +285,11 @@ atg_table.round(4)
 
 # %% [markdown]
 # The ordinary fit {glue:text}`atg_ml_warned`: ATG-T {glue:text}`atg_t_ml_hr` (95% CI
-# {glue:text}`atg_t_ml_ci`, p {glue:text}`atg_t_ml_p`), ATG-P {glue:text}`atg_p_ml_hr`
-# ({glue:text}`atg_p_ml_ci`, p {glue:text}`atg_p_ml_p`). Firth's fit
-# {glue:text}`firth_direction`: ATG-T {glue:text}`atg_t_firth_hr` ({glue:text}`atg_t_firth_ci`, p
+# {glue:text}`atg_t_ml_ci`, {glue:text}`atg_t_ml_p`), ATG-P {glue:text}`atg_p_ml_hr`
+# ({glue:text}`atg_p_ml_ci`, {glue:text}`atg_p_ml_p`). Firth's fit
+# {glue:text}`firth_direction`: ATG-T {glue:text}`atg_t_firth_hr` ({glue:text}`atg_t_firth_ci`,
 # {glue:text}`atg_t_firth_p`), ATG-P {glue:text}`atg_p_firth_hr`
-# ({glue:text}`atg_p_firth_ci`, p {glue:text}`atg_p_firth_p`). With a handful of events
+# ({glue:text}`atg_p_firth_ci`, {glue:text}`atg_p_firth_p`). With a handful of events
 # the Firth correction matters even without separation: it removes the small-sample bias
 # of the maximum-likelihood coefficient, which points away from zero.
 #
@@ -318,7 +314,7 @@ p_perm = (1 + (perm_stats >= obs["chi2"] - 1e-9).sum()) / (1 + n_perm)
 p_perm_se = np.sqrt(p_perm * (1 - p_perm) / n_perm)
 glue("lr_chi2", f"{obs['chi2']:.2f}", display=False)
 glue("lr_df", int(obs["df"]), display=False)
-glue("lr_p", fmt_p(obs["p"]), display=False)
+glue("lr_p", pages.format_p(obs["p"]), display=False)
 glue("perm_p", f"{p_perm:.3f}", display=False)
 glue("perm_p_se", f"{p_perm_se:.3f}", display=False)
 glue("n_perm", n_perm, display=False)
@@ -351,7 +347,7 @@ glue("fig_perm", fig, display=False)
 # ```
 #
 # The observed log-rank statistic is {glue:text}`lr_chi2` on {glue:text}`lr_df` degrees
-# of freedom (asymptotic p {glue:text}`lr_p`); the permutation p-value is
+# of freedom (asymptotic {glue:text}`lr_p`); the permutation p-value is
 # {glue:text}`perm_p` (Monte Carlo standard error {glue:text}`perm_p_se`, from
 # {glue:text}`n_perm` permutations). The permutation test needs no large-sample argument
 # and is exact up to Monte Carlo error; it tests "no difference", it does not estimate
@@ -375,7 +371,7 @@ glue("n_terms", n_terms, display=False)
 # approximate SE of log HR ATG-P vs ATG-F from the event counts alone
 se_approx = np.sqrt(1 / counts.loc["ATG-P", "relapses"] + 1 / counts.loc["ATG-F", "relapses"])
 glue("se_approx", f"{se_approx:.2f}", display=False)
-glue("se_fit", f"{atg_ml.summary.set_index('term').loc['atg_p', 'se']:.2f}", display=False)
+glue("se_fit", f"{atg_ml.term('atg_p')['se']:.2f}", display=False)
 glue("ci_factor_approx", f"{np.exp(2 * 1.959964 * se_approx):.0f}", display=False)
 pd.DataFrame({"events (relapses)": [int(pts["relapse"].sum())], "terms": [n_terms],
               "events per variable": [epv], "approx. SE log HR (ATG-P)": [se_approx]})
@@ -413,7 +409,7 @@ pd.DataFrame({"events (relapses)": [int(pts["relapse"].sum())], "terms": [n_term
 # method to report here, gives {glue:text}`atg_t_firth_hr` (CI
 # {glue:text}`atg_t_firth_ci`) and {glue:text}`atg_p_firth_hr` (CI
 # {glue:text}`atg_p_firth_ci`). The permutation test of the three ATG groups gives p
-# {glue:text}`perm_p` (asymptotic log-rank p {glue:text}`lr_p`). Read together: relapse was
+# {glue:text}`perm_p` (asymptotic log-rank {glue:text}`lr_p`). Read together: relapse was
 # more frequent after ATG-P than after ATG-F in this study, by a factor the data cannot fix
 # within an order of magnitude, resting on {glue:text}`rel_atg_p` relapses in
 # {glue:text}`n_atg_p` patients and not adjusted for anything.

@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import cohorts, ledger, plots, provenance
+from cart_hsct import cohorts, ledger, pages, plots, provenance
 from cart_hsct import proportions as pr
 
 plots.set_theme()
@@ -182,34 +182,20 @@ table2.style.hide(axis="index").set_caption("Table 2 of Cao 2023 (n = 95): publi
 # Medians and ranges: the paper's only information about these distributions.
 
 # %%
-def describe(values: pd.Series) -> dict:
-    v = pd.to_numeric(values, errors="coerce").dropna()
-    d = {"n": len(v), "median": float(v.median()), "min": float(v.min()), "max": float(v.max())}
-    if show_quartiles:  # the paper prints medians and ranges only: these are the reconstruction's
-        d.update(q1=float(v.quantile(0.25)), q3=float(v.quantile(0.75)))
-    return d
-
-
-def rec_median(eid: str, values: pd.Series, note: str | None = None) -> dict:
-    d = describe(values)
-    status, _ = ledger.compare(ledger.entry(eid), d["median"], range=(d["min"], d["max"]))
-    if status != "exact" and note is None:
-        note = ("Median and range of a continuous variable drawn to match the published ones; "
-                "the solver keeps them only approximately when other targets pull.")
-    ledger.record(eid, d["median"], range=(d["min"], d["max"]), note=note)
-    return d
-
-
-summ = {
-    "age at first HSCT (years)": rec_median(
-        "cao2023.t1.age_first_hsct", pts.age_hsct1,
-        note="Age at the first HSCT is derived as age at the second minus the interval "
-             "between transplants; both are reconstructed from medians and ranges only."),
-    "age at second HSCT (years)": rec_median("cao2023.t2.age_second_hsct", pts.age_hsct2),
-    "MNC (x10^8/kg)": rec_median("cao2023.t2.mnc_dose", pts.mnc_dose),
-    "CD34+ (x10^6/kg)": rec_median("cao2023.t2.cd34_dose", pts.cd34_dose),
-    "CD3+ (x10^8/kg)": rec_median("cao2023.t2.cd3_dose", pts.cd3_dose),
+drawn = ("Median and range of a continuous variable drawn to match the published ones; "
+         "the solver keeps them only approximately when other targets pull.")
+derived_age = ("Age at the first HSCT is derived as age at the second minus the interval "
+               "between transplants; both are reconstructed from medians and ranges only.")
+medians = {  # row of the table: (ledger id, values, note whatever the status)
+    "age at first HSCT (years)": ("cao2023.t1.age_first_hsct", pts.age_hsct1, derived_age),
+    "age at second HSCT (years)": ("cao2023.t2.age_second_hsct", pts.age_hsct2, None),
+    "MNC (x10^8/kg)": ("cao2023.t2.mnc_dose", pts.mnc_dose, None),
+    "CD34+ (x10^6/kg)": ("cao2023.t2.cd34_dose", pts.cd34_dose, None),
+    "CD3+ (x10^8/kg)": ("cao2023.t2.cd3_dose", pts.cd3_dose, None),
 }
+summ = {label: pages.record_median(eid, values, note=note, shortfall=drawn,
+                                   quartiles=show_quartiles)
+        for label, (eid, values, note) in medians.items()}
 pd.DataFrame(summ).T
 
 # %% [markdown]
@@ -233,7 +219,9 @@ intervals = {
     "cao2023.time.hsct1_to_hsct2": ("HSCT1 → HSCT2", pts.hsct1_to_hsct2_days),
     "cao2023.time.dx_to_hsct2": ("diagnosis → HSCT2", pts.dx_to_hsct2_days),
 }
-timeline = pd.DataFrame({label: rec_median(eid, values) for eid, (label, values) in intervals.items()}).T
+timeline = pd.DataFrame({label: pages.record_median(eid, values, shortfall=drawn,
+                                                     quartiles=show_quartiles)
+                         for eid, (label, values) in intervals.items()}).T
 timeline
 
 # %% [markdown]

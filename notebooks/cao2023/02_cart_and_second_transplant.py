@@ -63,7 +63,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import cohorts, ledger, plots, provenance
+from cart_hsct import cohorts, ledger, pages, plots, provenance
 from cart_hsct import proportions as pr
 from cart_hsct import survival as sv
 
@@ -97,25 +97,17 @@ counts
 # ## Step 2. From relapse to CAR-T to the second transplant
 
 # %%
-def rec_median(eid: str, values: pd.Series, note: str | None = None) -> dict:
-    v = pd.to_numeric(values, errors="coerce").dropna().astype(float)
-    d = {"n": len(v), "median": float(v.median()), "min": float(v.min()), "max": float(v.max())}
-    status, _ = ledger.compare(ledger.entry(eid), d["median"], range=(d["min"], d["max"]))
-    if status != "exact" and note is None:
-        note = ("Median and range of a reconstructed continuous variable; only the published "
-                "median and range constrain it.")
-    ledger.record(eid, d["median"], range=(d["min"], d["max"]), note=note)
-    return d
-
-
-cart = pd.DataFrame({
-    "CAR-T courses": rec_median("cao2023.cart.n_treatments", pts.n_cart_treatments),
-    "relapse/MRD+ → last CAR-T (days)": rec_median("cao2023.time.relapse_to_cart",
-                                                   pts.relapse_to_cart_days),
-    "last CAR-T → HSCT2 (days)": rec_median("cao2023.time.cart_to_hsct2", pts.cart_to_hsct2_days),
-    "marrow blasts before CAR-T (%)": rec_median("cao2023.cart.bm_blasts_median",
-                                                 pts.bm_blasts_pre_cart),
-}).T
+constrained = ("Median and range of a reconstructed continuous variable; only the published "
+               "median and range constrain it.")
+steps = {  # row of the table: (ledger id, values)
+    "CAR-T courses": ("cao2023.cart.n_treatments", pts.n_cart_treatments),
+    "relapse/MRD+ → last CAR-T (days)": ("cao2023.time.relapse_to_cart",
+                                         pts.relapse_to_cart_days),
+    "last CAR-T → HSCT2 (days)": ("cao2023.time.cart_to_hsct2", pts.cart_to_hsct2_days),
+    "marrow blasts before CAR-T (%)": ("cao2023.cart.bm_blasts_median", pts.bm_blasts_pre_cart),
+}
+cart = pd.DataFrame({label: pages.record_median(eid, values, shortfall=constrained)
+                     for label, (eid, values) in steps.items()}).T
 glue("n_gt90", int((pts.cart_to_hsct2_days > 90).sum()), display=False)
 cart
 
@@ -154,8 +146,10 @@ plt.close(fig)
 
 # %%
 engraft = pd.DataFrame({
-    "neutrophils": rec_median("cao2023.engraft.neutrophil_median", pts.neutrophil_engraftment_day),
-    "platelets": rec_median("cao2023.engraft.platelet_median", pts.platelet_engraftment_day),
+    "neutrophils": pages.record_median("cao2023.engraft.neutrophil_median",
+                                       pts.neutrophil_engraftment_day, shortfall=constrained),
+    "platelets": pages.record_median("cao2023.engraft.platelet_median",
+                                     pts.platelet_engraftment_day, shortfall=constrained),
 }).T
 cif = []
 for label, ep in (("neutrophils", "neutrophil"), ("platelets", "platelet")):

@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import cohorts, ledger, plots, provenance
+from cart_hsct import cohorts, ledger, pages, plots, provenance
 from cart_hsct import survival as sv
 
 plots.set_theme()
@@ -179,19 +179,12 @@ causes
 # ## Step 4. After the second transplant: MRD and donor lymphocytes
 
 # %%
-def rec_median(eid: str, values: pd.Series) -> dict:
-    v = pd.to_numeric(values, errors="coerce").dropna().astype(float)
-    d = {"patients": len(v), "median": float(v.median()), "min": float(v.min()), "max": float(v.max())}
-    status, _ = ledger.compare(ledger.entry(eid), d["median"], range=(d["min"], d["max"]))
-    ledger.record(eid, d["median"], range=(d["min"], d["max"]), note=None if status == "exact" else
-                  "Median and range of a handful of reconstructed event days (6 or 9 patients); "
-                  "only the published median and range constrain them.")
-    return d
-
-
+few_days = ("Median and range of a handful of reconstructed event days (6 or 9 patients); "
+            "only the published median and range constrain them.")
 pd.DataFrame({
-    "MRD positivity (day)": rec_median("cao2023.post_hsct2.mrdpos_time", pts.mrd_positive_day),
-    "DLI (day)": rec_median("cao2023.dli.time_median", pts.dli_day),
+    "MRD positivity (day)": pages.record_median("cao2023.post_hsct2.mrdpos_time",
+                                                pts.mrd_positive_day, shortfall=few_days),
+    "DLI (day)": pages.record_median("cao2023.dli.time_median", pts.dli_day, shortfall=few_days),
 }).T
 
 # %% [markdown]

@@ -69,63 +69,86 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import cohorts, ledger, plots, proportions, provenance
+from cart_hsct import cohorts, ledger, pages, plots, proportions, provenance
 from cart_hsct import survival as sv
+from cart_hsct.reconstruct import load_spec
 
 plots.set_theme()
 
 # %% [markdown]
 # ## Step 1. The factors
 #
-# Each factor is a column of the pseudo-patients cut as in the paper. Patients with an
-# unknown level (CAR-T source unknown, CRS not recorded, melphalan conditioning, no
+# Each factor is defined as the reconstruction defined it: a column its spec derives
+# (`interval_gt90d`, `crs_any`, `tbi_hsct2`, ...) or the expression of the subgroup count it
+# was fitted to (`age_hsct2 <= 14`), read from the spec rather than cut again here. Patients
+# with an unknown level (CAR-T source unknown, CRS not recorded, melphalan conditioning, no
 # relapse after the first transplant) are left out of that factor only, as the paper's
 # row counts imply. The age split uses age at the second transplant, the age the paper
 # reports for this analysis population (Table 2).
 
 # %%
 pts = cohorts.load(cohort, seed=cohort_seed)
+spec = load_spec(cohort)  # read only: the definitions the pseudo-patients were fitted to
+fitted_count = {i: t.of for t in spec.targets if t.stat == "count" and t.of is not None
+                for i in t.ids}
 
 
-def cut(values: pd.Series, threshold: float, low: str, high: str) -> pd.Series:
-    """'low' where values <= threshold, 'high' above, missing stays missing."""
-    return pd.Series(np.where(values.isna(), None, np.where(values <= threshold, low, high)),
-                     index=values.index, dtype=object)
+def spec_split(key: str, levels: tuple[str, ...]) -> pd.Series:
+    """A Table 3 factor whose levels are the spec's count targets for its subgroup sizes."""
+    masks = {lev: pages.spec_mask(fitted_count[f"cao2023.t3.n.{key}.{lev}"], pts)
+             for lev in levels}
+    return pages.level_column(masks)
 
 
-crs = pts.crs_grade.map(lambda g: None if g == "unknown" else ("no" if g == "none" else "yes"))
 factors = {  # ledger factor key: (Table 3 label, levels in ledger order, level of each patient)
     "sex": ("Patient gender", {"male": "Male", "female": "Female"}, pts.sex),
     "age": ("Patient age", {"le14y": "≤14 years", "gt14y": ">14 years"},
-            cut(pts.age_hsct2, 14, "le14y", "gt14y")),
+            spec_split("age", ("le14y", "gt14y"))),
     "bcr_abl1": ("BCR::ABL1", {"positive": "Positive", "negative": "Negative"},
-                 pts.bcr_abl1.map({1: "positive", 0: "negative"})),
+                 pages.level_column({"positive": pts.bcr_abl1 == 1,
+                                     "negative": pts.bcr_abl1_negative == 1})),
     "relapse_time_hsct1": ("Time relapse after first HSCT", {"le180d": "≤180 day", "gt180d": ">180 day"},
-                           cut(pts.hsct1_to_relapse_days.astype(float), 180, "le180d", "gt180d")),
+                           spec_split("relapse_time_hsct1", ("le180d", "gt180d"))),
     "hsct1_hsct2_interval": ("Time between first and second HSCT",
                              {"le365d": "≤365 day", "gt365d": ">365 day"},
-                             cut(pts.hsct1_to_hsct2_days.astype(float), 365, "le365d", "gt365d")),
+                             spec_split("hsct1_hsct2_interval", ("le365d", "gt365d"))),
     "cart_hsct2_interval_90d": ("Intervals from CAR-T to second HSCT",
                                 {"le90d": "≤90 days", "gt90d": ">90 days"},
-                                cut(pts.cart_to_hsct2_days.astype(float), 90, "le90d", "gt90d")),
+                                pages.level_column({"le90d": pts.interval_gt90d == 0,
+                                                    "gt90d": pts.interval_gt90d == 1})),
     "cart_hsct2_interval_60d": ("Intervals from CAR-T to second HSCT",
                                 {"le60d": "≤60 days", "gt60d": ">60 days"},
-                                cut(pts.cart_to_hsct2_days.astype(float), 60, "le60d", "gt60d")),
+                                pages.level_column({"le60d": pts.cart_to_hsct2_class == "le60d",
+                                                    "gt60d": pts.cart_to_hsct2_class != "le60d"})),
     "cart_type": ("Type of CAR-T", {"auto": "Auto", "allo": "Allo"},
-                  pts.cart_source.map({"autologous": "auto", "allogeneic": "allo"})),
-    "crs": ("CRS after CAR-T", {"yes": "Yes", "no": "No"}, crs),
+                  pages.level_column({"auto": pts.auto_cart == 1,
+                                      "allo": pts.cart_source == "allogeneic"})),
+    "crs": ("CRS after CAR-T", {"yes": "Yes", "no": "No"},
+            pages.level_column({"yes": pts.crs_any == 1, "no": pts.crs_grade == "none"})),
     "mrd_pre2": ("MRD status before second HSCT", {"neg": "MRD-negative", "pos": "MRD-positive"},
                  pts.mrd_pre2.map({"negative": "neg", "positive": "pos"})),
     "conditioning": ("Conditioning regimens", {"tbi": "TBI-based", "bu": "Bu-based"},
-                     pd.Series(np.select([pts.tbi_hsct2 == 1, pts.bu_hsct2 == 1], ["tbi", "bu"], None),
-                               index=pts.index)),
+                     pages.level_column({"tbi": pts.tbi_hsct2 == 1, "bu": pts.bu_hsct2 == 1})),
     "atg": ("Type of ATG", {"f": "ATG-F", "t": "ATG-T", "p": "ATG-P"},
-            pts.atg.map({"ATG-F": "f", "ATG-T": "t", "ATG-P": "p"})),
+            pages.level_column({"f": pts.atg == "ATG-F", "t": pts.atg_t == 1,
+                                "p": pts.atg_p == 1})),
     "donor": ("Second HSCT donor type", {"msd_mud": "Matched sibling/unrelated donor",
                                          "haplo": "Haploidentical donor"},
               pts.donor2.map({"matched_sibling": "msd_mud", "matched_unrelated": "msd_mud",
                               "haploidentical": "haplo"})),
 }
+definitions = {name: spec.derived[name].text for name in
+               ("bcr_abl1", "bcr_abl1_negative", "interval_gt90d", "auto_cart", "crs_any",
+                "tbi_hsct2", "bu_hsct2", "atg_t", "atg_p")}
+definitions |= {eid: fitted_count[eid].text
+                for key in ("age", "relapse_time_hsct1", "hsct1_hsct2_interval")
+                for eid in (f"cao2023.t3.n.{key}.{lev}" for lev in factors[key][1])}
+pd.Series(definitions, name="definition in the spec").to_frame()
+
+# %% [markdown]
+# The subgroup sizes against Table 3:
+
+# %%
 sizes = pd.DataFrame([
     {"factor": key, "level": lev, "published n": ledger.entry(f"cao2023.t3.n.{key}.{lev}").value,
      "pseudo-patients": int((col == lev).sum())}
@@ -149,16 +172,10 @@ sizes.set_index(["factor", "level"]).T
 
 # %%
 def cif_at(days: pd.Series, status: pd.Series, cause: int, t: float) -> tuple[float, float, float]:
-    """Cumulative incidence (%, CI) of ``cause`` at day ``t``.
-
-    Two edge cases that cmprsk leaves to the user: a subgroup without any event of the
-    cause has incidence 0 and no interval (the paper prints "0"); a subgroup whose last
-    follow-up is before ``t`` keeps its last value (as Kaplan-Meier ``extend=TRUE``).
-    """
-    if not (status == cause).any():
-        return 0.0, np.nan, np.nan
-    r = sv.cuminc(days, status, cause=cause, times=[min(t, days.max())],
-                  conf_type=cif_conf_type, variance=cif_variance).iloc[0]
+    """Cumulative incidence (%, CI) of ``cause`` at day ``t``: 0 without an interval in a
+    subgroup without any event of the cause, the last value after its last follow-up."""
+    r = sv.cuminc(days, status, cause=cause, times=[t], conf_type=cif_conf_type,
+                  variance=cif_variance, absent="zero", extend=True).iloc[0]
     return 100 * r.estimate, 100 * r.ci_lower, 100 * r.ci_upper
 
 
@@ -233,33 +250,40 @@ def contradiction(key: str, lev: str, ep: str) -> str | None:
     return None
 
 
-ids = [i for i, e in ledger.load("cao2023").items()
-       if i.startswith("cao2023.t3.") and e.reproducible_from == "ipd"]
-for eid in ids:
-    kind, key = eid.split(".")[2:4]
-    if kind.startswith("p_"):
-        ep = kind[2:]
-        p = pvals.loc[key, ep]
-        status, _ = ledger.compare(ledger.entry(eid), p)
-        note = None
-        if status != "exact":
-            test = "log-rank" if ep in ("lfs", "os") else "Gray's test"
-            note = (f"{test} on the pseudo-patients; a p-value depends on the whole curves, "
-                    "which the published 3-year points constrain only loosely.")
-        ledger.record(eid, p, note=note)
-    else:
-        ep, lev = kind.removesuffix("_3y"), eid.split(".")[4]
-        r = est.loc[(key, lev)]
-        ci = (r[f"{ep}_lo"], r[f"{ep}_hi"]) if np.isfinite(r[f"{ep}_lo"]) else None
-        status, _ = ledger.compare(ledger.entry(eid), r[ep], ci=ci)
-        why = contradiction(key, lev, ep)
-        note = None
-        if status != "exact":
-            note = why or ("3-year estimate of a subgroup of the pseudo-patients, fitted jointly "
-                           "with all other rows; subgroup curves are only partly pinned down by "
-                           "the published table.")
-        ledger.record(eid, r[ep], ci=ci, note=note,
-                      contradicted=bool(why) and status == "discrepant")
+ipd = {i for i, e in ledger.load("cao2023").items()
+       if e.section == "Table 3" and e.reproducible_from == "ipd"}
+kind_of = {}  # recorded id -> "p-value" or the endpoint, for the figure of step 5
+for key, (label, levels, _) in factors.items():
+    for ep in ("lfs", "os", "ri", "nrm"):
+        eid = f"cao2023.t3.p_{ep}.{key}"
+        if eid in ipd:
+            p = pvals.loc[key, ep]
+            status, _ = ledger.compare(ledger.entry(eid), p)
+            note = None
+            if status != "exact":
+                test = "log-rank" if ep in ("lfs", "os") else "Gray's test"
+                note = (f"{test} on the pseudo-patients; a p-value depends on the whole curves, "
+                        "which the published 3-year points constrain only loosely.")
+            ledger.record(eid, p, note=note)
+            kind_of[eid] = "p-value"
+        for lev in levels:
+            eid = f"cao2023.t3.{ep}_3y.{key}.{lev}"
+            if eid not in ipd:
+                continue  # nobody censored before 3 years: recorded in the counts chapter
+            r = est.loc[(key, lev)]
+            ci = (r[f"{ep}_lo"], r[f"{ep}_hi"]) if np.isfinite(r[f"{ep}_lo"]) else None
+            status, _ = ledger.compare(ledger.entry(eid), r[ep], ci=ci)
+            why = contradiction(key, lev, ep)
+            note = None
+            if status != "exact":
+                note = why or ("3-year estimate of a subgroup of the pseudo-patients, fitted "
+                               "jointly with all other rows; subgroup curves are only partly "
+                               "pinned down by the published table.")
+            ledger.record(eid, r[ep], ci=ci, note=note,
+                          contradicted=bool(why) and status == "discrepant")
+            kind_of[eid] = ep.upper()
+assert set(kind_of) == ipd, f"Table 3 ids not recorded: {sorted(ipd - set(kind_of))}"
+ids = list(kind_of)
 
 recs = pd.DataFrame(ledger.records())
 for s in ("exact", "close", "discrepant"):
@@ -348,12 +372,11 @@ glue("p_lfs_60", pvals.loc["cart_hsct2_interval_60d", "lfs"], display=False)
 
 # %%
 pairs = []
-for eid in ids:
-    r = next(x for x in ledger.records() if x["id"] == eid)
-    kind = eid.split(".")[2]
-    pairs.append({"id": eid, "kind": "p-value" if kind.startswith("p_") else kind[:-3].upper(),
-                  "published": ledger.entry(eid).value, "reproduced": r["value"],
-                  "status": r["status"], "contradicted": r["contradicted"]})
+for r in ledger.records():
+    if r["id"] in kind_of:
+        pairs.append({"id": r["id"], "kind": kind_of[r["id"]],
+                      "published": ledger.entry(r["id"]).value, "reproduced": r["value"],
+                      "status": r["status"], "contradicted": r["contradicted"]})
 pairs = pd.DataFrame(pairs)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.6), layout="constrained")
 est_pairs = pairs[pairs.kind != "p-value"]
@@ -449,7 +472,7 @@ short.rename(columns={"total": "OS + NRM", "shortfall": "100 - (OS + NRM)",
 # the ensemble shows how much of it the published summaries leave open.
 
 # %%
-cohorts.spread(cohort, ledger.records(), ids=[i for i in ids if ".p_" in i],
+cohorts.spread(cohort, ledger.records(), ids=[i for i in ids if kind_of[i] == "p-value"],
                columns=("median", "min", "max", "share_exact", "share_close")).round(4)
 
 # %% [markdown]

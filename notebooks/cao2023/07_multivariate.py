@@ -142,12 +142,8 @@ fit_os.summary.round(3)
 # prints one p per dummy for ATG, which we read as the Wald p of each term.
 
 # %%
-def term_row(fit, term):
-    return fit.summary.set_index("term").loc[term]
-
-
 def rec_hr(eid, fit, term, note=None, contradicted=False):
-    r = term_row(fit, term)
+    r = fit.term(term)
     status, _ = ledger.compare(ledger.entry(eid), r.hr, ci=(r.ci_lower, r.ci_upper), p=r.p)
     if status != "exact" and note is None:
         note = ("Cox model on the pseudo-patients; a hazard ratio is fitted to the whole "
@@ -208,7 +204,7 @@ glue("nrm_fg_shr", float(nrm_side.set_index(["definition", "model"]).hr[("paper'
      display=False)
 rec_hr("cao2023.t4.nrm.interval_gt90d", fit_nrm, "interval_gt90d",
        note=None if ledger.compare(ledger.entry("cao2023.t4.nrm.interval_gt90d"),
-                                   term_row(fit_nrm, "interval_gt90d").hr)[0] == "exact"
+                                   fit_nrm.term("interval_gt90d").hr)[0] == "exact"
        else "Cause-specific Cox under the paper's NRM definition (every death not from "
             "relapse; the paper does not say whether its model is cause-specific or "
             f"Fine-Gray); conventional NRM gives HR {float(conventional['cause-specific Cox']):.2f}.")
@@ -263,8 +259,8 @@ with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     fit_ri_mono = cox(no_ref_events, "ri_days", "relapse_event", ["atg_t", "atg_p"], ties=ties)
 mono_msgs = [str(w.message) for w in caught if issubclass(w.category, MonotoneLikelihoodWarning)]
-glue("mono_hr_t", float(term_row(fit_ri_mono, "atg_t").hr), display=False)
-glue("mono_se_t", float(term_row(fit_ri_mono, "atg_t").se), display=False)
+glue("mono_hr_t", float(fit_ri_mono.term("atg_t").hr), display=False)
+glue("mono_se_t", float(fit_ri_mono.term("atg_t").se), display=False)
 print(mono_msgs[0] if mono_msgs else "no warning")
 fit_ri_mono.summary
 
@@ -315,7 +311,7 @@ ri_note = ("Monotone likelihood in the paper: an HR of order 10^6 needs zero rel
            "moderate. Firth-penalised estimates are shown on this page.")
 reference_has_relapse = ledger.entry("cao2023.t3.ri_3y.atg.f").value > 0
 for term in ("atg_t", "atg_p"):
-    r = term_row(fit_ri, term)
+    r = fit_ri.term(term)
     ledger.record(f"cao2023.t4.ri.{term}", r.hr, ci=(r.ci_lower, r.ci_upper), p=r.p,
                   note=ri_note, contradicted=reference_has_relapse)
 

@@ -66,7 +66,7 @@ from matplotlib.figure import Figure
 from myst_nb import glue
 from scipy import stats
 
-from cart_hsct import cohorts, ledger, plots, provenance
+from cart_hsct import cohorts, ledger, pages, plots, provenance
 from cart_hsct import proportions as pr
 
 plots.set_theme()
@@ -90,10 +90,6 @@ pd.crosstab(pts["group"], pts["response"], margins=True)
 # Every record below carries, where it falls short, the reconstruction's own fit of that
 # number and, when an ensemble of reconstructions exists, its spread: a gap the
 # reconstruction itself shows is a limit of the pseudo-patients, not of the analysis.
-
-# %%
-def why(eid, reason=None):
-    return cohorts.explain(cohort, eid, reason)
 
 # %% [markdown]
 # {glue:text}`n_cr` of {glue:text}`n_eval` evaluable patients reached CR
@@ -163,7 +159,7 @@ for (i, j), eid in (((0, 1), "chen2021.cr_rate.p_first_vs_reinfusion"),
     p = float(judged[judged["comparison"].str.startswith(
         "First" if i == 0 else "Bridge")].query("test == 'fisher'")["p"].iloc[0])
     ax.plot([i, i, j, j], [y - 2, y, y, y - 2], color="0.3", lw=1)
-    ax.text((i + j) / 2, y + 1, f"Fisher {plots.format_p(p)}", ha="center", fontsize="small")
+    ax.text((i + j) / 2, y + 1, f"Fisher {pages.format_p(p)}", ha="center", fontsize="small")
     y += 12
 ax.set_ylim(0, 132)
 ax.set_yticks(range(0, 101, 20))
@@ -224,7 +220,7 @@ for eid, (label, values) in summaries.items():
                 f"in all against {n_first_pub}), so the median and range are those of the "
                 "relapses it has")
     ledger.record(eid, d["median"], range=(d["min"], d["max"]) if e.range else None,
-                  note=why(eid, note))
+                  note=cohorts.explain(cohort, eid, note))
     rows.append({"relapses": label, **d, "published median": e.value,
                  "published range": f"{e.range[0]:g}-{e.range[1]:g}" if e.range else "-"})
 pd.DataFrame(rows)
@@ -275,9 +271,11 @@ mw
 p_spss = variants["normal approximation, tie-corrected, no continuity correction (SPSS 'Asymp. Sig.')"]
 _ = ledger.record(
     "chen2021.relapse.p_first_vs_second", p_spss,
-    note=why("chen2021.relapse.p_first_vs_second", "Mann-Whitney, normal approximation without continuity correction as SPSS prints it; "
-         "the two samples overlap (the 3 reinfused patients' first relapses are among the 14), "
-         "which the test assumes away"))
+    note=cohorts.explain(
+        cohort, "chen2021.relapse.p_first_vs_second",
+        "Mann-Whitney, normal approximation without continuity correction as SPSS prints it; "
+        "the two samples overlap (the 3 reinfused patients' first relapses are among the 14), "
+        "which the test assumes away"))
 
 # %% [markdown]
 # ### Which p-values can 14 against 3 produce at all?
@@ -320,7 +318,7 @@ for i, (vals, label, colour) in enumerate(((x, f"First infusion\n(n = {x.size})"
 ax.set_xticks([0, 1], [f"First infusion\n(n = {x.size})", f"Reinfusion\n(n = {y.size})"])
 ax.set_xlim(-0.5, 1.9)
 ax.set_ylabel("Days to relapse")
-ax.set_title(f"Mann-Whitney {plots.format_p(p_spss)}", fontsize="medium")
+ax.set_title(f"Mann-Whitney {pages.format_p(p_spss)}", fontsize="medium")
 glue("fig1b", fig1b, display=False)
 
 # %% [markdown]

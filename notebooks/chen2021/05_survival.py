@@ -72,7 +72,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from myst_nb import glue
-from scipy.special import ndtr  # the normal cdf: what scipy.stats.norm.cdf calls
 
 from cart_hsct import cohorts, ledger, plots, provenance
 from cart_hsct import survival as sv
@@ -103,10 +102,6 @@ pd.crosstab(pts["group"], pts["response"], margins=True)
 # Every record below carries, where it falls short, the reconstruction's own fit of that
 # number and, when an ensemble of reconstructions exists, its spread: a gap the
 # reconstruction itself shows is a limit of the pseudo-patients, not of the analysis.
-
-# %%
-def why(eid, reason=None):
-    return cohorts.explain(cohort, eid, reason)
 
 # %% [markdown]
 # {glue:text}`n_pts` patients, {glue:text}`n_cr` of them in CR and so in the LFS analyses.
@@ -143,10 +138,11 @@ pd.DataFrame({
 # %%
 ledger.record("chen2021.followup.median_results", fu["median"],
               ci=None if fu_sym[0] is None else fu_sym,
-              note=why("chen2021.followup.median_results",
-                       "reverse Kaplan-Meier median with a symmetric interval (median +- 1.96 SE, "
-                       "Collett's SE); the bounds depend on the reconstructed censoring pattern, "
-                       "which only the median and the accrual window constrain"))
+              note=cohorts.explain(
+                  cohort, "chen2021.followup.median_results",
+                  "reverse Kaplan-Meier median with a symmetric interval (median +- 1.96 SE, "
+                  "Collett's SE); the bounds depend on the reconstructed censoring pattern, "
+                  "which only the median and the accrual window constrain"))
 ledger.record("chen2021.followup.median_abstract", fu["median"], range=fu_range,
               contradicted=True,
               note="the Abstract calls 709-1,770 a range, but 1,770 days exceeds the longest "
@@ -224,7 +220,7 @@ median_reason = {
 }
 for _, row in med.iterrows():
     eid = f"chen2021.{row['endpoint'].lower()}_median.{slug[row['group']]}"
-    ledger.record(eid, row["median"], note=why(eid, median_reason.get(eid)))
+    ledger.record(eid, row["median"], note=cohorts.explain(cohort, eid, median_reason.get(eid)))
 med[["endpoint", "group", "median", "median (R's rule)", "ci_lower", "ci_upper"]]
 
 # %% [markdown]
@@ -275,7 +271,7 @@ table_rates
 three = land[(land.conf_type == conf_type) & (land.year == 3)].set_index(["endpoint", "group"])
 for (endpoint, group), row in three.iterrows():
     eid = f"chen2021.{endpoint.lower()}_3y.{slug[group]}"
-    ledger.record(eid, row["survival"], note=why(eid))
+    ledger.record(eid, row["survival"], note=cohorts.explain(cohort, eid))
 glue("os3_hsct_se", 100 * three.loc[("OS", "CART+HSCT"), "std_err"], display=False)
 
 # %% [markdown]
@@ -294,23 +290,19 @@ glue("os3_hsct_se", 100 * three.loc[("OS", "CART+HSCT"), "std_err"], display=Fal
 # {glue:text}`os3_hsct_se:.1f` points for OS, and the z-statistic is large.
 
 # %%
-def pointwise_p(endpoint, a, b):
-    sa, sb = three.loc[(endpoint, a)], three.loc[(endpoint, b)]
-    var = sum(0.0 if s["survival"] == 0 else (100 * s["std_err"]) ** 2 for s in (sa, sb))
-    z = (sa["survival"] - sb["survival"]) / np.sqrt(var)
-    return float(2 * ndtr(-abs(z)))
-
-
 pw3 = []
-for endpoint in ("OS", "LFS"):
+for endpoint, data, tcol, ecol in (("OS", pts, "os_days", "os_event"),
+                                   ("LFS", cr, "lfs_days", "lfs_event")):
     for other in ("CART2", "CART1"):
-        p = pointwise_p(endpoint, "CART+HSCT", other)
-        pw3.append({"endpoint": endpoint, "comparison": f"CART+HSCT vs {other}", "p (z-test at 3 y)": p})
+        pair = data[data["group"].isin(["CART+HSCT", other])]
+        test = sv.km_compare_at(pair[tcol], pair[ecol], pair["group"].astype(str), at=landmarks[1])
+        pw3.append({"endpoint": endpoint, "comparison": f"CART+HSCT vs {other}",
+                    "p (z-test at 3 y)": test["p"]})
         eid = f"chen2021.{endpoint.lower()}_3y.p_hsct_vs_{slug[other]}"
         ledger.not_reproducible(
             eid, f"The paper names no test, and none is standard here: {other}'s 3-year "
             "estimate is 0 with Greenwood variance 0, so the z-test of two Kaplan-Meier "
-            f"estimates (p = {p:.2g} on the pseudo-patients) only tests that the CART+HSCT "
+            f"estimates (p = {test['p']:.2g} on the pseudo-patients) only tests that the CART+HSCT "
             "rate is not 0; a p-value for a difference of the two rates is not defined.")
 pd.DataFrame(pw3)
 
@@ -339,7 +331,7 @@ def pair_id(endpoint, a, b):
 
 pw["id"] = [pair_id(r.endpoint, r.group_a, r.group_b) for r in pw.itertuples()]
 for r in pw.itertuples():
-    ledger.record(r.id, r.p, note=why(r.id))
+    ledger.record(r.id, r.p, note=cohorts.explain(cohort, r.id))
 pw[["endpoint", "group_a", "group_b", "chi2", "p", "id"]]
 
 # %%
@@ -389,7 +381,7 @@ ledger.record("chen2021.os.p_abstract", overall["OS"]["p"],
               note=reading + "; the reconstruction spec still fits this id as the pairwise "
               "test against CART1, so its fit report and ensemble spread are of that test")
 ledger.record("chen2021.lfs.p_abstract", overall["LFS"]["p"],
-              note=why("chen2021.lfs.p_abstract", reading))
+              note=cohorts.explain(cohort, "chen2021.lfs.p_abstract", reading))
 pd.DataFrame({"three groups": {k: v["p"] for k, v in overall.items()},
               "CART+HSCT vs CART1": hsct_vs_cart1})
 
@@ -405,8 +397,9 @@ pd.DataFrame({"three groups": {k: v["p"] for k, v in overall.items()},
 hsct = pts[pts["group"] == "CART+HSCT"]
 longest_years = hsct["os_days"].max() / 365.25
 ledger.record("chen2021.max_survival.cart_hsct", longest_years,
-              note=why("chen2021.max_survival.cart_hsct",
-                       "longest OS time in the CART+HSCT group, in years of 365.25 days"))
+              note=cohorts.explain(
+                  cohort, "chen2021.max_survival.cart_hsct",
+                  "longest OS time in the CART+HSCT group, in years of 365.25 days"))
 glue("longest_days", hsct["os_days"].max(), display=False)
 
 # %% [markdown]

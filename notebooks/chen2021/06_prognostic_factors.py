@@ -103,10 +103,6 @@ pd.DataFrame({
 # number and, when an ensemble of reconstructions exists, its spread: a gap the
 # reconstruction itself shows is a limit of the pseudo-patients, not of the analysis.
 
-# %%
-def why(eid, reason=None):
-    return cohorts.explain(cohort, eid, reason)
-
 # %% [markdown]
 # {glue:text}`n_blasts_hi` pseudo-patients have blasts of 20 % or more and
 # {glue:text}`n_mrd_hi` an MRD of 65.6 % or more at infusion. Neither split is published;
@@ -160,10 +156,12 @@ tests
 
 # %%
 ledger.record("chen2021.os.p_mrdneg_vs_mrdpos_cr", tests.loc["E", "p"],
-              note=why("chen2021.os.p_mrdneg_vs_mrdpos_cr", "log-rank, all 28 patients; the 3 without CR are grouped with MRD-positive CR "
-                   "(the legend says all 28, the text compares MRD-negative with MRD-positive CR)"))
+              note=cohorts.explain(
+                  cohort, "chen2021.os.p_mrdneg_vs_mrdpos_cr",
+                  "log-rank, all 28 patients; the 3 without CR are grouped with MRD-positive CR "
+                  "(the legend says all 28, the text compares MRD-negative with MRD-positive CR)"))
 _ = ledger.record("chen2021.lfs.p_mrdneg_vs_mrdpos_cr", tests.loc["F", "p"],
-                  note=why("chen2021.lfs.p_mrdneg_vs_mrdpos_cr"))
+                  note=cohorts.explain(cohort, "chen2021.lfs.p_mrdneg_vs_mrdpos_cr"))
 
 # %% [markdown]
 # OS, MRD-negative CR against the rest: p = {glue:text}`chen2021.os.p_mrdneg_vs_mrdpos_cr:.3f`
@@ -181,9 +179,11 @@ _ = ledger.record("chen2021.lfs.p_mrdneg_vs_mrdpos_cr", tests.loc["F", "p"],
 # %%
 xt = sv.logrank(cr["lfs_days"], cr["lfs_event"], cr["mrd_infusion_high"])
 ledger.record("chen2021.xtile.chi2", xt["chi2"], p=xt["p"],
-              note=why("chen2021.xtile.chi2", "log-rank chi-square of LFS by MRD >= 65.6% among CR patients, with its naive "
-                   "1-df p; the printed p=0.017 is not the 1-df p of 5.59 (0.018), and a p "
-                   "corrected for the search would be larger (see below)"))
+              note=cohorts.explain(
+                  cohort, "chen2021.xtile.chi2",
+                  "log-rank chi-square of LFS by MRD >= 65.6% among CR patients, with its naive "
+                  "1-df p; the printed p=0.017 is not the 1-df p of 5.59 (0.018), and a p "
+                  "corrected for the search would be larger (see below)"))
 glue("p_of_559", float(chdtrc(1, 5.59)), display=False)
 
 # %% [markdown]
@@ -359,9 +359,9 @@ pd.concat([mv_os.summary.assign(model="OS"), mv_lfs.summary.assign(model="LFS")]
 
 # %%
 def rec(eid, fit, term, note=None, contradicted=False):
-    row = fit.summary.set_index("term").loc[term]
+    row = fit.term(term)
     return ledger.record(eid, row["hr"], ci=(row["ci_lower"], row["ci_upper"]), p=row["p"],
-                         note=why(eid, note), contradicted=contradicted)
+                         note=cohorts.explain(cohort, eid, note), contradicted=contradicted)
 
 
 # A Wald interval (SPSS's Exp(B) CI) is symmetric about the HR on the log scale, so the

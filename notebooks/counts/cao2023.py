@@ -56,7 +56,7 @@ alpha = 0.05  # the paper prints 95% intervals
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import ledger, papertext, plots, provenance
+from cart_hsct import ledger, pages, papertext, plots, provenance
 from cart_hsct import proportions as pr
 
 plots.set_theme()
@@ -355,13 +355,9 @@ patterns = {
     "cao2023.post_hsct2.mrdpos_pd1": r"^(one) with",
     "cao2023.t3.n.conditioning.bu": r"\)\s+(\d+)",  # the label carries a stray "(482day)"
 }
-stated_ids = list(kinds[kinds == "stated"].index)
-S = {}
-for eid in stated_ids:
-    e = entries[eid]
-    pattern = patterns.get(eid, T3 if eid.startswith("cao2023.t3.n.") else None)
-    S[eid] = (papertext.stated_dates(paper, e.quote) if e.unit == "date"
-              else papertext.stated_number(paper, e.quote, pattern))
+stated = {i: entries[i] for i in kinds[kinds == "stated"].index}
+table3_sizes = {i: T3 for i, e in stated.items() if e.section == "Table 3" and e.unit == "count"}
+S = papertext.stated(paper, stated, table3_sizes | patterns)
 pd.Series(S, name="read from the paper").to_frame()
 
 # %% [markdown]
@@ -481,21 +477,12 @@ extra = {
     "cao2023.cutoff.interval_90d": " The Abstract attributes the >90-day hazard ratios to "
                                    "'<= 90 days'.",
 }
-in_identity = {i: name for name, (_, ids) in identities.items() for i in ids}
-for eid in stated_ids:
-    e, value = entries[eid], S[eid]
-    where = f"Read from the paper's {e.section} ('{papertext.locate(paper, e.quote)[:70]}')"
-    if eid in in_identity:
-        c = identities[in_identity[eid]][0]
-        check = f"; identity {c['text']} ({in_identity[eid]}) {'holds' if c['holds'] else 'FAILS'}."
-    elif e.unit == "date":
-        check = (f"; dates in order: {date_ok}; last follow-up {min_followup} days after the "
-                 f"last second HSCT and {max_followup} days after the first.")
-    elif eid in label_ok:
-        check = f"; Table 3 row label '{labels[eid]}' uses the same cut-off: {label_ok[eid]}."
-    else:
-        check = "; no arithmetic identity involves it."
-    ledger.record(eid, value, note=where + check + extra.get(eid, ""), source="text")
+checks = {i: (f"; dates in order: {date_ok}; last follow-up {min_followup} days after the "
+              f"last second HSCT and {max_followup} days after the first.")
+          for i, e in stated.items() if e.unit == "date"}
+checks |= {i: f"; Table 3 row label '{labels[i]}' uses the same cut-off: {ok}."
+           for i, ok in label_ok.items()}
+pages.record_stated(paper, stated, S, identities, checks=checks, extra=extra)
 
 # %% [markdown]
 # ## What the counts teach

@@ -59,7 +59,7 @@ alpha = 0.05  # the paper prints 95% intervals
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import ledger, papertext, plots, provenance
+from cart_hsct import ledger, pages, papertext, plots, provenance
 from cart_hsct import proportions as pr
 
 plots.set_theme()
@@ -339,14 +339,9 @@ patterns = {
     "chen2021.relapse.post_hsct_day_2": r", (\d+), and",
     "chen2021.relapse.post_hsct_day_3": r"and (\d+) days",
 }
-stated_ids = list(kinds[kinds == "stated"].index)
-stated = {}
-for eid in stated_ids:
-    e = entries[eid]
-    stated[eid] = (papertext.stated_dates(paper, e.quote) if e.unit == "date"
-                   else papertext.stated_number(paper, e.quote, patterns.get(eid)))
-S = stated  # short name for the identities below
-pd.Series(stated, name="read from the paper").to_frame()
+stated = {i: entries[i] for i in kinds[kinds == "stated"].index}
+S = papertext.stated(paper, stated, patterns)
+pd.Series(S, name="read from the paper").to_frame()
 
 # %% [markdown]
 # The identities the paper's numbers must satisfy:
@@ -426,18 +421,9 @@ extra = {
     "chen2021.neurotox.n": " The Discussion gives this one case as 2.6 %, which 1/28 is not "
                            "(see chen2021.cres.discussion).",
 }
-in_identity = {i: name for name, (_, ids) in identities.items() for i in ids}
-for eid in stated_ids:
-    e, value = entries[eid], stated[eid]
-    where = f"Read from the paper's {e.section} ('{papertext.locate(paper, e.quote)[:70]}')"
-    if eid in in_identity:
-        c = identities[in_identity[eid]][0]
-        check = f"; identity {c['text']} ({in_identity[eid]}) {'holds' if c['holds'] else 'FAILS'}."
-    elif e.unit == "date":
-        check = f"; dates in order (enrolment before cut-off): {date_ok}."
-    else:
-        check = "; no arithmetic identity involves it."
-    ledger.record(eid, value, note=where + check + extra.get(eid, ""), source="text")
+dates = {i: f"; dates in order (enrolment before cut-off): {date_ok}."
+         for i, e in stated.items() if e.unit == "date"}
+pages.record_stated(paper, stated, S, identities, checks=dates, extra=extra)
 
 # %% [markdown]
 # ## What the counts teach

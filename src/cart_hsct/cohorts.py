@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from .checks import _rows
 
 __all__ = ["load", "path", "provenance", "ensemble", "ensemble_seeds", "members", "explain", "spread"]
 
@@ -26,12 +27,6 @@ _CODES = {"_event": (0, 1), "_status": (0, 1, 2)}
 def path(cohort: str) -> Path:
     """``data/cohorts/<cohort>.csv``."""
     return paths.cohort_file(cohort, "cohort")
-
-
-def _rows(mask: np.ndarray, limit: int = 5) -> str:
-    idx = np.flatnonzero(mask)
-    shown = ", ".join(str(i) for i in idx[:limit])
-    return shown + (", ..." if idx.size > limit else "")
 
 
 def _fail(file: str, column: str, mask: np.ndarray, what: str, fix: str) -> None:

@@ -14,7 +14,7 @@ from functools import cache
 
 from . import paths
 
-__all__ = ["locate", "numbers", "stated_dates", "stated_number", "text"]
+__all__ = ["locate", "numbers", "stated", "stated_dates", "stated_number", "text"]
 
 _UNITS = {w: i for i, w in enumerate(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
@@ -121,3 +121,27 @@ def stated_dates(paper: str, quote: str) -> str:
     if not found:
         raise LookupError(f"no date ('Month [day,] year') in the passage {passage!r}.")
     return "/".join(found)
+
+
+def stated(paper: str, entries, patterns=None, default: str | None = None) -> dict:
+    """The value each ledger entry states, read from the paper's text at its quote.
+
+    Parameters
+    ----------
+    paper : str
+    entries : dict of ledger entries by id (``ledger.load(paper)`` filtered).
+    patterns : dict, optional
+        id -> regular expression for :func:`stated_number`, where the passage prints more
+        than one number.
+    default : str, optional
+        The pattern for ids not in ``patterns``.
+
+    Returns
+    -------
+    dict
+        id -> number, or ISO date text (:func:`stated_dates`) for entries in unit "date".
+    """
+    patterns = patterns or {}
+    return {eid: (stated_dates(paper, e.quote) if e.unit == "date"
+                  else stated_number(paper, e.quote, patterns.get(eid, default)))
+            for eid, e in entries.items()}

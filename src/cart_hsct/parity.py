@@ -41,7 +41,7 @@ INPUTS = ("survival_edge.csv", "survival_random.csv", "survival_cr_edge.csv",
           "survival_cr_random.csv", "survival_maxstat_data.csv", "cox_mixed.csv",
           "cox_early.csv", "cox_separation.csv", "cox_tv.csv", "crr_data.csv",
           "zph_ties.csv", "zph_factor.csv", "td_edge.csv", "td_random.csv", "td_noties.csv",
-          "td_delayed.csv", "median_ci_data.csv")
+          "td_delayed.csv", "median_ci_data.csv", "fixed_time_data.csv")
 #: R-made data sets used by other tests, not parity fixtures (file: the test that reads it).
 OTHER_DATA = {"roundtrip_cohort.csv": "tests/test_reconstruct_roundtrip.py"}
 
@@ -364,6 +364,27 @@ def _median_symmetric_ci(ref: Path) -> Pairs:
         yield list(got), [case["lower"][0], case["upper"][0]]
 
 
+def _km_compare_at(ref: Path) -> Pairs:
+    data = _read(ref, "fixed_time_data.csv")
+    for row in _read(ref, "fixed_time_km.csv").itertuples(index=False):
+        d = data[data["set"] == row.set]
+        got = sv.km_compare_at(d.time, d.event, d.group, at=row.time)
+        keys = ["survival_a", "survival_b", "std_err", "z", "p"]
+        yield [got[k] for k in keys], [getattr(row, k) for k in keys]
+
+
+def _cuminc_extend(ref: Path) -> Pairs:
+    data = _read(ref, "fixed_time_data.csv")
+    for (name, group, cause), r in _read(ref, "fixed_time_cuminc.csv").groupby(
+            ["set", "group", "cause"]):
+        d = data[(data["set"] == name) & (data["group"] == group)]
+        for variance, columns in (("survfit", ["estimate", "survfit_var"]),
+                                  ("cmprsk", ["cmprsk_estimate", "cmprsk_var"])):
+            got = sv.cuminc(d.time, d.status, cause=int(cause), times=r.time, conf_type="log",
+                            variance=variance, absent="zero", extend=True)
+            yield got[["estimate", "variance"]].to_numpy(), r[columns].to_numpy()
+
+
 def _quiet(fn, *args, **kwargs):
     """Call ``fn`` without its warnings (the separation case warns, as R does)."""
     import warnings
@@ -444,6 +465,12 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("survival.median_symmetric_ci", "median_ci_results.json",
                "median +- qnorm(1 - alpha/2) * summary(survfit, times = median)$std.err / "
                "slope, written out in R", _median_symmetric_ci),
+    Comparison("survival.km_compare_at", "fixed_time_km.csv",
+               "(S1 - S2) / sqrt(se1^2 + se2^2) on summary(survfit, times = t, extend = TRUE), "
+               "written out in R", _km_compare_at),
+    Comparison('survival.cuminc(absent="zero", extend=True)', "fixed_time_cuminc.csv",
+               "summary(survfit(Surv(time, factor(status)) ~ 1), times = t, extend = TRUE); "
+               "timepoints(cuminc(...), min(t, max(time)))", _cuminc_extend),
     Comparison("survival.fine_gray", "crr_results.json",
                "cmprsk::crr(time, status, cov1, failcode)", _fine_gray),
     Comparison("proportions.ci", "proportions_ci.csv",

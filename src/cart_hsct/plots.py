@@ -29,12 +29,12 @@ from mpl_toolkits.axes_grid1 import make_axes_locatable
 
 from . import checks
 from . import survival as sv
+from .pages import format_p
 
 __all__ = [
     "OKABE_ITO",
     "cuminc_plot",
     "forest_plot",
-    "format_p",
     "interval_candidates_plot",
     "km_plot",
     "published_vs_reproduced",
@@ -140,13 +140,6 @@ def new_figure(**kwargs) -> Figure:
     return fig
 
 
-def format_p(p: float) -> str:
-    """A p-value as printed on the figures: ``p < 0.001`` or ``p = 0.039``."""
-    if p is None or not np.isfinite(p):
-        return "p = NA"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
 # ----------------------------------------------------------------------------- inputs
 
 
@@ -159,9 +152,9 @@ def _groups(group, n: int) -> tuple[np.ndarray, list]:
         checks.same_length(time=range(n), group=series)
     missing = series.isna().to_numpy()
     if missing.any():
-        rows = ", ".join(str(i) for i in np.flatnonzero(missing)[:5])
-        raise ValueError(f"'group' has {missing.sum()} missing values (rows {rows}); "
-                         "drop those patients or give them a group.")
+        raise ValueError(f"'group' has {missing.sum()} missing values "
+                         f"(rows {checks._rows(missing)}); drop those patients or give them "
+                         "a group.")
     if isinstance(series.dtype, pd.CategoricalDtype):
         present = set(series.unique())
         order = [c for c in series.cat.categories if c in present]
@@ -292,6 +285,44 @@ def _step_band(ax: Axes, t: np.ndarray, est: np.ndarray, lower: np.ndarray,
 # ----------------------------------------------------------------------------- curves
 
 
+def _risk_rows(risk_rows: Sequence[str], allowed: Mapping[str, str]) -> dict[str, str]:
+    unknown = [r for r in risk_rows if r not in allowed]
+    if unknown:
+        raise ValueError(f"risk_rows {unknown} unknown; choose from {list(allowed)}.")
+    return {r: allowed[r] for r in risk_rows}
+
+
+def _table_times(time: np.ndarray, times: Sequence[float] | None) -> np.ndarray:
+    return _default_times(time.max()) if times is None else np.asarray(times, dtype=float)
+
+
+def _curves_figure(time: np.ndarray, labels: np.ndarray, order: list, draw, p_value, *,
+                   p_corner: Literal["top", "bottom"], rows: Mapping[str, str],
+                   times: np.ndarray, risk_table: bool, ax: Axes | None,
+                   palette: Sequence[str] | None, figsize: tuple[float, float] | None,
+                   xlabel: str, ylabel: str) -> Figure:
+    """What Kaplan-Meier and cumulative-incidence plots share: the figure and its risk
+    table, one curve per group (``draw(ax, group, rows_of_group, colour)`` draws it and
+    returns its :func:`risk_counts`), the test's p-value (``p_value()`` gives the text),
+    the legend and the axes."""
+    colours = _colours(order, palette)
+    n_rows = len(order) * (len(rows) + (len(order) > 1))
+    fig, ax, tab = _figure_with_table(ax, n_rows, risk_table, figsize)
+    everyone = np.ones(len(time), bool)
+    counts = {g: draw(ax, g, labels == g if g is not None else everyone, colours[g])
+              for g in order}
+    if p_value is not None:
+        y = 0.04 if p_corner == "bottom" else 0.96
+        ax.text(0.03, y, p_value(), transform=ax.transAxes, ha="left", va=p_corner,
+                gid="p_value")
+    if len(order) > 1:
+        ax.legend(loc="best")
+    if tab is not None:
+        _draw_risk_table(tab, counts, order, colours, rows, times)
+    _finish_axes(ax, tab, times, time.max(), xlabel, ylabel)
+    return fig
+
+
 def km_plot(time, event, *, group=None,
             conf_type: Literal["plain", "log", "log-log", "arcsine"], ci: bool = True,
             risk_table: bool = True, test: Literal["logrank"] | None = None,
@@ -330,43 +361,31 @@ def km_plot(time, event, *, group=None,
     event = checks.status(event, (0, 1), "event")
     checks.same_length(time=time, event=event)
     labels, order = _groups(group, len(time))
-    colours = _colours(order, palette)
-    unknown = [r for r in risk_rows if r not in _KM_ROWS]
-    if unknown:
-        raise ValueError(f"risk_rows {unknown} unknown; choose from {list(_KM_ROWS)}.")
-    rows = {r: _KM_ROWS[r] for r in risk_rows}
-    times = _default_times(time.max()) if times is None else np.asarray(times, dtype=float)
 
-    n_rows = len(order) * (len(rows) + (len(order) > 1))
-    fig, ax, tab = _figure_with_table(ax, n_rows, risk_table, figsize)
-    counts = {}
-    for g in order:
-        keep = labels == g if g is not None else np.ones(len(time), bool)
+    def draw(ax: Axes, g, keep: np.ndarray, colour: str) -> pd.DataFrame:
         table = sv.km_table(time[keep], event[keep], conf_type=conf_type)
         t = np.r_[0.0, table["time"].to_numpy(float)]
         est = np.r_[1.0, table["survival"].to_numpy(float)]
         lower = np.r_[1.0, table["ci_lower"].to_numpy(float)]
         upper = np.r_[1.0, table["ci_upper"].to_numpy(float)]
-        _step_band(ax, t, est, lower, upper, colours[g], _label(g), ci)
+        _step_band(ax, t, est, lower, upper, colour, _label(g), ci)
         cens = table[table["censored"] > 0]
-        ax.scatter(cens["time"], cens["survival"], marker="|", s=60, color=colours[g],
+        ax.scatter(cens["time"], cens["survival"], marker="|", s=60, color=colour,
                    linewidths=1.3, zorder=3, gid=f"censor:{_label(g)}")
-        counts[g] = risk_counts(time[keep], event[keep], times)
+        return risk_counts(time[keep], event[keep], times_)
 
-    if test is not None:
+    def p_value() -> str:
         if test != "logrank":
             raise ValueError(f"test={test!r} is not available for km_plot; use 'logrank' or None.")
         if group is None or len(order) < 2:
             raise ValueError("test='logrank' compares groups: pass 'group' with >= 2 groups.")
-        result = sv.logrank(time, event, labels)
-        ax.text(0.03, 0.04, f"Log-rank {format_p(result['p'])}", transform=ax.transAxes,
-                ha="left", va="bottom", gid="p_value")
-    if len(order) > 1:
-        ax.legend(loc="best")
-    if tab is not None:
-        _draw_risk_table(tab, counts, order, colours, rows, times)
-    _finish_axes(ax, tab, times, time.max(), xlabel, ylabel)
-    return fig
+        return f"Log-rank {format_p(sv.logrank(time, event, labels)['p'])}"
+
+    times_ = _table_times(time, times)
+    return _curves_figure(time, labels, order, draw, p_value if test is not None else None,
+                          p_corner="bottom", rows=_risk_rows(risk_rows, _KM_ROWS),
+                          times=times_, risk_table=risk_table, ax=ax, palette=palette,
+                          figsize=figsize, xlabel=xlabel, ylabel=ylabel)
 
 
 def cuminc_plot(time, status, *, cause: int = 1, group=None,
@@ -407,46 +426,34 @@ def cuminc_plot(time, status, *, cause: int = 1, group=None,
     status = checks.status(raw, sorted(set(codes) | {0, cause}), "status")
     checks.same_length(time=time, status=status)
     labels, order = _groups(group, len(time))
-    colours = _colours(order, palette)
-    unknown = [r for r in risk_rows if r not in _CIF_ROWS]
-    if unknown:
-        raise ValueError(f"risk_rows {unknown} unknown; choose from {list(_CIF_ROWS)}.")
-    rows = {r: _CIF_ROWS[r] for r in risk_rows}
-    times = _default_times(time.max()) if times is None else np.asarray(times, dtype=float)
-
-    n_rows = len(order) * (len(rows) + (len(order) > 1))
-    fig, ax, tab = _figure_with_table(ax, n_rows, risk_table, figsize)
-    counts = {}
     # grouped in one call, so that a group without an event of this cause gets its flat zero
     # curve instead of the error an ungrouped call gives for a cause nobody has
     grouped = order != [None]
     curves = sv.cuminc(time, status, cause=cause, group=labels if grouped else None,
                        conf_type=conf_type, variance=variance)
-    for g in order:
-        keep = labels == g if g is not None else np.ones(len(time), bool)
+
+    def draw(ax: Axes, g, keep: np.ndarray, colour: str) -> pd.DataFrame:
         curve = curves[curves["group"].astype(str) == str(g)] if grouped else curves
         curve = curve.sort_values("time", kind="stable")
         t = np.r_[0.0, curve["time"].to_numpy(float)]
         est = np.r_[0.0, curve["estimate"].to_numpy(float)]
         lower = np.r_[0.0, curve["ci_lower"].to_numpy(float)]
         upper = np.r_[0.0, curve["ci_upper"].to_numpy(float)]
-        _step_band(ax, t, est, lower, upper, colours[g], _label(g), ci)
-        counts[g] = risk_counts(time[keep], status[keep], times, cause=cause)
+        _step_band(ax, t, est, lower, upper, colour, _label(g), ci)
+        return risk_counts(time[keep], status[keep], times_, cause=cause)
 
-    if test is not None:
+    def p_value() -> str:
         if test != "gray":
             raise ValueError(f"test={test!r} is not available for cuminc_plot; use 'gray' or None.")
         if group is None or len(order) < 2:
             raise ValueError("test='gray' compares groups: pass 'group' with >= 2 groups.")
-        result = sv.gray_test(time, status, labels, cause=cause)
-        ax.text(0.03, 0.96, f"Gray's test {format_p(result['p'])}", transform=ax.transAxes,
-                ha="left", va="top", gid="p_value")
-    if len(order) > 1:
-        ax.legend(loc="best")
-    if tab is not None:
-        _draw_risk_table(tab, counts, order, colours, rows, times)
-    _finish_axes(ax, tab, times, time.max(), xlabel, ylabel)
-    return fig
+        return f"Gray's test {format_p(sv.gray_test(time, status, labels, cause=cause)['p'])}"
+
+    times_ = _table_times(time, times)
+    return _curves_figure(time, labels, order, draw, p_value if test is not None else None,
+                          p_corner="top", rows=_risk_rows(risk_rows, _CIF_ROWS),
+                          times=times_, risk_table=risk_table, ax=ax, palette=palette,
+                          figsize=figsize, xlabel=xlabel, ylabel=ylabel)
 
 
 # ----------------------------------------------------------------------------- estimates
@@ -683,3 +690,4 @@ def interval_candidates_plot(tables: dict, entries: dict, methods: list) -> Figu
     axes[-1].set_xlabel("percent")
     fig.tight_layout()
     return fig
+

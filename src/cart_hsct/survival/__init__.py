@@ -13,14 +13,15 @@ from .cut_search import logrank_cut_curve, max_logrank_null, search_corrected_p
 from .cutpoints import maxstat
 from .diagnostics import cox_zph, schoenfeld_residuals
 from .fine_gray import fine_gray
+from .km import km_at, km_compare_at, km_median, km_table, median_followup, median_symmetric_ci
 from .landmark import landmark_cox, landmark_data
-from .km import km_at, km_median, km_table, median_followup, median_symmetric_ci
 from .logrank import logrank, p_adjust, pairwise_logrank
 from .time_dependent import mantel_byar, simon_makuch, split_at_exposure
 
 __all__ = [
     "km_table",
     "km_at",
+    "km_compare_at",
     "km_median",
     "median_followup",
     "median_symmetric_ci",

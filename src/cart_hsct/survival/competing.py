@@ -139,16 +139,17 @@ def _cif_confint(
 
 def _cuminc_at_kernel(
     t: np.ndarray, s: np.ndarray, cause: int, times: np.ndarray, conf_type: str, z: float,
-    variance: str = "cmprsk",
+    variance: str = "cmprsk", extend: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(estimate, variance, ci_lower, ci_upper) of one curve at ``times``: the numpy core
     of :func:`cuminc` with ``times`` for already-validated arrays (float times >= 0,
-    integer status codes, 0 = censored). NaN after the last follow-up time, as cmprsk."""
+    integer status codes, 0 = censored). After the last follow-up time: NaN, as cmprsk,
+    or with ``extend`` the last value, as survfit's ``extend=TRUE``."""
     steps = _VARIANCES[variance](t, s, cause)
     idx = np.searchsorted(steps["time"], times, side="right") - 1
     est0 = np.r_[0.0, steps["estimate"]][idx + 1]
     var0 = np.r_[0.0, steps["variance"]][idx + 1]
-    beyond = times > steps["time"][-1]
+    beyond = (times > steps["time"][-1]) & (not extend)
     est = np.where(beyond, np.nan, est0)
     var = np.where(beyond, np.nan, var0)
     lower, upper = _cif_confint(est, var, conf_type, z)
@@ -166,6 +167,7 @@ def cuminc(
     alpha: float = 0.05,
     absent: Literal["raise", "zero"] = "raise",
     variance: Literal["cmprsk", "survfit"] = "cmprsk",
+    extend: bool = False,
 ) -> pd.DataFrame:
     """Cumulative incidence of one cause (Aalen-Johansen) with cmprsk's or survfit's variance.
 
@@ -213,6 +215,12 @@ def cuminc(
     variance : {"cmprsk", "survfit"}
         cmprsk's delta-method variance (Gray's ``cinc``), or survfit's infinitesimal
         jackknife, which without censoring is the binomial ``F(1 - F) / n``.
+    extend : bool
+        With ``times``: a time after a group's last follow-up gets the value at that last
+        follow-up (R ``summary(survfit(...), times, extend = TRUE)``; cmprsk's
+        ``timepoints`` at the last time) instead of NaN. The incidence cannot change once
+        nobody is followed, so a landmark later than a small subgroup's follow-up still
+        has a value. Default False, as cmprsk.
 
     Returns
     -------
@@ -255,7 +263,7 @@ def cuminc(
         else:
             row_t = at
             est, var, lower, upper = _cuminc_at_kernel(t[sel], s[sel], cause, at, conf_type, z,
-                                                       variance)
+                                                       variance, extend)
         parts.append(
             pd.DataFrame(
                 {

@@ -81,6 +81,15 @@ class CoxResult:
     def hazard_ratios_(self) -> pd.Series:
         return np.exp(self.coef_)
 
+    def term(self, name: str) -> pd.Series:
+        """The summary row of one term: coef, hr, se, ci_lower, ci_upper, p."""
+        rows = self.summary.set_index("term")
+        if name not in rows.index:
+            raise KeyError(f"no term {name!r} in this Cox model; terms: {list(rows.index)}. "
+                           "A categorical covariate's terms join its name and level, e.g. "
+                           "'armB'.")
+        return rows.loc[name]
+
     def print_summary(self, decimals: int = 3) -> None:
         kind = "Firth-penalised " if self.firth else ""
         print(f"{kind}Cox model, ties={self.ties}, n={self.n}, events={self.events}")

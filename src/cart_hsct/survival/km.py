@@ -21,11 +21,13 @@ from ._common import (
     conf_type_check,
     groups,
     km_confint,
+    norm_sf,
     time_event,
     zval,
 )
 
-__all__ = ["km_at", "km_median", "km_table", "median_followup", "median_symmetric_ci"]
+__all__ = ["km_at", "km_compare_at", "km_median", "km_table", "median_followup",
+           "median_symmetric_ci"]
 
 _TABLE_COLUMNS = [
     "time",
@@ -213,6 +215,50 @@ def km_at(
 
     at = checks.durations(np.atleast_1d(np.asarray(times, dtype=float)), "times")
     return _by_group(_at, time, event, group, times=at, conf_type=conf_type, alpha=alpha)
+
+
+def km_compare_at(time: ArrayLike, event: ArrayLike, group: ArrayLike, *, at: float) -> dict:
+    """Test the difference of two Kaplan-Meier estimates at one fixed time.
+
+    ``z = (S_a - S_b) / sqrt(se_a^2 + se_b^2)`` with Greenwood standard errors, two-sided
+    normal p-value (Klein et al., *Stat Med* 2007;26:4505-19, the untransformed test).
+    R has no function for it; it is the formula written out on ``summary(survfit(...),
+    times = at, extend = TRUE)`` (fixture ``tests/reference/make_fixed_time_fixtures.R``).
+    A curve that has reached 0 has no spread left: its variance counts as 0, where R's
+    ``std.err`` is NaN. Unlike the log-rank test, this compares one time point only.
+
+    Parameters
+    ----------
+    time, event : as in :func:`km_table`.
+    group : array
+        Exactly two labels; ``group_a`` is the first in sorted order.
+    at : float
+        The time (>= 0) at which the curves are compared, e.g. 1095 for 3 years in days.
+
+    Returns
+    -------
+    dict
+        group_a, group_b, survival_a, survival_b, difference (a - b), std_err, z, p;
+        z and p are NaN when both variances are 0 (nothing left to test).
+    """
+    from cart_hsct import checks
+
+    t, e = time_event(time, event)
+    labels, codes = groups(group, t.size, min_groups=2)
+    if len(labels) != 2:
+        raise ValueError(f"'group' has {len(labels)} distinct values ({list(labels)}); "
+                         "km_compare_at compares exactly two: subset the data to one pair.")
+    when = checks.durations(np.atleast_1d(float(at)), "at")
+    est = []
+    for k in (0, 1):
+        surv, std_err, _, _ = _km_at_kernel(t[codes == k], e[codes == k], when, "log", 1.0)
+        est.append((float(surv[0]), 0.0 if surv[0] == 0 else float(std_err[0]) ** 2))
+    (s_a, v_a), (s_b, v_b) = est
+    se = float(np.sqrt(v_a + v_b))
+    z = (s_a - s_b) / se if se > 0 else np.nan
+    return {"group_a": labels[0], "group_b": labels[1], "survival_a": s_a, "survival_b": s_b,
+            "difference": s_a - s_b, "std_err": se, "z": z,
+            "p": float(2 * norm_sf(abs(z))) if se > 0 else np.nan}
 
 
 def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float = R_TOL) -> float:
