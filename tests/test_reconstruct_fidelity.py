@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reconstruct_toys import write_ledger
 
+from cart_hsct import ledger
 from cart_hsct.reconstruct import parse_spec
-from cart_hsct.reconstruct.fidelity import median_crossings
+from cart_hsct.reconstruct.fidelity import Result, median_crossings
+from cart_hsct.reconstruct.loss import distance
 
 
 def test_a_symmetric_follow_up_interval_target_is_the_survival_functions():
@@ -50,3 +53,32 @@ def test_median_crossings_count_the_values_that_must_move(values, published):
         fewer = vals.copy()
         fewer[nearest[:k - 1]] = published
         assert np.median(fewer) != published
+
+
+def _median_entry(tmp_path, ci_high):
+    write_ledger(tmp_path, [{"id": "toy.median", "quote": "410 (250-NR)", "value": 410,
+                             "ci_low": 250, "ci_high": ci_high, "unit": "days"}])
+    return ledger.load(directory=tmp_path)["toy.median"]
+
+
+def test_an_upper_bound_not_reached_is_compared_as_such(tmp_path):
+    """A median printed as 410 (250-NR): the lower bound is compared, and the upper one
+    is 'not reached' on both sides or it is not reproduced."""
+    e = _median_entry(tmp_path, "not reached")
+    assert e.ci == (250, None)
+    status, _ = ledger.compare(e, 410, ci=(250, None))
+    assert status == "exact"
+    status, reasons = ledger.compare(e, 410, ci=(250, 900))
+    assert status == "discrepant" and any(r.startswith("ci_high") for r in reasons)
+    status, reasons = ledger.compare(e, 410, ci=(150, None))
+    assert status == "discrepant" and any(r.startswith("ci_low") for r in reasons)
+    # the search's loss sees both bounds
+    assert distance(e, Result(410, ci=(250, None)), ("value", "ci")) == 0
+    assert distance(e, Result(410, ci=(250, 900)), ("value", "ci")) > 0
+    assert distance(e, Result(410, ci=(150, None)), ("value", "ci")) > 0
+
+
+def test_an_upper_bound_must_be_a_number_or_not_reached(tmp_path):
+    with pytest.raises(ledger.LedgerError, match="entry 'toy.median', field 'ci_high': must be "
+                                                 "a number or 'not reached', got 'NR'"):
+        _median_entry(tmp_path, "NR")

@@ -112,6 +112,26 @@ def test_a_covariate_that_defines_an_event_cannot_be_profiled(tmp_path):
         Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d))
 
 
+def test_by_group_on_a_continuous_covariate_is_an_error_naming_the_field(toy_dir):
+    """Counts by group are for categorical covariates; a continuous one's medians by group
+    are targets. The field is refused even when it names groups that do not exist."""
+    raw = with_age([])
+    raw["covariates"][1]["by_group"] = {"nope": {"median": 40, "range": [20, 60]}}
+    with pytest.raises(SpecError, match=r"toy\.yaml: covariates\[1\]\.by_group: by_group gives "
+                                        r"a categorical covariate's counts by group; for the "
+                                        r"median and range of 'age' in a group, add a target"):
+        parse_spec(raw, fname="toy.yaml", ledger_dir=toy_dir)
+
+
+def test_a_ledger_id_targeted_twice_is_an_error_naming_both_places(toy_dir):
+    raw = toy()
+    raw["targets"].append({"ids": ["toy.os.p"], "stat": "logrank", "endpoint": "os",
+                           "by": "x"})
+    with pytest.raises(SpecError, match=r"toy\.yaml: targets\[3\]\.ids\[0\]: 'toy\.os\.p' is "
+                                        r"already targeted at targets\[2\]\.ids\[0\]"):
+        parse_spec(raw, fname="toy.yaml", ledger_dir=toy_dir)
+
+
 @pytest.mark.parametrize("solver, message", [
     ({"cooling": 0.99}, r"toy\.yaml: solver\.cooling: the schedule is fixed"),
     ({"temperature": 0}, r"toy\.yaml: solver\.temperature: must be > 0"),

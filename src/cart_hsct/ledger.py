@@ -66,6 +66,8 @@ UNITS = {
 }
 REQUIRED = ("id", "paper", "section", "quote", "quantity", "population", "value", "unit",
             "method", "reproducible_from", "notes")
+#: What ``ci_high`` holds when the paper prints an upper bound "not reached" (NR).
+NOT_REACHED = "not reached"
 NUMERIC_FIELDS = ("ci_low", "ci_high", "p", "range_low", "range_high", "numerator", "denominator")
 _RANK = {s: i for i, s in enumerate(("exact", "close", "discrepant"))}
 
@@ -159,8 +161,11 @@ def _parse_file(file: Path) -> list[Entry]:
         if item["reproducible_from"] not in ("counts", "ipd"):
             _fail(file, eid, "reproducible_from", "must be 'counts' or 'ipd'")
         for fld in NUMERIC_FIELDS:
+            if fld == "ci_high" and item.get(fld) == NOT_REACHED:
+                continue
             if item.get(fld) is not None and not isinstance(item[fld], (int, float)):
-                _fail(file, eid, fld, f"must be a number, got {item[fld]!r}")
+                hint = f" or '{NOT_REACHED}'" if fld == "ci_high" else ""
+                _fail(file, eid, fld, f"must be a number{hint}, got {item[fld]!r}")
         value = item["value"]
         if item["unit"] == "date":
             if not isinstance(value, str):
@@ -175,9 +180,11 @@ def _parse_file(file: Path) -> list[Entry]:
             v = item.get(fld)
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 half[fld] = _half_unit(float(v), quote, raw.get(fld))
-        # a CI printed with its lower bound only stays in the quote; it is not compared
+        # a CI printed with its lower bound only stays in the quote; it is not compared.
+        # An upper bound "not reached" (a median's, say) is None and compared as such.
         has_ci = item.get("ci_low") is not None and item.get("ci_high") is not None
-        ci = (item["ci_low"], item["ci_high"]) if has_ci else None
+        ci = (item["ci_low"], None if item["ci_high"] == NOT_REACHED else item["ci_high"]) \
+            if has_ci else None
         rng = (item["range_low"], item["range_high"]) if item.get("range_low") is not None else None
         out.append(Entry(
             id=eid, paper=paper, unit=item["unit"], value=value, quote=quote,
@@ -304,7 +311,7 @@ def compare(e: Entry, value: Any, ci: tuple | None = None, p: float | None = Non
     elif e.ci is not None:
         caps.append("published CI not recomputed")
     if e.unit == "HR" and e.ci is not None and value is not None:
-        inside = e.ci[0] <= float(value) <= e.ci[1]
+        inside = e.ci[0] <= float(value) <= (math.inf if e.ci[1] is None else e.ci[1])
         if not inside and parts[0][0] == "close":
             parts[0] = ("discrepant", f"HR {float(value):.4g} outside the published CI {e.ci}")
     if e.p is not None and e.unit != "p-value":
@@ -469,7 +476,8 @@ def _fmt_published(e: Entry) -> str:
     else:
         text = f"{e.value:g}"
     if e.ci is not None:
-        text += f" ({e.ci[0]:g}-{e.ci[1]:g})"
+        high = NOT_REACHED if e.ci[1] is None else f"{e.ci[1]:g}"
+        text += f" ({e.ci[0]:g}-{high})"
     if e.range is not None:
         text += f" [range {e.range[0]:g}-{e.range[1]:g}]"
     if e.p is not None and e.unit != "p-value":

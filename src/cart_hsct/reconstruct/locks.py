@@ -206,6 +206,9 @@ def _prints_as(entry, surv: float, lo: float, hi: float, with_ci: bool) -> bool:
     ok = abs(100 * surv - entry.value) <= entry.half_unit.get("value", 0.05) + 1e-9
     if ok and with_ci and entry.ci is not None:
         for b, pub, part in ((lo, entry.ci[0], "ci_low"), (hi, entry.ci[1], "ci_high")):
+            if pub is None:  # not reached
+                ok = ok and not math.isfinite(b)
+                continue
             ok = ok and math.isfinite(b) and abs(100 * b - pub) <= entry.half_unit.get(
                 part, 0.05) + 1e-9
     return ok

@@ -126,7 +126,7 @@ def distance(entry: ledger.Entry, res: Result, parts: tuple) -> float:
             z2 += 0.5 * _huber(zr) + step
     if entry.unit == "HR" and entry.ci is not None and res.value is not None:
         lo, hi = entry.ci
-        if not lo <= res.value <= hi:
+        if not lo <= res.value <= (math.inf if hi is None else hi):
             z2 += _OUTSIDE
     return z2
 

@@ -90,6 +90,11 @@ def _by_group(rd: Reader, raw, w: str, levels: dict | None, where,
 
 def _continuous(rd: Reader, c: dict, w: str, name: str, where, ids: tuple,
                 earlier: list[Covariate]) -> Covariate:
+    if c.get("by_group") is not None:
+        rd.fail(f"{w}.by_group", "by_group gives a categorical covariate's counts by group; "
+                f"for the median and range of {name!r} in a group, add a target "
+                f"{{stat: median, of: {name}, where: \"group == '...'\"}} with the ledger "
+                "id of the published median (its range is compared too)")
     values = median = rng = split = None
     if c.get("split") is not None:
         split, rng = _split(rd, c, w, earlier)

@@ -35,8 +35,18 @@ _CHOICES = {
 
 
 def parse_targets(rd: Reader, raw: list, known: set, endpoints: dict) -> list[Target]:
-    """The targets, in order."""
-    return [_target(rd, t, k, known, endpoints) for k, t in enumerate(rd.seq(raw, "targets"))]
+    """The targets, in order. A ledger id is the target of one place only."""
+    targets = [_target(rd, t, k, known, endpoints)
+               for k, t in enumerate(rd.seq(raw, "targets"))]
+    first: dict[str, str] = {}
+    for t in targets:
+        for j, i in enumerate(t.ids):
+            here = f"{t.label}.ids[{j}]"
+            if i in first:
+                rd.fail(here, f"{i!r} is already targeted at {first[i]}; a ledger id is "
+                        "fitted and reported once (remove one of the two)")
+            first[i] = here
+    return targets
 
 
 def _target(rd: Reader, t, k: int, known: set, endpoints: dict) -> Target:
