@@ -74,7 +74,7 @@ def _covariate_how(c) -> str:
             parts.append(f"range {c.range[0]:g}-{c.range[1]:g}")
         how = "seeded draw keeping " + ", ".join(parts) if parts else "seeded draw"
         if c.split:
-            how += f"; on the side of {c.split['at']:g} that {c.split['by']} says"
+            how += f"; on the side of {c.split.at:g} that {c.split.by} says"
         for at, count in c.cuts:
             how += f"; exactly {count} values <= {at:g}"
         return how
@@ -133,7 +133,7 @@ def dictionary(cohort: str, max_levels: int = 12) -> pd.DataFrame:
         known[f"{e.name}_day"] = (e.note or f"day of {e.name.replace('_', ' ')}",
                                   _event_how(e), where)
         if e.causes:
-            counts = {label: cause["count"] for label, cause in e.causes.items()}
+            counts = {label: cause.count for label, cause in e.causes.items()}
             known[e.cause_column] = (f"cause of {e.name}",
                                      f"published counts ({_margins(counts)})", "")
     for name, expr in spec.derived.items():

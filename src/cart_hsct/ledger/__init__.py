@@ -19,7 +19,7 @@ One module per concept:
     the aggregation, with each record's kind of evidence (``source``, ``fitted``).
 """
 
-from .entries import Entry, LedgerError, entry, load
+from .entries import NOT_REACHED, Entry, LedgerError, entry, load
 from .formats import format_published, format_reproduced
 from .recording import (INTERACTIVE, SOURCES, anchor, box, flush, not_reproducible, record,
                         records, table)
@@ -29,6 +29,7 @@ from .tolerance import STATUSES, compare
 __all__ = [
     "INTERACTIVE",
     "KINDS",
+    "NOT_REACHED",
     "SOURCES",
     "STATUSES",
     "Entry",

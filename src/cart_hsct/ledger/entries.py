@@ -27,6 +27,8 @@ UNITS = {
 }
 REQUIRED = ("id", "paper", "section", "quote", "quantity", "population", "value", "unit",
             "method", "reproducible_from", "notes")
+#: What ``ci_high`` holds when the paper prints an upper bound "not reached" (NR).
+NOT_REACHED = "not reached"
 NUMERIC_FIELDS = ("ci_low", "ci_high", "p", "range_low", "range_high", "numerator", "denominator")
 
 
@@ -117,8 +119,11 @@ def _parse_file(file: Path) -> list[Entry]:
         if item["reproducible_from"] not in ("counts", "ipd"):
             _fail(file, eid, "reproducible_from", "must be 'counts' or 'ipd'")
         for fld in NUMERIC_FIELDS:
+            if fld == "ci_high" and item.get(fld) == NOT_REACHED:
+                continue
             if item.get(fld) is not None and not isinstance(item[fld], (int, float)):
-                _fail(file, eid, fld, f"must be a number, got {item[fld]!r}")
+                hint = f" or '{NOT_REACHED}'" if fld == "ci_high" else ""
+                _fail(file, eid, fld, f"must be a number{hint}, got {item[fld]!r}")
         value = item["value"]
         if item["unit"] == "date":
             if not isinstance(value, str):
@@ -133,9 +138,11 @@ def _parse_file(file: Path) -> list[Entry]:
             v = item.get(fld)
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 half[fld] = _half_unit(float(v), quote, raw.get(fld))
-        # a CI printed with its lower bound only stays in the quote; it is not compared
+        # a CI printed with its lower bound only stays in the quote; it is not compared.
+        # An upper bound "not reached" (a median's, say) is None and compared as such.
         has_ci = item.get("ci_low") is not None and item.get("ci_high") is not None
-        ci = (item["ci_low"], item["ci_high"]) if has_ci else None
+        ci = (item["ci_low"], None if item["ci_high"] == NOT_REACHED else item["ci_high"]) \
+            if has_ci else None
         rng = (item["range_low"], item["range_high"]) if item.get("range_low") is not None else None
         out.append(Entry(
             id=eid, paper=paper, unit=item["unit"], value=value, quote=quote,

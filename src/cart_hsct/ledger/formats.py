@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .entries import Entry
+from .entries import NOT_REACHED, Entry
 
 __all__ = ["format_published", "format_reproduced"]
 
@@ -18,7 +18,8 @@ def format_published(e: Entry) -> str:
     else:
         text = f"{e.value:g}"
     if e.ci is not None:
-        text += f" ({e.ci[0]:g}-{e.ci[1]:g})"
+        high = NOT_REACHED if e.ci[1] is None else f"{e.ci[1]:g}"
+        text += f" ({e.ci[0]:g}-{high})"
     if e.range is not None:
         text += f" [range {e.range[0]:g}-{e.range[1]:g}]"
     if e.p is not None and e.unit != "p-value":

@@ -27,6 +27,8 @@ narrows to what the print can mean: 0.956 accepts 0.935-0.970, 0.5 accepts 0.40-
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 from .entries import Entry
@@ -130,7 +132,7 @@ def compare(e: Entry, value: Any, ci: tuple | None = None, p: float | None = Non
     elif e.ci is not None:
         caps.append("published CI not recomputed")
     if e.unit == "HR" and e.ci is not None and value is not None:
-        inside = e.ci[0] <= float(value) <= e.ci[1]
+        inside = e.ci[0] <= float(value) <= (math.inf if e.ci[1] is None else e.ci[1])
         if not inside and parts[0][0] == "close":
             parts[0] = ("discrepant", f"HR {float(value):.4g} outside the published CI {e.ci}")
     if e.p is not None and e.unit != "p-value":

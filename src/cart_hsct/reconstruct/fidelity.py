@@ -1,10 +1,10 @@
 """Evaluate a spec's targets on a (pseudo-)cohort and report how close they come.
 
-Every statistic is computed by the numpy kernels behind the ``cart_hsct.survival``
-functions the notebooks use (the public function = validation -> kernel -> DataFrame; the
-cohort's columns are validated once, by ``validate_columns``, not at every call); statuses come from ``cart_hsct.ledger.compare`` (the tolerance rules live there).
-``distance`` turns a reconstructed number into a standardised distance for the solver's
-loss: the published-minus-reconstructed gap in units of the ledger's ``close`` band.
+Every statistic is computed by the kernels behind the ``cart_hsct.survival`` functions
+the notebooks use (``cart_hsct.survival.kernels``: the public function = validation ->
+kernel -> DataFrame; the cohort's columns are validated once, by ``validate_columns``,
+not at every call); statuses come from ``cart_hsct.ledger.compare`` (the tolerance rules
+live there). The search's loss on these numbers is in ``loss``.
 """
 
 from __future__ import annotations
@@ -17,26 +17,24 @@ import numpy as np
 import pandas as pd
 
 from .. import checks, ledger
-from ..survival._common import zval
-from ..survival._design import design_arrays
-from ..survival.competing import _cuminc_at_kernel, _gray_kernel
-from ..survival.cox import _cox_kernel
-from ..survival.km import (
-    _km_at_kernel,
-    _km_first_at_or_below,
-    _km_median_kernel,
-    _median_symmetric_kernel,
-)
-from ..survival.logrank import _logrank_kernel
+from ..survival.kernels import cox_kernel as _cox_kernel
+from ..survival.kernels import cuminc_at_kernel as _cuminc_at_kernel
+from ..survival.kernels import design_arrays, zval
+from ..survival.kernels import gray_kernel as _gray_kernel
+from ..survival.kernels import km_at_kernel as _km_at_kernel
+from ..survival.kernels import km_first_at_or_below as _km_first_at_or_below
+from ..survival.kernels import km_median_kernel as _km_median_kernel
+from ..survival.kernels import logrank_kernel as _logrank_kernel
+from ..survival.kernels import median_symmetric_kernel as _median_symmetric_kernel
 from .spec import Spec, Target
 
-__all__ = ["Result", "columns_frame", "distance", "evaluate", "fidelity_table",
-           "validate_columns"]
+# (the kernels are imported under the names the functions below use)
+
+__all__ = ["Result", "columns_frame", "evaluate", "fidelity_table", "median_crossings",
+           "target_values", "validate_columns"]
 
 #: The units in which a statistic is scaled by 100 when the ledger entry is a percentage.
 _PROB_STATS = ("km_at", "cuminc_at")
-#: Distance given to "not reached" on one side only, or to a statistic that cannot be computed.
-_MISSING_Z = 4.0
 
 
 @dataclass
@@ -274,109 +272,6 @@ def _cox_result(target: Target, row: dict) -> Result:
         raise ValueError(f"term {target.term!r} not in the fitted model {list(row)}")
     hr, lo, hi, p = row[term]
     return Result(float(hr), ci=(float(lo), float(hi)), p=float(p))
-
-
-# ----------------------------------------------------------------------------- distance
-
-
-def _z_value(unit: str, rep, pub, *, operator=None, bound=False) -> float:
-    """Gap between reconstructed and published in units of the ledger's close band."""
-    if pub is None and rep is None:
-        return 0.0
-    if pub is None or rep is None or (isinstance(rep, float) and math.isnan(rep)):
-        return _MISSING_Z
-    rep, pub = float(rep), float(pub)
-    if unit == "percent":
-        return (rep - pub) / (2.0 if bound else 1.0)
-    if unit == "count":
-        return (rep - pub) / 0.5
-    if unit == "HR":
-        if rep <= 0 or pub <= 0:
-            return _MISSING_Z
-        return math.log(rep / pub) / math.log(1.1)
-    if unit == "p-value":
-        rep = max(rep, 1e-12)
-        z = math.log(rep / pub) / math.log(1.5)
-        if operator == "<":
-            z = max(0.0, z)
-        elif operator == ">":
-            z = min(0.0, z)
-        if (rep < 0.05) != (pub < 0.05 if operator != "<" else pub <= 0.05):
-            z = math.copysign(abs(z) + 1.0, z if z != 0 else 1.0)
-        return z
-    return (rep - pub) / max(0.05 * abs(pub), 0.5)
-
-
-def _huber(z: float, delta: float = 2.0) -> float:
-    """z^2 near the target, linear far from it: one far-off number does not swamp the rest."""
-    a = abs(z)
-    return a * a if a <= delta else delta * (2 * a - delta)
-
-
-#: Added for each compared component outside its ``close`` band (|z| > 1), so that the
-#: loss follows the fidelity status: a target is close when none of its parts pays it.
-_OUTSIDE = 2.0
-
-
-def _counts_z(entry: ledger.Entry, part: str, rep, pub) -> float | None:
-    """Gap in units of the printed precision, for entries computed exactly from counts
-    (``ledger.compare`` gives them no tolerance: anything that does not round to the
-    printed digits is discrepant)."""
-    half = entry.half_unit.get(part)
-    if entry.reproducible_from != "counts" or not half or rep is None or pub is None:
-        return None
-    if entry.unit == "p-value" or (isinstance(rep, float) and math.isnan(rep)):
-        return None
-    return (float(rep) - float(pub)) / half
-
-
-def _gap(entry: ledger.Entry, part: str, rep, pub, *, bound=False, operator=None,
-         unit: str | None = None) -> tuple[float, float]:
-    """(gap in units of the ``close`` band, step paid for being outside the status band).
-
-    An entry computed exactly from counts is also outside when it does not round to the
-    printed digits: it pays the step twice when it is outside the close band as well. Its
-    smooth part keeps the close band's scale, so that being a few points off a subgroup's
-    printed proportion weighs what it weighs for any other estimate (in printed digits it
-    would be a hundred times more and freeze the search around it).
-    """
-    unit = unit or entry.unit
-    z = _z_value(unit, rep, pub, operator=operator, bound=bound)
-    step = _OUTSIDE if abs(z) > 1.0 + 1e-9 else 0.0
-    zc = _counts_z(entry, part, rep, pub) if unit == entry.unit else None
-    if zc is not None and abs(zc) > 1.0 + 1e-9:
-        step += _OUTSIDE
-    return z, step
-
-
-def distance(entry: ledger.Entry, res: Result, parts: tuple) -> float:
-    """Standardised distance of ``res`` from ``entry`` (the parts in ``parts``).
-
-    Each part's gap ``z`` is measured in units of its ``close`` band and contributes
-    ``huber(z)`` (``z^2`` while ``|z| <= 2``, linear beyond) plus a step of ``_OUTSIDE``
-    when the part is outside its status band (``_gap``); CI bounds count a quarter of
-    the smooth part, range ends a half.
-    """
-    op = entry.p_operator if entry.unit == "p-value" else None
-    z, step = _gap(entry, "value", res.value, entry.value, operator=op)
-    z2 = _huber(z) + step
-    if "ci" in parts and entry.ci is not None and res.ci is not None:
-        for name, rep, pub in zip(("ci_low", "ci_high"), res.ci, entry.ci):
-            zb, step = _gap(entry, name, rep, pub, bound=True)
-            z2 += 0.25 * _huber(zb) + step
-    if "p" in parts and entry.p is not None and entry.unit != "p-value":
-        zp, step = _gap(entry, "p", res.p, entry.p, operator=entry.p_operator,
-                        unit="p-value")
-        z2 += _huber(zp) + step
-    if "range" in parts and entry.range is not None and res.range is not None:
-        for name, rep, pub in zip(("range_low", "range_high"), res.range, entry.range):
-            zr, step = _gap(entry, name, rep, pub)
-            z2 += 0.5 * _huber(zr) + step
-    if entry.unit == "HR" and entry.ci is not None and res.value is not None:
-        lo, hi = entry.ci
-        if not lo <= res.value <= hi:
-            z2 += _OUTSIDE
-    return z2
 
 
 # ----------------------------------------------------------------------------- report
