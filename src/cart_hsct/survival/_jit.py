@@ -8,10 +8,47 @@ kernels' arithmetic operation by operation, so that results agree to rounding.
 
 from __future__ import annotations
 
+import hashlib
 import math
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 from numba import njit
+from numba.core import caching, config
+
+_HERE = Path(__file__).resolve().parent
+
+
+@cache
+def _compiled_sources_stamp() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(_HERE.glob("_jit*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class _CompiledModulesLocator(caching.InTreeCacheLocator):
+    """numba's in-tree cache (``__pycache__``), valid while no compiled module here changes.
+
+    numba stamps a cached function with its own file's contents, but the machine code of a
+    kernel includes the helpers it calls from other files (``tabulate`` from this one): a
+    changed helper would leave its callers' stale code in the cache.
+    """
+
+    def get_source_stamp(self):
+        return _compiled_sources_stamp()
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        if config.CACHE_DIR or Path(py_file).resolve().parent != _HERE:
+            return None  # numba's own locators: NUMBA_CACHE_DIR, or someone else's code
+        return super().from_function(py_func, py_file)
+
+
+if not any(c.__name__ == _CompiledModulesLocator.__name__
+           for c in caching.CacheImpl._locator_classes):
+    caching.CacheImpl._locator_classes.insert(0, _CompiledModulesLocator)
 
 jit = njit(cache=True, error_model="numpy", nogil=True)
 

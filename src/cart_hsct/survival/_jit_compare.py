@@ -161,6 +161,8 @@ def gray(t, m, codes, n_groups, rho):
                 s3 += (v2[i, q] - v2b[i, q]) * c[j, q]
             total[i, j] = var[i, j] + var2[i, j] + s1 + s2 + s3
     df = G - 1
+    if df == 0:
+        return 0.0, 0, np.nan  # one group: an empty statistic, and chdtrc(0, 0) is NaN
     vv = total[:df, :df].copy()
     if not np.all(np.isfinite(vv)):
         return np.nan, -2, np.nan  # numpy's rank decides (NaN: its SVD does not converge)
