@@ -59,23 +59,15 @@ def findq(x, y, p):
     if not any_valid or top < p:
         return np.nan
     xmax = x[n_all - 1]
-    # R's !duplicated(y), NaN counting as one value
+    # R's !duplicated(y), NaN counting as one value: in a stable sort by value the first
+    # of each run of equal values is its earliest occurrence
+    flat = np.where(np.isnan(y), np.inf, y)  # 1 - S lies in [0, 1]: +inf is free
+    order = np.argsort(flat, kind="mergesort")
     keep = np.zeros(n_all, np.bool_)
-    seen_nan = False
     m = 0
-    for i in range(n_all):
-        if np.isnan(y[i]):
-            if not seen_nan:
-                keep[i], seen_nan = True, True
-                m += 1
-            continue
-        dup = False
-        for j in range(i):
-            if keep[j] and y[j] == y[i]:
-                dup = True
-                break
-        if not dup:
-            keep[i] = True
+    for q in range(n_all):
+        if q == 0 or flat[order[q]] != flat[order[q - 1]]:
+            keep[order[q]] = True
             m += 1
     xs, ys = np.empty(m), np.empty(m)
     valid = np.empty(m, np.bool_)
