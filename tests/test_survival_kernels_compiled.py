@@ -71,12 +71,12 @@ def _flat(x) -> list[np.ndarray]:
     return [np.asarray(x, float).ravel()]
 
 
-def assert_same(old, new, rtol: float = RTOL):
+def assert_same(old, new, rtol: float = RTOL, floor: float = 1e-12):
     """Equal to ``rtol`` (relative), with NaN and +-inf in the same places.
 
     A value that is 0 in exact arithmetic (a coefficient or a score at 0 by symmetry) comes
     out as rounding noise of either sign, so each array also has an absolute floor of
-    1e-12 times its largest value.
+    ``floor`` times its largest value.
     """
     a_list, b_list = _flat(old), _flat(new)
     assert len(a_list) == len(b_list)
@@ -86,8 +86,8 @@ def assert_same(old, new, rtol: float = RTOL):
         np.testing.assert_array_equal(np.isposinf(a), np.isposinf(b))
         np.testing.assert_array_equal(np.isneginf(a), np.isneginf(b))
         ok = np.isfinite(a)
-        floor = 1e-12 * np.abs(a[ok]).max() if ok.any() else 0.0
-        np.testing.assert_allclose(b[ok], a[ok], rtol=rtol, atol=floor)
+        atol = floor * np.abs(a[ok]).max() if ok.any() else 0.0
+        np.testing.assert_allclose(b[ok], a[ok], rtol=rtol, atol=atol)
 
 
 def assert_both(old_fn, new_fn, *args):
@@ -100,12 +100,16 @@ def assert_both(old_fn, new_fn, *args):
 
 def assert_cox_same(old, new):
     """As ``assert_same``; a diverging coefficient must be flagged by both, after the same
-    number of iterations, but its size is where the iteration stopped on a flat likelihood
-    (an information of order exp(-beta) amplifies rounding): 1e-6 there."""
+    number of iterations, but the numbers are where the iteration stopped on a flat
+    likelihood, and an information of order exp(-beta) (condition number 1e9 and more)
+    amplifies rounding: 1e-6 relative, 1e-5 of each array's largest value there."""
     assert list(new["infinite"]) == list(old["infinite"])
     assert (new["converged"], new["iterations"]) == (old["converged"], old["iterations"])
     diverging = old["infinite"].any() or not old["converged"]
-    assert_same(old, new, rtol=1e-6 if diverging else RTOL)
+    if diverging:
+        assert_same(old, new, rtol=1e-6, floor=1e-5)
+    else:
+        assert_same(old, new)
 
 
 def _landmarks(t, rng):
@@ -151,7 +155,7 @@ def test_gray_kernel(data, rho):
 
 
 @SETTINGS
-@given(small_cohorts(), st.integers(1, 4), st.sampled_from(["efron", "breslow"]),
+@given(small_cohorts(), st.integers(1, 6), st.sampled_from(["efron", "breslow"]),
        st.sampled_from(["binary", "normal", "separated"]))
 def test_cox_kernel(data, p, ties, kind):
     t, s, _, _, rng = data
@@ -164,8 +168,8 @@ def test_cox_kernel(data, p, ties, kind):
     if kind == "separated":
         # the first covariate is 1 exactly for the patients with an event: monotone likelihood
         x[:, 0] = e
-    if not e.any() or np.any(np.ptp(x, axis=0) == 0):
-        return  # what the engine refuses before fitting (no event, a constant term)
+    if not e.any() or np.linalg.matrix_rank(x - x.mean(axis=0)) < p:
+        return  # what the engine refuses before fitting (no event, constant or collinear terms)
     args = (x, t, e, None, ties, Z)
     (old, old_exc), (new, new_exc) = _run(_cox_kernel, *args), _run(kernels.cox, *args)
     assert old_exc == new_exc
