@@ -115,8 +115,13 @@ def fit_members(jobs: Iterable[tuple[SpecSource, int]], *, iterations: int | Non
     """
     from joblib import Parallel, delayed, parallel_config
 
+    from ..survival import kernels
+
     jobs = list(jobs)
     keep = set(keep_fit)
+    # compile (or load) the kernels once here, so that local workers load the cache
+    # instead of each compiling them
+    kernels.warm_up()
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     calls = [delayed(fit_member)(src, seed, iterations, (src.cohort, seed) in keep)
              for src, seed in jobs]

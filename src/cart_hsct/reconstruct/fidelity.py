@@ -17,15 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .. import checks, ledger
-from ..survival.kernels import cox_kernel as _cox_kernel
-from ..survival.kernels import cuminc_at_kernel as _cuminc_at_kernel
+from ..survival import kernels
 from ..survival.kernels import design_arrays, zval
-from ..survival.kernels import gray_kernel as _gray_kernel
-from ..survival.kernels import km_at_kernel as _km_at_kernel
-from ..survival.kernels import km_first_at_or_below as _km_first_at_or_below
-from ..survival.kernels import km_median_kernel as _km_median_kernel
-from ..survival.kernels import logrank_kernel as _logrank_kernel
-from ..survival.kernels import median_symmetric_kernel as _median_symmetric_kernel
 from .spec import Spec, Target
 
 # (the kernels are imported under the names the functions below use)
@@ -212,23 +205,23 @@ def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
         raise ValueError(f"'{target.endpoint}_days' has negative values; times are measured "
                          "from the time origin and must be >= 0.")
     if st == "km_at":
-        surv, _, lo, hi = _km_at_kernel(days, outcome, np.array([float(target.at)]),
+        surv, _, lo, hi = kernels.km_at(days, outcome, np.array([float(target.at)]),
                                         target.conf_type, zval(0.05))
         return Result(scale * surv[0], ci=(scale * lo[0], scale * hi[0]))
     if st == "km_median":
-        med, lo, hi = _km_median_kernel(days, outcome, target.conf_type, zval(0.05))
+        med, lo, hi = kernels.km_median(days, outcome, target.conf_type, zval(0.05))
         if target.median_rule == "first_below":  # as survival.km_median(rule="first_below")
-            med = _km_first_at_or_below(days, outcome, 0.5)
+            med = kernels.km_first_at_or_below(days, outcome, 0.5)
         return Result(_none(med), ci=(_none(lo), _none(hi)))
     if st == "median_followup":
         # reverse Kaplan-Meier, survival.median_followup's default conf_type ("log")
-        med, lo, hi = _km_median_kernel(days, 1 - outcome, "log", zval(0.05))
+        med, lo, hi = kernels.km_median(days, 1 - outcome, "log", zval(0.05))
         if target.ci_rule == "symmetric":  # as survival.median_symmetric_ci
-            lo, hi = _median_symmetric_kernel(days, 1 - outcome, med, zval(0.05))
+            lo, hi = kernels.median_symmetric(days, 1 - outcome, med, zval(0.05))
         return Result(_none(med), ci=(_none(lo), _none(hi)))
     if st == "logrank":
         codes = inputs[2]
-        chi2, _, p = _logrank_kernel(days, outcome, codes, int(codes.max()) + 1)
+        chi2, _, p = kernels.logrank(days, outcome, codes, int(codes.max()) + 1)
         if target.report == "chi2":
             return Result(chi2, p=p)
         return Result(p)
@@ -236,14 +229,14 @@ def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
         codes = inputs[2]
         if not np.any(outcome == target.cause):
             raise ValueError(f"no patient with cause {target.cause}")
-        _, _, p = _gray_kernel(days, outcome.astype(int), codes, int(codes.max()) + 1,
+        _, _, p = kernels.gray(days, outcome.astype(int), codes, int(codes.max()) + 1,
                                target.cause)
         return Result(p)
     if st == "cuminc_at":
         if not np.any(outcome == target.cause):
             # no event of the cause: the incidence is 0 at every time (no CI)
             return Result(0.0)
-        est, _, lo, hi = _cuminc_at_kernel(days, outcome.astype(int), target.cause,
+        est, _, lo, hi = kernels.cuminc_at(days, outcome.astype(int), target.cause,
                                            np.array([float(target.at)]), target.conf_type,
                                            zval(0.05), target.variance)
         return Result(scale * est[0], ci=(scale * lo[0], scale * hi[0]))
@@ -258,7 +251,7 @@ def _cox_summary(target: Target, inputs: list) -> dict:
     x, names = design_arrays([(c, inputs[2 + k]) for k, c in enumerate(target.covariates)])
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        k = _cox_kernel(x, days, event.astype(int), None, target.ties, zval(0.05))
+        k = kernels.cox(x, days, event.astype(int), None, target.ties, zval(0.05))
         # a diverging coefficient (monotone likelihood) gives an infinite HR: the distance
         # then penalises it as missing
         hr, lo, hi = np.exp(k["beta"]), np.exp(k["lower"]), np.exp(k["upper"])

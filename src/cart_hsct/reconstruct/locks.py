@@ -196,7 +196,7 @@ def km_pattern(entry, size: int, with_ci: bool, conf_type: str) -> tuple | None:
                 continue  # trailing censorings do not change the estimate
             t = np.r_[np.arange(1.0, k + 1), np.full(size - k, size + 2.0)]
             ev = np.r_[np.array(seq, float), np.zeros(size - k)]
-            surv, _, lo, hi = kernels.km_at_kernel(t, ev, at, conf_type, z)
+            surv, _, lo, hi = kernels.km_at(t, ev, at, conf_type, z)
             if _prints_as(entry, surv[0], lo[0], hi[0], with_ci):
                 found.add(seq)
     return tuple(sorted(found)) if 0 < len(found) <= PATTERN_MAX_KEEP else None
