@@ -24,7 +24,7 @@ from .formats import format_published, format_reproduced
 from .recording import (INTERACTIVE, SOURCES, anchor, box, flush, not_reproducible, record,
                         records, table)
 from .scorecard import KINDS, build_scorecard, evidence, fitted_ids, write_scorecard
-from .tolerance import STATUSES, compare
+from .tolerance import STATUSES, close_gap, compare
 
 __all__ = [
     "INTERACTIVE",
@@ -37,6 +37,7 @@ __all__ = [
     "anchor",
     "box",
     "build_scorecard",
+    "close_gap",
     "compare",
     "entry",
     "evidence",

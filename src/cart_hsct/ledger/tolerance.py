@@ -33,7 +33,7 @@ from typing import Any
 
 from .entries import Entry
 
-__all__ = ["STATUSES", "compare", "p_close"]
+__all__ = ["STATUSES", "close_gap", "compare", "p_close"]
 
 STATUSES = ("exact", "close", "discrepant", "not_reproducible", "pending")
 _RANK = {s: i for i, s in enumerate(("exact", "close", "discrepant"))}
@@ -44,19 +44,35 @@ def _within_print(reproduced: float, printed: float, half: float) -> bool:
     return abs(reproduced - printed) <= half * (1 + 1e-9) + 1e-12
 
 
-def _value_close(unit: str, reproduced: float, printed: float, *, bound: bool = False) -> bool:
-    # a CI bound gets twice the estimate's tolerance, as DESIGN states for percentages
+def close_gap(unit: str, reproduced: float, printed: float, *, bound: bool = False) -> float:
+    """Signed gap of ``reproduced`` from ``printed`` in units of the ``close`` band.
+
+    ``|gap| <= 1`` is close (for a p-value, together with being on the same side of 0.05).
+    The one definition of "close": ``compare`` judges by it, and the reconstruction's loss
+    measures distances with it. Percent: 1 point; HR: 10 % of the printed HR; p-value: a
+    factor of 1.5 on the odds scale; days, years, doses, chi2: 5 % of the printed value. A
+    CI bound gets twice the estimate's band. Counts and dates have no band (NaN).
+    """
     widen = 2.0 if bound else 1.0
     if unit == "percent":
-        return abs(reproduced - printed) <= widen * 1.0 + 1e-9
+        return (reproduced - printed) / widen
     if unit == "HR":
-        return abs(reproduced - printed) <= widen * 0.10 * abs(printed) + 1e-12
+        return (reproduced - printed) / (widen * 0.10 * abs(printed) or 1e-12)
     if unit in ("count", "date"):
-        return False
+        return float("nan")
+    if unit == "p-value":
+        rep, pub = _odds(max(reproduced, 1e-300)), _odds(printed)
+        if math.isinf(rep) or math.isinf(pub) or pub <= 0:
+            return float("inf") if rep != pub else 0.0
+        return math.log(rep / pub) / math.log(P_ODDS_FACTOR)
+    # days, years, doses, chi2
+    return (reproduced - printed) / (widen * 0.05 * abs(printed) or 1e-12)
+
+
+def _value_close(unit: str, reproduced: float, printed: float, *, bound: bool = False) -> bool:
     if unit == "p-value":
         return p_close(reproduced, printed, None)
-    # days, years, doses, chi2
-    return abs(reproduced - printed) <= widen * 0.05 * abs(printed) + 1e-12
+    return abs(close_gap(unit, reproduced, printed, bound=bound)) <= 1.0 + 1e-9
 
 
 def _odds(p: float) -> float:
@@ -79,7 +95,7 @@ def p_close(reproduced: float, printed: float, operator: str | None = None) -> b
     if reproduced == 0.0 or rep == float("inf") or pub == float("inf"):
         return False
     same_side = (reproduced < 0.05) == (printed < 0.05)
-    return same_side and max(rep, pub) / min(rep, pub) <= k
+    return same_side and abs(close_gap("p-value", reproduced, printed)) <= 1.0 + 1e-12
 
 
 def _p_exact(reproduced: float, printed: float, operator: str | None, half: float) -> bool:

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .. import ledger
+
 from .fidelity import Result, evaluate, median_crossings, target_values
 from .model import CohortModel
 from .spec import Target
@@ -32,31 +33,27 @@ CROSSING_Z2 = 0.5
 
 
 def _z_value(unit: str, rep, pub, *, operator=None, bound=False) -> float:
-    """Gap between reconstructed and published in units of the ledger's close band."""
+    """Gap between reconstructed and published in units of the ledger's close band
+    (``ledger.close_gap``: one definition of close for the report and the loss); a count,
+    which has no close band, in half-units (what rounds to it)."""
     if pub is None and rep is None:
         return 0.0
     if pub is None or rep is None or (isinstance(rep, float) and math.isnan(rep)):
         return _MISSING_Z
     rep, pub = float(rep), float(pub)
-    if unit == "percent":
-        return (rep - pub) / (2.0 if bound else 1.0)
     if unit == "count":
         return (rep - pub) / 0.5
-    if unit == "HR":
-        if rep <= 0 or pub <= 0:
-            return _MISSING_Z
-        return math.log(rep / pub) / math.log(1.1)
+    if unit == "HR" and (rep <= 0 or pub <= 0):
+        return _MISSING_Z
+    z = ledger.close_gap(unit, rep, pub, bound=bound)
     if unit == "p-value":
-        rep = max(rep, 1e-12)
-        z = math.log(rep / pub) / math.log(1.5)
         if operator == "<":
             z = max(0.0, z)
         elif operator == ">":
             z = min(0.0, z)
         if (rep < 0.05) != (pub < 0.05 if operator != "<" else pub <= 0.05):
             z = math.copysign(abs(z) + 1.0, z if z != 0 else 1.0)
-        return z
-    return (rep - pub) / max(0.05 * abs(pub), 0.5)
+    return z if math.isfinite(z) else math.copysign(_MISSING_Z, z)
 
 
 def _huber(z: float, delta: float = 2.0) -> float:
