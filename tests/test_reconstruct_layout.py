@@ -18,9 +18,6 @@ ROOT = Path(reconstruct.__file__).parent
 MODULES = sorted(ROOT.rglob("*.py"))
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
-#: Functions allowed to be longer for now, with the reason. ``fidelity.evaluate`` is being
-#: rewired onto compiled kernels in parallel work that owns its body; it is split then.
-LONGER = {"fidelity.py:evaluate": "owned by the kernel rewiring"}
 
 
 def function_lengths(path: Path) -> dict[str, int]:
@@ -57,15 +54,8 @@ def test_no_module_is_over_500_lines(path):
 def test_no_function_is_over_80_lines(path):
     name = path.relative_to(ROOT).as_posix()
     long = {k: v for k, v in function_lengths(path).items()
-            if v > MAX_FUNCTION_LINES and f"{name}:{k}" not in LONGER}
+            if v > MAX_FUNCTION_LINES}
     assert not long, f"{name}: {long}"
-
-
-@pytest.mark.parametrize("key", sorted(LONGER))
-def test_each_allowance_is_still_needed(key):
-    name, function = key.split(":")
-    assert function_lengths(ROOT / name)[function] > MAX_FUNCTION_LINES, (
-        f"{key} is short now: remove it from LONGER")
 
 
 def test_function_lengths_count_a_long_function(tmp_path):

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -216,14 +217,15 @@ def test_errors_and_edges_as_the_numpy_kernels():
 
 
 def _fidelity_with(monkeypatch, compiled: bool, cohort: str) -> pd.DataFrame:
-    if compiled:
-        for name, fn in {"_km_at_kernel": kernels.km_at, "_km_median_kernel": kernels.km_median,
-                         "_km_first_at_or_below": kernels.km_first_at_or_below,
-                         "_median_symmetric_kernel": kernels.median_symmetric,
-                         "_logrank_kernel": kernels.logrank, "_gray_kernel": kernels.gray,
-                         "_cuminc_at_kernel": kernels.cuminc_at,
-                         "_cox_kernel": kernels.cox}.items():
-            monkeypatch.setattr(fidelity, name, fn)
+    """The engine's fidelity report, on the compiled kernels it calls (``fidelity.kernels``)
+    or with the numpy kernels in their place."""
+    if not compiled:
+        numpy_kernels = SimpleNamespace(
+            km_at=_km_at_kernel, km_median=_km_median_kernel,
+            km_first_at_or_below=_km_first_at_or_below,
+            median_symmetric=_median_symmetric_kernel, logrank=_logrank_kernel,
+            gray=_gray_kernel, cuminc_at=_cuminc_at_kernel, cox=_cox_kernel)
+        monkeypatch.setattr(fidelity, "kernels", numpy_kernels)
     return fidelity.fidelity_table(load_spec(cohort), cohorts.load(cohort))
 
 

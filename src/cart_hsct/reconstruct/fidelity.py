@@ -58,6 +58,11 @@ def _none(x):
     return None if math.isnan(x) else x
 
 
+#: Statistics computed from an endpoint's times and outcomes (by ``_survival_stat``).
+_SURVIVAL_STATS = ("km_at", "km_median", "median_followup", "logrank", "cuminc_at", "gray",
+                   "cox")
+
+
 def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
              cache: dict | None = None, masks: dict | None = None) -> Result:
     """The statistic ``target`` asks for, on the cohort given as column arrays.
@@ -71,87 +76,96 @@ def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
     """
     mask = _mask(target.where, cols, n) if masks is None or target.index not in masks \
         else masks[target.index]
-    scale = 100.0 if (unit == "percent" and target.stat in _PROB_STATS) else 1.0
+    if target.stat in _SURVIVAL_STATS:
+        inputs = _survival_inputs(target, cols, n, mask)
+        scale = 100.0 if (unit == "percent" and target.stat in _PROB_STATS) else 1.0
+        return _cached(target, inputs, unit, scale, cache)
+    return _summary_stat(target, cols, n, mask)
+
+
+def _text(a: np.ndarray) -> np.ndarray:
+    """Labels as text (what survival's groups() sorts), one C loop."""
+    return a.astype(str)
+
+
+def _survival_inputs(target: Target, cols: dict, n: int, mask: np.ndarray) -> list:
+    """[times, outcome, extra...] of the target's population: group codes for a test,
+    covariates for a Cox model; after a landmark, a censoring just past it."""
+    st, ep = target.stat, target.endpoint
+    keep, days = _endpoint_arrays(target, cols, n, mask)
+    if st in ("logrank", "gray"):
+        by = np.asarray(target.by(cols, n), dtype=object)
+        if target.levels is not None:
+            keep = keep & np.isin(by, list(target.levels))
+        # integer codes of the sorted labels, as survival's groups() gives them
+        labels, codes = np.unique(_text(by[keep]), return_inverse=True)
+        if labels.size < 2:
+            raise ValueError(f"one group only ({list(labels)}) in the target's population")
+        extra = [codes]
+    elif st == "cox":
+        extra = [np.asarray(cols[c])[keep] for c in target.covariates]
+    else:
+        extra = []
+    if not keep.any():
+        raise ValueError("no patient in the target's population")
+    outcome = cols[f"{ep}_status"] if st in ("cuminc_at", "gray") else cols[f"{ep}_event"]
+    inputs = [days[keep], outcome[keep], *extra]
+    if st in ("km_at", "cuminc_at"):
+        # an estimate at a landmark depends only on what happens up to it: everything
+        # later is the same censoring just after it (and the cache key agrees)
+        late = inputs[0] > target.at
+        if late.any():
+            inputs[0] = np.where(late, float(target.at) + 1.0, inputs[0])
+            inputs[1] = np.where(late, 0.0, inputs[1])
+    return inputs
+
+
+def _cached(target: Target, inputs: list, unit: str, scale: float,
+            cache: dict | None) -> Result:
+    """``_survival_stat`` (or a Cox model's term) of ``inputs``, memoised in ``cache`` on
+    the inputs' bytes; a failure is memoised too, and raised again."""
     st = target.stat
-    if st in ("km_at", "km_median", "median_followup", "logrank", "cuminc_at", "gray", "cox"):
-        keep, days = _endpoint_arrays(target, cols, n, mask)
-        ep = target.endpoint
-        if st in ("logrank", "gray"):
-            by = np.asarray(target.by(cols, n), dtype=object)
-            if target.levels is not None:
-                keep = keep & np.isin(by, list(target.levels))
-            # integer codes of the sorted labels, as survival's groups() gives them
-            labels, codes = np.unique(np.asarray([str(v) for v in by[keep]]), return_inverse=True)
-            if labels.size < 2:
-                raise ValueError(f"one group only ({list(labels)}) in the target's population")
-            extra = [codes]
-        elif st == "cox":
-            extra = [np.asarray(cols[c])[keep] for c in target.covariates]
-        else:
-            extra = []
-        if not keep.any():
-            raise ValueError("no patient in the target's population")
-        outcome = cols[f"{ep}_status"] if st in ("cuminc_at", "gray") else cols[f"{ep}_event"]
-        inputs = [days[keep], outcome[keep], *extra]
-        if st in ("km_at", "cuminc_at"):
-            # an estimate at a landmark depends only on what happens up to it: everything
-            # later is the same censoring just after it (and the cache key agrees)
-            late = inputs[0] > target.at
-            if late.any():
-                inputs[0] = np.where(late, float(target.at) + 1.0, inputs[0])
-                inputs[1] = np.where(late, 0.0, inputs[1])
-        key = None
+    key = None
+    if cache is not None:
+        # a Cox model shared by several targets (one per term) is fitted once
+        who = ("cox", target.endpoint, target.covariates, target.ties) \
+            if st == "cox" else (target.index, unit)
+        key = (who, b"|".join(_text(a).tobytes() if a.dtype == object else a.tobytes()
+                              for a in inputs))
+        hit = cache.get(key)
+        if isinstance(hit, Exception):
+            raise hit
+        if hit is not None:
+            return _cox_result(target, hit) if st == "cox" else hit
+    try:
+        res = _cox_summary(target, inputs) if st == "cox" \
+            else _survival_stat(target, inputs, scale)
+    except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
         if cache is not None:
-            # a Cox model shared by several targets (one per term) is fitted once
-            who = ("cox", target.endpoint, target.covariates, target.ties) \
-                if st == "cox" else (target.index, unit)
-            key = (who, b"|".join(
-                np.asarray([str(v) for v in a]).tobytes() if a.dtype == object
-                else a.tobytes() for a in inputs))
-            hit = cache.get(key)
-            if isinstance(hit, Exception):
-                raise hit
-            if hit is not None and st != "cox":
-                return hit
-        try:
-            if st == "cox":
-                summ = cache.get(key) if cache is not None else None
-                if summ is None:
-                    summ = _cox_summary(target, inputs)
-                    if cache is not None:
-                        cache[key] = summ
-                return _cox_result(target, summ)
-            res = _survival_stat(target, inputs, scale)
-        except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
-            if cache is not None:
-                cache[key] = ValueError(str(exc))
-            raise
-        if cache is not None:
-            if len(cache) > 200_000:
-                cache.clear()
-            cache[key] = res
-        return res
+            cache[key] = ValueError(str(exc))
+        raise
+    if cache is not None:
+        if len(cache) > 200_000:
+            cache.clear()
+        cache[key] = res
+    return _cox_result(target, res) if st == "cox" else res
+
+
+def _summary_stat(target: Target, cols: dict, n: int, mask: np.ndarray) -> Result:
+    """A count, percent, median, extreme, ranked value or Mann-Whitney p of a column."""
+    st = target.stat
     values = np.asarray(target.of(cols, n), dtype=float)
-    if st == "count":
+    if st in ("count", "percent"):
         v = values[mask]
-        return Result(float(np.sum((v != 0) & ~np.isnan(v))))
-    if st == "percent":
-        v = values[mask]
+        hits = float(np.sum((v != 0) & ~np.isnan(v)))
+        if st == "count":
+            return Result(hits)
         if v.size == 0:
             raise ValueError("no patient in the target's population")
-        return Result(100.0 * float(np.sum((v != 0) & ~np.isnan(v))) / v.size)
+        return Result(100.0 * hits / v.size)
     vals = _sorted_values(values, mask)
     if st == "mann_whitney":
-        other = np.asarray(target.versus["of"](cols, n), dtype=float)
-        omask = _mask(target.versus["where"], cols, n)
-        y = other[omask]
-        y = y[~np.isnan(y)]
-        if vals.size == 0 or y.size == 0:
-            raise ValueError("a Mann-Whitney sample is empty")
-        from scipy import stats as sps  # deferred: only Mann-Whitney targets need it
-
-        r = sps.mannwhitneyu(vals, y, alternative=target.alternative, method=target.method)
-        return Result(float(r.pvalue))
+        return _mann_whitney(target, cols, n, vals)
     if vals.size == 0:
         raise ValueError("no values to summarise")
     if st == "median":
@@ -165,6 +179,18 @@ def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
             raise ValueError(f"rank {target.rank} but only {vals.size} values")
         return Result(float(vals[target.rank - 1]))
     raise ValueError(f"unknown statistic {st!r}")  # pragma: no cover - validated in spec
+
+
+def _mann_whitney(target: Target, cols: dict, n: int, vals: np.ndarray) -> Result:
+    other = np.asarray(target.versus.of(cols, n), dtype=float)
+    y = other[_mask(target.versus.where, cols, n)]
+    y = y[~np.isnan(y)]
+    if vals.size == 0 or y.size == 0:
+        raise ValueError("a Mann-Whitney sample is empty")
+    from scipy import stats as sps  # deferred: only Mann-Whitney targets need it
+
+    r = sps.mannwhitneyu(vals, y, alternative=target.alternative, method=target.method)
+    return Result(float(r.pvalue))
 
 
 def _sorted_values(values: np.ndarray, mask: np.ndarray) -> np.ndarray:

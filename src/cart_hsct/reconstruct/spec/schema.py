@@ -179,10 +179,6 @@ class Versus:
     of: Expression
     where: Expression | None = None
 
-    def __getitem__(self, name: str) -> Expression | None:
-        # fidelity.evaluate reads the second sample as versus["of"] / versus["where"]
-        return getattr(self, name)
-
 
 @dataclass(frozen=True)
 class Target:
