@@ -148,18 +148,42 @@ def provenance(cohort: str) -> dict:
     return json.loads(file.read_text(encoding="utf-8"))
 
 
+#: What the members of an ensemble are: independent fits (``make reconstruct``), or, in
+#: files written before the ensemble was refitted that way, walks from the committed fit.
+FITS, WALKS = "independent fits", "walks from the committed fit"
+
+
 def ensemble(cohort: str) -> pd.DataFrame | None:
-    """Each target's spread over the independent fits (``<cohort>.ensemble_targets.csv``),
-    indexed by ledger id (None if not made)."""
+    """Each target's spread over the ensemble's members, indexed by ledger id (None if
+    there is no ensemble); ``.attrs["members"]`` says what the members are (``FITS`` or
+    ``WALKS``).
+
+    Independent fits write it to ``<cohort>.ensemble_targets.csv``; an older ensemble of
+    walks wrote the same table to ``<cohort>.ensemble.csv``, which is read as such."""
     file = paths.cohort_file(cohort, "spread")
-    return pd.read_csv(file).set_index("id") if file.exists() else None
+    kind = FITS
+    if not file.exists():
+        file, kind = paths.cohort_file(cohort, "members"), WALKS
+        if not file.exists() or "id" not in _header(file):
+            return None
+    out = pd.read_csv(file).set_index("id")
+    out.attrs["members"] = kind
+    return out
 
 
 def members(cohort: str) -> pd.DataFrame | None:
     """One row per independent fit, the committed seed first (``<cohort>.ensemble.csv``):
-    seed, ids judged, exact, close, discrepant, infeasible, share exact or close, loss."""
+    seed, ids judged, exact, close, discrepant, infeasible, share exact or close, loss.
+    None when the cohort has no ensemble of independent fits."""
     file = paths.cohort_file(cohort, "members")
-    return pd.read_csv(file) if file.exists() else None
+    if not file.exists() or "share_exact_or_close" not in _header(file):
+        return None
+    return pd.read_csv(file)
+
+
+def _header(file: Path) -> list[str]:
+    with open(file, encoding="utf-8") as fh:
+        return fh.readline().strip().split(",")
 
 
 def explain(cohort: str, eid: str, reason: str | None = None) -> str | None:
@@ -177,7 +201,7 @@ def explain(cohort: str, eid: str, reason: str | None = None) -> str | None:
     spread = ensemble(cohort)
     if spread is not None and eid in spread.index and pd.notna(spread.loc[eid, "median"]):
         row = spread.loc[eid]
-        parts.append(f"{int(row['n_seeds'])} independent reconstructions: median "
+        parts.append(f"{int(row['n_seeds'])} {spread.attrs['members']}: median "
                      f"{row['median']:.4g}, range {row['min']:.4g}-{row['max']:.4g}")
     return "; ".join(parts) or None
 
