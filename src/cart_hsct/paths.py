@@ -19,4 +19,5 @@ HTML = BUILD / "html"
 CACHE = BUILD / "cache"
 REPRODUCTION = Path(os.environ.get("CART_HSCT_REPRODUCTION", BUILD / "reproduction"))
 SCORECARD = REPRODUCTION / "scorecard.json"
+RERUNS = Path(os.environ.get("CART_HSCT_RERUNS", BUILD / "rerun"))  # python -m cart_hsct.rerun
 PAPER_IDS = ("chen2021", "cao2023")
