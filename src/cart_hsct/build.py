@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"BUILD FAILED: {err}", file=sys.stderr, flush=True)
         return 1
     executed = sum(took is not None for _, took in report)
-    print(f"Done in {time.perf_counter() - start:.1f} s: {executed} notebooks executed, "
+    print(f"Done in {time.perf_counter() - start:.1f} s: {executed} notebooks run, "
           f"{len(report) - executed} unchanged", flush=True)
     return 0
 

@@ -179,6 +179,8 @@ def ensure_template(stack: contextlib.ExitStack, cwd: Path) -> None:
 
 def _serve(path: str, preload: list[str]) -> None:
     """The template: import, then fork a kernel for each request until stdin closes."""
+    # ipykernel_launcher drops the folder ``-m`` puts first on the path; IPython adds ''
+    del sys.path[0]
     # Import as a page would, inside a kernel: matplotlib reads the backend ipykernel sets,
     # and pandas asks ``get_ipython()`` whether it runs in a kernel (then it shows at most
     # 20 columns of a wide table rather than fitting a terminal's width).
@@ -237,7 +239,6 @@ def _become_kernel(request: dict) -> None:
         # ipykernel read $JPY_PARENT_PID when the template imported it: say it here
         sys.argv = ["ipykernel_launcher", *request["args"],
                     f"--IPKernelApp.parent_handle={os.getppid()}"]
-        sys.path[0] = request["cwd"]  # as for ``python -m ipykernel_launcher`` there
         from ipykernel.kernelapp import IPKernelApp
 
         IPKernelApp.launch_instance()
