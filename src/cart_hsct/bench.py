@@ -76,6 +76,8 @@ def jupyter_book_force_time() -> float:
     shutil.copy(paths.SCORECARD, records)  # the scorecard the build's last pages read
     config = yaml.safe_load((paths.ROOT / "_config.yml").read_text(encoding="utf-8"))
     config["execute"] = {"execute_notebooks": "force", "timeout": 900, "raise_on_error": True}
+    extensions = config["sphinx"]["local_extensions"]  # found relative to the config file
+    config["sphinx"]["local_extensions"] = {k: str(paths.ROOT / v) for k, v in extensions.items()}
     config_file = scratch / "_config.yml"
     config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "CART_HSCT_NOTEBOOK")}
@@ -109,7 +111,8 @@ def reconstruct_times(cohorts: tuple[str, ...] = paths.PAPER_IDS) -> dict[str, f
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--skip", nargs="*", default=[], choices=["build", "toolkit", "reconstruct"])
+    parser.add_argument("--skip", nargs="*", default=[],
+                        choices=["build", "toolkit", "reconstruct"])
     args = parser.parse_args(argv)
     results: dict[str, float] = {}
     if "build" not in args.skip:
