@@ -68,8 +68,11 @@ class _ForkedProcess:
 
     def __init__(self, pid: int):
         self.pid = pid
-        self._pidfd = os.pidfd_open(pid)
         self.returncode: int | None = None
+        try:
+            self._pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:  # it failed before we looked: nbclient reports it dead
+            self.returncode = 1
 
     def poll(self) -> int | None:
         if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
@@ -245,7 +248,7 @@ def _become_kernel(request: dict) -> None:
         code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
-    except BaseException:  # noqa: BLE001 -- a forked child must never return to the loop
+    except BaseException:  # a forked child must never return to the template's loop
         import traceback
 
         traceback.print_exc()
