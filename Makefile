@@ -25,11 +25,10 @@ test: book browser          ## the test suite, on the freshly built book (browse
 	$(PY) -m pytest -q -n 2
 
 # Debian's Chromium and ChromeDriver drive the browser tests; nothing is downloaded at test time.
+# .ci/apt-install waits while another install holds the package manager's lock.
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  .ci/apt-install chromium chromium-driver
 
 bench: $(VENV)/.installed   ## clean build, no-op rebuild, one touched notebook, toolkit speed
 	$(PY) -m cart_hsct.bench

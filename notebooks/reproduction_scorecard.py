@@ -57,13 +57,13 @@ paper = None  # e.g. "chen2021" to show one paper only
 # Rerun this page for one paper only. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/reproduction_scorecard.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p paper cao2023
+# .venv/bin/python -m cart_hsct.rerun reproduction_scorecard -p paper cao2023
 # ```
 #
-# Look at the status counts and the tables of evidence: they are now those of Cao
-# 2023 alone. The page reads the records of the last `make book`, so run that first. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# Look at the status counts and the tables of evidence: they are now those of Cao 2023
+# alone. The page reads the records of the last `make book`, so run that first. The command
+# writes the rerun page to `_build/rerun/reproduction_scorecard.ipynb`: open it in Jupyter
+# to read it.
 # ````
 
 # %% tags=["hide-input"]

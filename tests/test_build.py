@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -61,6 +62,11 @@ def test_build_caches_and_a_failing_notebook_keeps_the_old_html(project):
     first = _build(project)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "executed demo/page" in first.stdout
+    # quiet: one line per notebook and a summary; no kernel's log lines (TCP warning, the
+    # SIGINT jupyter_client sent before a shutdown)
+    assert first.stderr == "", first.stderr[-3000:]
+    assert re.search(r"^Done in [\d.]+ s: 1 notebooks run, 0 unchanged$", first.stdout,
+                     re.MULTILINE), first.stdout
     index = project / "_build" / "html" / "book" / "demo" / "page.html"
     assert "Twice" in index.read_text() and "6" in index.read_text()
     before = index.read_bytes()

@@ -55,13 +55,13 @@ alpha = 0.05
 # instead of two. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/appraisal/competing_risks.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p group_day 365
+# .venv/bin/python -m cart_hsct.rerun appraisal/competing_risks -p group_day 365
 # ```
 #
 # Look at whether the gap between the two groups at one year tells the same story as the
 # cause-specific and Fine-Gray models, which use the whole follow-up rather than one day.
-# Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# The command writes the rerun page to `_build/rerun/appraisal/competing_risks.ipynb`: open
+# it in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -60,15 +60,14 @@ null_seed = 20211029  # both as in the prognostic-factors chapter, which compute
 # patients below the cut instead of a tenth. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/appraisal/data_driven_cutoffs.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p minprop 0.25
+# .venv/bin/python -m cart_hsct.rerun appraisal/data_driven_cutoffs -p minprop 0.25
 # ```
 #
 # Look at section 2: searching fewer cut-offs on the same simulated markers, the useless
 # marker finds a "significant" cut-off less often (never more often), and maxstat's
-# corrected p-value changes with the window, so a corrected p means something only
-# together with the window it was searched over. Open `/tmp/chapter.out.ipynb` in Jupyter
-# to read it.
+# corrected p-value changes with the window, so a corrected p means something only together
+# with the window it was searched over. The command writes the rerun page to
+# `_build/rerun/appraisal/data_driven_cutoffs.ipynb`: open it in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

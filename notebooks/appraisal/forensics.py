@@ -43,13 +43,13 @@ with_count_slips = True  # also list discrepant count records, not only contradi
 # (*contradicted*), without the discrepant count records. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/appraisal/forensics.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p with_count_slips False
+# .venv/bin/python -m cart_hsct.rerun appraisal/forensics -p with_count_slips False
 # ```
 #
 # Compare the number of rows with the book's: what is left are the inconsistencies that
-# matter, the printing slips are gone. Open `/tmp/chapter.out.ipynb` in Jupyter to read
-# it (it reads the records of the last `make book`).
+# matter, the printing slips are gone. The command writes the rerun page to
+# `_build/rerun/appraisal/forensics.ipynb`: open it in Jupyter to read it (it reads the
+# records of the last `make book`).
 # ````
 
 # %% tags=["hide-input"]

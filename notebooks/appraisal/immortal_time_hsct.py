@@ -61,14 +61,14 @@ transplant_windows = ((35, 120), (21, 120), (49, 120), (35, 90), (35, 180), (21,
 # transplant. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/appraisal/immortal_time_hsct.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p landmark_day 120
+# .venv/bin/python -m cart_hsct.rerun appraisal/immortal_time_hsct -p landmark_day 120
 # ```
 #
 # Look at the table of patients alive at the landmark: by day 120 every transplant of the
 # pseudo-cohort has happened, so nobody transplanted later is counted as "not transplanted"
 # any more, and the landmark hazard ratio moves; the sensitivity table over landmark days
-# shows the whole range. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# shows the whole range. The command writes the rerun page to
+# `_build/rerun/appraisal/immortal_time_hsct.ipynb`: open it in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

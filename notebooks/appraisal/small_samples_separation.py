@@ -50,13 +50,13 @@ alpha = 0.05
 # project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/appraisal/small_samples_separation.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p seed 1
+# .venv/bin/python -m cart_hsct.rerun appraisal/small_samples_separation -p seed 1
 # ```
 #
 # Look at the permutation p-value in section 2: it moves by about its Monte Carlo standard
-# error, printed beside it, and the conclusion does not change. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# error, printed beside it, and the conclusion does not change. The command writes the rerun
+# page to `_build/rerun/appraisal/small_samples_separation.ipynb`: open it in Jupyter to
+# read it.
 # ````
 
 # %% tags=["hide-input"]

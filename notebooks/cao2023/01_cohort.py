@@ -52,13 +52,13 @@ show_quartiles = False  # add quartiles to the tables of ages, doses and interva
 # From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/cao2023/01_cohort.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p show_quartiles True
+# .venv/bin/python -m cart_hsct.rerun cao2023/01_cohort -p show_quartiles True
 # ```
 #
 # Look at the new q1 and q3 columns: the paper prints only medians and ranges, which the
-# reconstruction was fitted to; the quartiles are its own seeded draw, not the study's.
-# Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# reconstruction was fitted to; the quartiles are its own seeded draw, not the study's. The
+# command writes the rerun page to `_build/rerun/cao2023/01_cohort.ipynb`: open it in
+# Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -49,13 +49,13 @@ cif_variance = "survfit"  # the paper's: R survfit's infinitesimal jackknife ("c
 # the log transform. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/cao2023/02_cart_and_second_transplant.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p cif_conf_type plain
+# .venv/bin/python -m cart_hsct.rerun cao2023/02_cart_and_second_transplant -p cif_conf_type plain
 # ```
 #
 # Look at the table of engraftment incidences at days 30 and 60: the estimates stay, the
-# intervals become symmetric around them, and the published values with their intervals
-# sit beside them for comparison. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# intervals become symmetric around them, and the published values with their intervals sit
+# beside them for comparison. The command writes the rerun page to
+# `_build/rerun/cao2023/02_cart_and_second_transplant.ipynb`: open it in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -50,13 +50,12 @@ days_chronic = {"180d": 180, "2y": 730}
 # the log transform. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/cao2023/03_gvhd.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p cif_conf_type log-log
+# .venv/bin/python -m cart_hsct.rerun cao2023/03_gvhd -p cif_conf_type log-log
 # ```
 #
 # Look at the ledger box at the end: the estimates do not move, only the interval bounds,
-# and the box shows whether the published intervals still match. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# and the box shows whether the published intervals still match. The command writes the
+# rerun page to `_build/rerun/cao2023/03_gvhd.ipynb`: open it in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

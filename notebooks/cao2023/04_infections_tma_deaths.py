@@ -54,14 +54,14 @@ tatma_days = {"100d": 100, "1y": 365, "3y": 1095}
 # instead of the log transform. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/cao2023/04_infections_tma_deaths.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p cif_conf_type plain
+# .venv/bin/python -m cart_hsct.rerun cao2023/04_infections_tma_deaths -p cif_conf_type plain
 # ```
 #
 # Look at the small TA-TMA incidences: a plain interval is symmetric and is cut at 0 when
 # the incidence is small, where the default log interval is skewed upwards; the ledger box
-# at the end shows whether the published bounds still come out. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# at the end shows whether the published bounds still come out. The command writes the rerun
+# page to `_build/rerun/cao2023/04_infections_tma_deaths.ipynb`: open it in Jupyter to read
+# it.
 # ````
 
 # %% tags=["hide-input"]

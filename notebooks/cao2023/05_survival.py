@@ -58,14 +58,14 @@ nrm_definition = "paper"  # "paper": death from a cause other than relapse, also
 # before any relapse) instead of the paper's. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/cao2023/05_survival.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p nrm_definition conventional
+# .venv/bin/python -m cart_hsct.rerun cao2023/05_survival -p nrm_definition conventional
 # ```
 #
 # Look at the NRM rates the page records (ledger box at the end): they fall, because deaths
 # after a relapse no longer count, and move away from the published ones. With this
 # definition LFS + RI + NRM is 100 % by construction; with the paper's it is not (step 4).
-# Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# The command writes the rerun page to `_build/rerun/cao2023/05_survival.ipynb`: open it in
+# Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

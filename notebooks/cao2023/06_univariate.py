@@ -54,13 +54,12 @@ nrm_definition = "paper"  # "paper": death from a cause other than relapse, also
 # project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/cao2023/06_univariate.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p landmark 365
+# .venv/bin/python -m cart_hsct.rerun cao2023/06_univariate -p landmark 365
 # ```
 #
 # Look at the tables: the rates change but the p-values do not, because the log-rank and
-# Gray tests compare whole curves, not the value on one day. Open `/tmp/chapter.out.ipynb`
-# in Jupyter to read it.
+# Gray tests compare whole curves, not the value on one day. The command writes the rerun
+# page to `_build/rerun/cao2023/06_univariate.ipynb`: open it in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

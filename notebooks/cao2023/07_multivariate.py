@@ -52,13 +52,13 @@ selection_p = 0.15  # the paper's univariate screening threshold
 # the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/cao2023/07_multivariate.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p ties breslow
+# .venv/bin/python -m cart_hsct.rerun cao2023/07_multivariate -p ties breslow
 # ```
 #
-# Look at how much the hazard ratios and p-values of the models move: the paper does not
-# say how its software handled tied event days, and this shows how much that can matter
-# here. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# Look at how much the hazard ratios and p-values of the models move: the paper does not say
+# how its software handled tied event days, and this shows how much that can matter here.
+# The command writes the rerun page to `_build/rerun/cao2023/07_multivariate.ipynb`: open it
+# in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

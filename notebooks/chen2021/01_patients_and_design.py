@@ -48,14 +48,14 @@ spread = "range"  # Table 1 spread beside each median: "range" (as the paper pri
 # Table 1. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/chen2021/01_patients_and_design.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p spread iqr
+# .venv/bin/python -m cart_hsct.rerun chen2021/01_patients_and_design -p spread iqr
 # ```
 #
 # Look at Table 1: the paper publishes medians and at most ranges, so the reconstruction
-# only had to fit those; the quartiles you now see are its own seeded draw, not the
-# study's, and another equally good reconstruction would give other ones. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# only had to fit those; the quartiles you now see are its own seeded draw, not the study's,
+# and another equally good reconstruction would give other ones. The command writes the
+# rerun page to `_build/rerun/chen2021/01_patients_and_design.ipynb`: open it in Jupyter to
+# read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -46,14 +46,13 @@ alpha = 0.05
 # Clopper-Pearson ones. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/chen2021/02_efficacy.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p ci_method wilson
+# .venv/bin/python -m cart_hsct.rerun chen2021/02_efficacy -p ci_method wilson
 # ```
 #
-# Look at the table of CR rates: the Wilson intervals are narrower, and for the small
-# groups (seven reinfused patients, ten of ten bridged) the choice of method moves the
-# bounds by several percentage points, which a paper should therefore name. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# Look at the table of CR rates: the Wilson intervals are narrower, and for the small groups
+# (seven reinfused patients, ten of ten bridged) the choice of method moves the bounds by
+# several percentage points, which a paper should therefore name. The command writes the
+# rerun page to `_build/rerun/chen2021/02_efficacy.ipynb`: open it in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

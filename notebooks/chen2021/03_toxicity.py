@@ -46,14 +46,14 @@ early_death_day = 30  # deaths up to this day after infusion are listed as early
 # day 30. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/chen2021/03_toxicity.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p early_death_day 100
+# .venv/bin/python -m cart_hsct.rerun chen2021/03_toxicity -p early_death_day 100
 # ```
 #
 # Look at the table of early deaths at the end: the paper names only the two deaths of the
 # first month; the later ones are placed by the reconstruction where the survival curves
-# need them, so their days are not the study's and their causes are unknown. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# need them, so their days are not the study's and their causes are unknown. The command
+# writes the rerun page to `_build/rerun/chen2021/03_toxicity.ipynb`: open it in Jupyter to
+# read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -48,14 +48,13 @@ conf_type = "log"  # cmprsk-style interval for cumulative incidence (R's cuminc 
 # folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/chen2021/04_transplant.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p conf_type log-log
+# .venv/bin/python -m cart_hsct.rerun chen2021/04_transplant -p conf_type log-log
 # ```
 #
-# Look at the incidences one year after transplant: the estimates stay, the bounds move,
-# and with so few transplanted patients they move visibly. The paper prints no interval
-# for them, so the choice is the analyst's and should be stated. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# Look at the incidences one year after transplant: the estimates stay, the bounds move, and
+# with so few transplanted patients they move visibly. The paper prints no interval for
+# them, so the choice is the analyst's and should be stated. The command writes the rerun
+# page to `_build/rerun/chen2021/04_transplant.ipynb`: open it in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

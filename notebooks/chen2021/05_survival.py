@@ -56,14 +56,14 @@ alpha = 0.05
 # transform. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/chen2021/05_survival.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p conf_type plain
+# .venv/bin/python -m cart_hsct.rerun chen2021/05_survival -p conf_type plain
 # ```
 #
-# Look at the table of landmark rates: the plain intervals are symmetric around the
-# estimate and, in the small groups, cut at 0 or 100 %, which the default log-log ones
-# never are; the estimates and the ledgered 3-year rates do not move, because a transform
-# changes only the bounds. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# Look at the table of landmark rates: the plain intervals are symmetric around the estimate
+# and, in the small groups, cut at 0 or 100 %, which the default log-log ones never are; the
+# estimates and the ledgered 3-year rates do not move, because a transform changes only the
+# bounds. The command writes the rerun page to `_build/rerun/chen2021/05_survival.ipynb`:
+# open it in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

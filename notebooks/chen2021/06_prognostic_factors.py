@@ -54,13 +54,13 @@ minprop = 0.1  # smallest share of patients on either side of a searched cut-off
 # From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/chen2021/06_prognostic_factors.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p seed 1
+# .venv/bin/python -m cart_hsct.rerun chen2021/06_prognostic_factors -p seed 1
 # ```
 #
-# Look at the null distribution of the maximal statistic and the p-value of the best
-# cut-off read from it: they move only by Monte Carlo error, unlike a change of the search
-# window (see the exercises). Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# Look at the null distribution of the maximal statistic and the p-value of the best cut-off
+# read from it: they move only by Monte Carlo error, unlike a change of the search window
+# (see the exercises). The command writes the rerun page to
+# `_build/rerun/chen2021/06_prognostic_factors.ipynb`: open it in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -43,13 +43,13 @@ alpha = 0.05  # the paper prints 95% intervals
 # Rerun this chapter asking for 90 % intervals instead of 95 %. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/counts/cao2023.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p alpha 0.1
+# .venv/bin/python -m cart_hsct.rerun counts/cao2023 -p alpha 0.1
 # ```
 #
 # Look at the tables of interval methods: no transform reproduces the printed bounds any
-# more, which is how this chapter tells that the paper's intervals are 95 % intervals. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# more, which is how this chapter tells that the paper's intervals are 95 % intervals. The
+# command writes the rerun page to `_build/rerun/counts/cao2023.ipynb`: open it in Jupyter
+# to read it.
 # ````
 
 # %% tags=["hide-input"]

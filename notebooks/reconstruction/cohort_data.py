@@ -58,14 +58,14 @@ max_levels = 12  # a text column with more distinct values is summarised by thei
 # 12. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/reconstruction/cohort_data.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p max_levels 30
+# .venv/bin/python -m cart_hsct.rerun reconstruction/cohort_data -p max_levels 30
 # ```
 #
 # Look at the fusion-gene row of Cao's dictionary and the entry dates of Chen's: they are
-# now listed value by value with their counts instead of as a number of distinct values;
-# the limit only keeps identifiers and dates from flooding the table. Open
-# `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# now listed value by value with their counts instead of as a number of distinct values; the
+# limit only keeps identifiers and dates from flooding the table. The command writes the
+# rerun page to `_build/rerun/reconstruction/cohort_data.ipynb`: open it in Jupyter to read
+# it.
 # ````
 
 # %% tags=["hide-input"]

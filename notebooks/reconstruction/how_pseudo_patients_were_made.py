@@ -41,14 +41,14 @@ roundtrip_iterations = 900
 # project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/reconstruction/how_pseudo_patients_were_made.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p roundtrip_seed 7
+# .venv/bin/python -m cart_hsct.rerun reconstruction/how_pseudo_patients_were_made -p roundtrip_seed 7
 # ```
 #
 # Look at the round-trip figure: how closely the pseudo-patients recover a cohort whose
 # truth is known varies from one simulated cohort to the next, which is part of the
-# uncertainty of every reconstruction. Open `/tmp/chapter.out.ipynb` in Jupyter to read
-# it.
+# uncertainty of every reconstruction. The command writes the rerun page to
+# `_build/rerun/reconstruction/how_pseudo_patients_were_made.ipynb`: open it in Jupyter to
+# read it.
 # ````
 
 # %% tags=["hide-input"]

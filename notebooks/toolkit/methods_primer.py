@@ -61,14 +61,14 @@ alpha = 0.05
 # Kaplan-Meier scale. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/toolkit/methods_primer.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p zph_transform identity
+# .venv/bin/python -m cart_hsct.rerun toolkit/methods_primer -p zph_transform identity
 # ```
 #
-# Look at the plot of scaled Schoenfeld residuals: on raw time most events crowd at the
-# left and the few late ones sit far to the right, where they weigh more on the fitted
-# slope that the test looks at; R's `cox.zph` uses the Kaplan-Meier scale by default to
-# spread them. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# Look at the plot of scaled Schoenfeld residuals: on raw time most events crowd at the left
+# and the few late ones sit far to the right, where they weigh more on the fitted slope that
+# the test looks at; R's `cox.zph` uses the Kaplan-Meier scale by default to spread them.
+# The command writes the rerun page to `_build/rerun/toolkit/methods_primer.ipynb`: open it
+# in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -43,13 +43,13 @@ alpha = 0.05
 # Rerun this chapter with another seed for its simulations. From the project folder:
 #
 # ```bash
-# .venv/bin/jupytext --to ipynb notebooks/toolkit/statistics_toolkit.py -o /tmp/chapter.ipynb
-# .venv/bin/papermill /tmp/chapter.ipynb /tmp/chapter.out.ipynb -p seed 1
+# .venv/bin/python -m cart_hsct.rerun toolkit/statistics_toolkit -p seed 1
 # ```
 #
 # Look at the simulated cohort and the search for a cut-point on a useless marker: the
 # numbers change a little, but the search still finds a "significant" cut far more often
-# than alpha. Open `/tmp/chapter.out.ipynb` in Jupyter to read it.
+# than alpha. The command writes the rerun page to
+# `_build/rerun/toolkit/statistics_toolkit.ipynb`: open it in Jupyter to read it.
 # ````
 
 # %% tags=["hide-input"]

@@ -10,6 +10,7 @@ build names the notebook and cell and leaves the published HTML as it was.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -21,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ledger, paths
+from . import kernels, ledger, paths
 
 # pages that read every other page's records (the scorecard): they run after all the others
 AFTER_RECORDS = ("reproduction_scorecard", "appraisal/forensics")
@@ -112,35 +113,48 @@ def _failing_cell(nb_path: Path) -> str:
 
 def execute(nb: Notebook, parameters: dict | None = None, timeout: int = 900) -> float:
     """Execute one notebook with papermill; write it to book/ only when it succeeds."""
+    start = time.perf_counter()
+    nb.records.unlink(missing_ok=True)
+    staged = paths.CACHE / "executing" / f"{nb.name.replace('/', '__')}.ipynb"
+    run_notebook(nb.source, staged, page=nb.name, parameters=parameters, timeout=timeout)
+    nb.output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(staged, nb.output)
+    return time.perf_counter() - start
+
+
+def run_notebook(source: Path, output: Path, *, page: str, parameters: dict | None = None,
+                 timeout: int = 900) -> None:
+    """Convert ``source`` (jupytext) and execute it with papermill into ``output``.
+
+    ``page`` names the page in its ledger records (``$CART_HSCT_NOTEBOOK``). The kernel is
+    forked from the build's kernel template when one runs (``kernels.template``). Raises
+    ``BuildError`` naming the notebook and the failing cell; the partly executed notebook
+    is then left at ``output``.
+    """
     import jupytext
     import papermill
 
-    start = time.perf_counter()
-    os.environ["CART_HSCT_NOTEBOOK"] = nb.name
+    os.environ["CART_HSCT_NOTEBOOK"] = page
     os.environ.pop("MPLBACKEND", None)  # Agg here silently drops figures from the pages
-    nb.records.unlink(missing_ok=True)
-    nb.output.parent.mkdir(parents=True, exist_ok=True)
-    staged = paths.CACHE / "executing" / f"{nb.name.replace('/', '__')}.ipynb"
-    staged.parent.mkdir(parents=True, exist_ok=True)
-    notebook = jupytext.read(nb.source)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
-    source_nb = staged.with_suffix(".in.ipynb")
+    source_nb = output.with_suffix(".in.ipynb")
     jupytext.write(notebook, source_nb, fmt="ipynb")
     try:
         papermill.execute_notebook(
-            str(source_nb), str(staged), parameters=parameters or {}, cwd=str(paths.ROOT),
+            str(source_nb), str(output), parameters=parameters or {}, cwd=str(paths.ROOT),
             kernel_name="python3", progress_bar=False, request_save_on_cell_execute=False,
-            execution_timeout=timeout,
+            execution_timeout=timeout, kernel_manager_class=kernels.ForkedKernelManager,
         )
     except Exception as err:  # papermill wraps every kernel-side failure
-        where = _failing_cell(staged) if staged.exists() else str(err).strip().splitlines()[-1]
-        raise BuildError(f"notebook {nb.source.relative_to(paths.ROOT)} failed at {where}") from None
+        where = _failing_cell(output) if output.exists() else str(err).strip().splitlines()[-1]
+        name = source.relative_to(paths.ROOT) if source.is_relative_to(paths.ROOT) else source
+        raise BuildError(f"notebook {name} failed at {where}") from None
     finally:
         source_nb.unlink(missing_ok=True)
-    _strip_volatile(staged)
-    shutil.move(staged, nb.output)
-    return time.perf_counter() - start
+    _strip_volatile(output)
 
 
 def _strip_volatile(path: Path) -> None:
@@ -165,9 +179,15 @@ def _run(nb: Notebook) -> tuple[str, float | None, str | None]:
 
 
 def execute_all(notebooks: list[Notebook], workers: int | None = None,
-                force: bool = False, extra: list[Path] = ()) -> list[tuple[str, float | None]]:
+                force: bool = False, extra: list[Path] = (),
+                kernel_template: contextlib.ExitStack | None = None,
+                ) -> list[tuple[str, float | None]]:
     """Execute the notebooks whose inputs (and ``extra`` files) changed, in parallel;
-    raise on any failure."""
+    raise on any failure.
+
+    With ``kernel_template``, their kernels are forked from a template started on that
+    stack (once, when a notebook first needs executing); without it, each starts afresh.
+    """
     todo, report = [], []
     for nb in notebooks:
         digest = inputs_hash(nb, extra)
@@ -182,6 +202,8 @@ def execute_all(notebooks: list[Notebook], workers: int | None = None,
     seconds = _durations()
     todo.sort(key=lambda item: -seconds.get(item[0].name, item[0].source.stat().st_size / 4000))
     failures = []
+    if todo and kernel_template is not None:
+        kernels.ensure_template(kernel_template, cwd=paths.ROOT)
     if todo:
         workers = workers or os.cpu_count() or 1
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
@@ -273,18 +295,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="re-execute every notebook")
     parser.add_argument("--workers", type=int, default=None, help="parallel notebooks")
     parser.add_argument("--no-html", action="store_true", help="execute notebooks only")
+    parser.add_argument("--fresh-kernels", action="store_true",
+                        help="start every kernel afresh instead of forking it from a template")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     notebooks = discover()
     chapters = [nb for nb in notebooks if nb.name not in AFTER_RECORDS]
     last = [nb for nb in notebooks if nb.name in AFTER_RECORDS]
+    stack = contextlib.ExitStack()
+    template = None if args.fresh_kernels else stack
     try:
-        print(f"Executing {len(chapters)} notebooks ({args.workers or os.cpu_count()} workers)",
-              flush=True)
-        execute_all(chapters, workers=args.workers, force=args.force)
-        out = ledger.write_scorecard()
-        print(f"Scorecard: {out.relative_to(paths.ROOT)}", flush=True)
-        execute_all(last, workers=args.workers, force=args.force, extra=[out])
+        with stack:
+            print(f"Executing {len(notebooks)} notebooks "
+                  f"({args.workers or os.cpu_count()} workers)", flush=True)
+            report = execute_all(chapters, workers=args.workers, force=args.force,
+                                 kernel_template=template)
+            out = ledger.write_scorecard()
+            print(f"Scorecard: {out.relative_to(paths.ROOT)}", flush=True)
+            report += execute_all(last, workers=args.workers, force=args.force, extra=[out],
+                                  kernel_template=template)
         if not args.no_html:
             built = build_html(force=args.force)
             print("HTML: " + (f"{paths.HTML.relative_to(paths.ROOT)}/index.html" if built
@@ -292,7 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     except (BuildError, ledger.LedgerError) as err:
         print(f"BUILD FAILED: {err}", file=sys.stderr, flush=True)
         return 1
-    print(f"Done in {time.perf_counter() - start:.1f} s", flush=True)
+    executed = sum(took is not None for _, took in report)
+    print(f"Done in {time.perf_counter() - start:.1f} s: {executed} notebooks run, "
+          f"{len(report) - executed} unchanged", flush=True)
     return 0
 
 

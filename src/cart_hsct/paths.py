@@ -19,6 +19,7 @@ HTML = BUILD / "html"
 CACHE = BUILD / "cache"
 REPRODUCTION = Path(os.environ.get("CART_HSCT_REPRODUCTION", BUILD / "reproduction"))
 SCORECARD = REPRODUCTION / "scorecard.json"
+RERUNS = Path(os.environ.get("CART_HSCT_RERUNS", BUILD / "rerun"))  # python -m cart_hsct.rerun
 PAPER_IDS = ("chen2021", "cao2023")
 
 #: The files a reconstruction writes for a cohort, by what they hold.
