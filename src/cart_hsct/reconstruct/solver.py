@@ -18,9 +18,10 @@ seeded with ``[seed, k]``); with ``solver.polish_trial_iterations`` each start i
 polished that long, and the one then reproducing most ids (the loss breaking ties) is
 polished for the rest of ``solver.polish_iterations``.
 
-:meth:`Reconstruction.sample` walks from a fitted state with the same moves but refuses
-any move that turns a reproduced target into a discrepant one: the ensemble's members,
-as good as the fit they start from.
+:meth:`Reconstruction.walk_from` walks from a fitted state with the same moves but refuses
+any move that turns a reproduced target into a discrepant one: a neighbour of the fit, as
+good as it. (The ensemble is not made of walks: its members are independent fits, see
+``ensemble``.)
 
 A move recomputes only the columns and the targets whose inputs it touched, with the
 kernels behind the ``cart_hsct.survival`` functions the notebooks use
@@ -55,7 +56,7 @@ class Reconstruction:
         Annealing steps (default: the spec's ``solver.iterations``); the covariate-only
         steps and the polish scale with them.
 
-    Attributes (after ``fit`` or ``sample``)
+    Attributes (after ``fit`` or ``walk_from``)
     ----------------------------------------
     ipd_ : DataFrame
         One row per pseudo-patient (columns: ``data/cohorts/README.md``).
@@ -68,7 +69,7 @@ class Reconstruction:
     locks_ : list of Lock
         Exact event counts the solution keeps; ``dropped_locks_`` those it could not meet.
     state_ : State
-        A copy of the fitted free variables, where :meth:`sample` starts.
+        A copy of the fitted free variables, where :meth:`walk_from` starts.
     trace_ : list of float
         The loss every 100 steps of the search that was kept, and of its polish.
     seed_ : int
@@ -119,8 +120,8 @@ class Reconstruction:
         self._result(found, seed, loss, parts)
         return self
 
-    def sample(self, start: State, seed: int) -> Reconstruction:
-        """Another pseudo-cohort as good as ``start`` (a fit's ``state_``): an ensemble member.
+    def walk_from(self, start: State, seed: int) -> Reconstruction:
+        """A neighbour of ``start`` (a fit's ``state_``) as good as it: a walk, not a fit.
 
         A seeded random walk from ``start`` over the fit's moves (``iterations`` general
         moves, with covariate-only moves in the fit's proportion) that refuses any move
@@ -128,8 +129,8 @@ class Reconstruction:
         at the start (``ledger.compare``) into anything else; among the rest, a move that
         raises the loss by d is accepted with probability exp(-d / walk_temperature)
         (``solver.walk_temperature``, default 1: a number may wander within its close
-        band). So every member reproduces at least what the start does, and the spread
-        over members is the spread over equally good reconstructions near it.
+        band). So the walk reproduces at least what the start does; walks show what the
+        summaries leave open near one reconstruction.
         """
         rng = np.random.default_rng(seed)
         run = SearchRun.holding(self.model, start.copy(), [])  # no locks: statuses hold
@@ -150,7 +151,7 @@ class Reconstruction:
 
     @property
     def state_(self) -> State:
-        """A copy of the fitted free variables, where :meth:`sample` starts."""
+        """A copy of the fitted free variables, where :meth:`walk_from` starts."""
         return self._state.copy()
 
     @property
