@@ -80,6 +80,7 @@ from cart_hsct.provenance import provenance
 # What the odds band means for a large p: the printed p-values below, with the range of
 # reproduced p the rule calls `close`.
 
+
 # %% tags=["hide-input"]
 def band(printed, grid=tuple(i / 10000 for i in range(1, 10000))):
     inside = [q for q in grid if p_close(q, printed)]
@@ -154,6 +155,7 @@ shown.rename(columns={"percent": "percent exact or close"})
 # `cao2023.t4` or `Table 3`), or choose a kind of evidence in the drop-downs. The page
 # column links to the cell of the chapter that recorded the number.
 
+
 # %% tags=["hide-input"]
 def published(eid):
     return ledger.format_published(ledger.entry(eid))
@@ -166,16 +168,24 @@ def reproduced(row):
     return ledger.format_reproduced(rep["value"], rep["ci"], rep["p"], rep["range"])
 
 
-view = pd.DataFrame({
-    "id": card.id, "section": card.section, "quantity": card.quantity,
-    "published": card.id.map(published), "reproduced": card.apply(reproduced, axis=1),
-    "status": card.status + card.contradicted.map({True: " (contradicted)", False: ""}),
-    "source": card.source.fillna(""), "fitted": card.fitted.map({True: "fitted", False: "not fitted"}),
-    "explanation": card.explanation, "page": card.notebook.fillna(""),
-})
+view = pd.DataFrame(
+    {
+        "id": card.id,
+        "section": card.section,
+        "quantity": card.quantity,
+        "published": card.id.map(published),
+        "reproduced": card.apply(reproduced, axis=1),
+        "status": card.status + card.contradicted.map({True: " (contradicted)", False: ""}),
+        "source": card.source.fillna(""),
+        "fitted": card.fitted.map({True: "fitted", False: "not fitted"}),
+        "explanation": card.explanation,
+        "page": card.notebook.fillna(""),
+    }
+)
 href = [f"{nb}.html#{a}" if nb else "" for nb, a in zip(card.notebook, card.anchor)]
-tables.interactive(view, links={"page": pd.Series(href, index=view.index)},
-                   filters=("status", "source", "fitted"))
+tables.interactive(
+    view, links={"page": pd.Series(href, index=view.index)}, filters=("status", "source", "fitted")
+)
 
 # %% [markdown]
 # The same table, with the comparison behind each status, is written to

@@ -49,24 +49,40 @@ def _pairs(d: dict) -> dict[str, tuple[Callable, Callable]]:
     ei = e.astype(int)
     med = _km_median_kernel(t, 1 - e, "log", Z)[0]
     return {
-        "km_at": (lambda: _km_at_kernel(t, e, at, "log-log", Z),
-                  lambda: kernels.km_at(t, e, at, "log-log", Z)),
-        "km_median": (lambda: _km_median_kernel(t, e, "log-log", Z),
-                      lambda: kernels.km_median(t, e, "log-log", Z)),
-        "km_first_at_or_below": (lambda: _km_first_at_or_below(t, e, 0.5),
-                                 lambda: kernels.km_first_at_or_below(t, e, 0.5)),
-        "median_symmetric": (lambda: _median_symmetric_kernel(t, 1 - e, med, Z),
-                             lambda: kernels.median_symmetric(t, 1 - e, med, Z)),
+        "km_at": (
+            lambda: _km_at_kernel(t, e, at, "log-log", Z),
+            lambda: kernels.km_at(t, e, at, "log-log", Z),
+        ),
+        "km_median": (
+            lambda: _km_median_kernel(t, e, "log-log", Z),
+            lambda: kernels.km_median(t, e, "log-log", Z),
+        ),
+        "km_first_at_or_below": (
+            lambda: _km_first_at_or_below(t, e, 0.5),
+            lambda: kernels.km_first_at_or_below(t, e, 0.5),
+        ),
+        "median_symmetric": (
+            lambda: _median_symmetric_kernel(t, 1 - e, med, Z),
+            lambda: kernels.median_symmetric(t, 1 - e, med, Z),
+        ),
         "logrank": (lambda: _logrank_kernel(t, e, g, 2), lambda: kernels.logrank(t, e, g, 2)),
-        "cuminc_at cmprsk": (lambda: _cuminc_at_kernel(t, s, 1, at, "log", Z, "cmprsk"),
-                             lambda: kernels.cuminc_at(t, s, 1, at, "log", Z, "cmprsk")),
-        "cuminc_at survfit": (lambda: _cuminc_at_kernel(t, s, 1, at, "log", Z, "survfit"),
-                              lambda: kernels.cuminc_at(t, s, 1, at, "log", Z, "survfit")),
+        "cuminc_at cmprsk": (
+            lambda: _cuminc_at_kernel(t, s, 1, at, "log", Z, "cmprsk"),
+            lambda: kernels.cuminc_at(t, s, 1, at, "log", Z, "cmprsk"),
+        ),
+        "cuminc_at survfit": (
+            lambda: _cuminc_at_kernel(t, s, 1, at, "log", Z, "survfit"),
+            lambda: kernels.cuminc_at(t, s, 1, at, "log", Z, "survfit"),
+        ),
         "gray": (lambda: _gray_kernel(t, s, g, 2, 1), lambda: kernels.gray(t, s, g, 2, 1)),
-        "cox efron": (lambda: _cox_kernel(x, t, ei, None, "efron", Z),
-                      lambda: kernels.cox(x, t, ei, None, "efron", Z)),
-        "cox breslow": (lambda: _cox_kernel(x, t, ei, None, "breslow", Z),
-                        lambda: kernels.cox(x, t, ei, None, "breslow", Z)),
+        "cox efron": (
+            lambda: _cox_kernel(x, t, ei, None, "efron", Z),
+            lambda: kernels.cox(x, t, ei, None, "efron", Z),
+        ),
+        "cox breslow": (
+            lambda: _cox_kernel(x, t, ei, None, "breslow", Z),
+            lambda: kernels.cox(x, t, ei, None, "breslow", Z),
+        ),
     }
 
 
@@ -111,8 +127,9 @@ def compile_seconds(clear_cache: bool = False) -> tuple[float, float]:
         for f in (Path(kernels.__file__).parent / "__pycache__").glob("_jit*.nb[ic]"):
             f.unlink()
     # the child's CPU time, measured by itself (its compilation is all its own)
-    proc = subprocess.run([sys.executable, "-c", _FIRST_CALLS], capture_output=True,
-                          text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", _FIRST_CALLS], capture_output=True, text=True, check=True
+    )
     imp, first = proc.stdout.split()
     return float(imp), float(first)
 
@@ -121,8 +138,10 @@ if __name__ == "__main__":
     cold = compile_seconds(clear_cache="--cold" in sys.argv)
     warm = compile_seconds()
     print(f"{'first calls (CPU s)':22s} import numba+kernels  every kernel's first call")
-    print(f"{'  cache ' + ('cleared' if '--cold' in sys.argv else 'as found'):22s} "
-          f"{cold[0]:>20.2f}  {cold[1]:>25.2f}")
+    print(
+        f"{'  cache ' + ('cleared' if '--cold' in sys.argv else 'as found'):22s} "
+        f"{cold[0]:>20.2f}  {cold[1]:>25.2f}"
+    )
     print(f"{'  cache warm':22s} {warm[0]:>20.2f}  {warm[1]:>25.2f}")
     print(f"\n{'kernel':22s}" + "".join(f"{'n=' + str(n):>34s}" for n in SIZES))
     print(f"{'':22s}" + f"{'numpy/s':>12s}{'compiled/s':>12s}{'speedup':>10s}" * len(SIZES))

@@ -18,17 +18,26 @@ from cart_hsct import paths
 
 CHROMIUM = "/usr/bin/chromium"
 # We run as root (no sandbox); the last four flags stop Chromium's own calls to Google.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1280, "height": 900}
 SKIP_DIRS = {"_static", "_sources", "_images"}
 
 
 def html_pages(root: Path = paths.HTML) -> list[str]:
     """Every HTML page of the build (content pages, index, search, genindex), as posix paths."""
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")
-                  if not SKIP_DIRS & set(p.relative_to(root).parts))
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*.html")
+        if not SKIP_DIRS & set(p.relative_to(root).parts)
+    )
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -59,8 +68,10 @@ def chromium_path(preferred: str = CHROMIUM) -> str | None:
     return preferred if Path(preferred).exists() else shutil.which("chromium")
 
 
-MISSING_CHROMIUM = (f"Chromium not found at {CHROMIUM} nor on PATH: run `make browser` (it installs "
-                    "Debian's chromium; the browser tests never download a browser)")
+MISSING_CHROMIUM = (
+    f"Chromium not found at {CHROMIUM} nor on PATH: run `make browser` (it installs "
+    "Debian's chromium; the browser tests never download a browser)"
+)
 
 
 @dataclass

@@ -38,15 +38,21 @@ def test_scorecard_has_every_ledger_id_once_with_a_known_status(scorecard):
 
 
 def test_every_discrepancy_is_explained(scorecard):
-    unexplained = [r["id"] for r in scorecard
-                   if r["status"] in ("discrepant", "not_reproducible") or r["contradicted"]
-                   if not r["explanation"].strip()]
+    unexplained = [
+        r["id"]
+        for r in scorecard
+        if r["status"] in ("discrepant", "not_reproducible") or r["contradicted"]
+        if not r["explanation"].strip()
+    ]
     assert unexplained == []
 
 
 def test_every_counts_entry_is_recorded(scorecard):
-    pending = [r["id"] for r in scorecard
-               if r["reproducible_from"] == "counts" and r["status"] == "pending"]
+    pending = [
+        r["id"]
+        for r in scorecard
+        if r["reproducible_from"] == "counts" and r["status"] == "pending"
+    ]
     assert pending == []
 
 
@@ -61,8 +67,10 @@ def test_every_toc_page_is_built_and_notebooks_ran_without_errors():
 
 def test_every_notebook_is_in_the_table_of_contents():
     toc = set(_toc_files())
-    pages = {f"book/{p.relative_to(paths.NOTEBOOKS).with_suffix('').as_posix()}"
-             for p in paths.NOTEBOOKS.rglob("*.py")}
+    pages = {
+        f"book/{p.relative_to(paths.NOTEBOOKS).with_suffix('').as_posix()}"
+        for p in paths.NOTEBOOKS.rglob("*.py")
+    }
     assert pages - toc == set()
 
 
@@ -70,8 +78,9 @@ def test_glued_figures_reach_the_html():
     """A page that glues a figure shows it as an image (no figure silently dropped)."""
     for executed in paths.BOOK.rglob("*.ipynb"):
         nb = nbformat.read(executed, as_version=4)
-        glued_figures = sum("image/png" in o.get("data", {}) for c in nb.cells
-                            for o in c.get("outputs", []))
+        glued_figures = sum(
+            "image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])
+        )
         if glued_figures:
             page = paths.HTML / executed.relative_to(paths.ROOT).with_suffix(".html")
             assert "<img" in page.read_text(encoding="utf-8"), page
@@ -85,18 +94,26 @@ def test_no_figure_is_glued_as_text_only():
         for cell in nb.cells:
             for out in cell.get("outputs", []):
                 for mime, text in out.get("data", {}).items():
-                    if "text/plain" in mime and "<Figure size" in str(text) and not any(
-                            "image/png" in m for m in out["data"]):
+                    if (
+                        "text/plain" in mime
+                        and "<Figure size" in str(text)
+                        and not any("image/png" in m for m in out["data"])
+                    ):
                         lost.append(executed.name)
     assert lost == []
 
 
-RESOURCE = re.compile(r'<(?:script|img|iframe)[^>]*\ssrc="(https?:)?//|<link[^>]*\shref="(https?:)?//')
+RESOURCE = re.compile(
+    r'<(?:script|img|iframe)[^>]*\ssrc="(https?:)?//|<link[^>]*\shref="(https?:)?//'
+)
 
 
 def test_html_loads_nothing_from_the_network():
-    offenders = [p.relative_to(paths.HTML).as_posix() for p in paths.HTML.rglob("*.html")
-                 if RESOURCE.search(p.read_text(encoding="utf-8"))]
+    offenders = [
+        p.relative_to(paths.HTML).as_posix()
+        for p in paths.HTML.rglob("*.html")
+        if RESOURCE.search(p.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
     assert (paths.HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
 
@@ -111,8 +128,13 @@ def test_rerunning_a_page_gives_byte_identical_records(tmp_path, monkeypatch):
     monkeypatch.setenv("CART_HSCT_NOTEBOOK", "counts/chen2021")
     source = tmp_path / "page.ipynb"
     jupytext.write(jupytext.read(paths.NOTEBOOKS / "counts" / "chen2021.py"), source)
-    papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), kernel_name="python3",
-                               cwd=str(paths.ROOT), progress_bar=False)
+    papermill.execute_notebook(
+        str(source),
+        str(tmp_path / "out.ipynb"),
+        kernel_name="python3",
+        cwd=str(paths.ROOT),
+        progress_bar=False,
+    )
     assert (tmp_path / "counts__chen2021.json").read_bytes() == built.read_bytes()
 
 
@@ -123,8 +145,10 @@ def test_scorecard_rows_say_what_kind_of_evidence_they_are(scorecard):
     kinds = {r["kind"] for r in recorded}
     assert kinds == {"independent", "fitted", "text"}
     # text cross-checks are the counts chapters' stated numbers, never pseudo-patient numbers
-    assert {r["notebook"] for r in recorded if r["kind"] == "text"} <= {"counts/chen2021",
-                                                                         "counts/cao2023"}
+    assert {r["notebook"] for r in recorded if r["kind"] == "text"} <= {
+        "counts/chen2021",
+        "counts/cao2023",
+    }
 
 
 def test_every_scorecard_row_links_to_the_cell_that_recorded_it(scorecard):

@@ -35,45 +35,65 @@ from bs4 import BeautifulSoup
 from cart_hsct import paths
 
 if not paths.HTML.is_dir():
-    pytest.skip(f"no built book in {paths.HTML}: run `make book` first (`make test` does)",
-                allow_module_level=True)
+    pytest.skip(
+        f"no built book in {paths.HTML}: run `make book` first (`make test` does)",
+        allow_module_level=True,
+    )
 
 pytestmark = pytest.mark.build
 
 PAGES = html_pages()
 # index.html is only a redirect to the intro (tested on its own); every other page is visited.
 VISITED = [p for p in PAGES if p != "index.html"]
-SCREENSHOTS = {"intro": "book/intro.html", "chen2021_survival": "book/chen2021/05_survival.html",
-               "cao2023_survival": "book/cao2023/05_survival.html",
-               "scorecard": "book/reproduction_scorecard.html"}
+SCREENSHOTS = {
+    "intro": "book/intro.html",
+    "chen2021_survival": "book/chen2021/05_survival.html",
+    "cao2023_survival": "book/cao2023/05_survival.html",
+    "scorecard": "book/reproduction_scorecard.html",
+}
 
 # axe-core findings that come from markup the book does not write (theme, Sphinx, pandas) and
 # cannot change from its own CSS or configuration: rule id -> (selector fragment, reason).
 AXE_ALLOWLIST: dict[str, tuple[str, str]] = {
-    "region": (r"\.sidebar-primary-item",
-               "sphinx-book-theme puts the primary sidebar's first item outside any landmark"),
-    "empty-table-header": (r"<th[^>]*>\s*</th>$",
-                           "pandas' to_html leaves the corner cells above the row index empty"),
-    "aria-required-children": (r"\.citation-list",
-                               ("docutils marks the bibliography role=list but its entries "
-                               "role=doc-biblioentry, a role axe-core 4.12 no longer accepts")),
-    "aria-deprecated-role": ('role="doc-biblioentry"',
-                             "docutils' citations carry role=doc-biblioentry"),
-    "aria-allowed-role": ('role="doc-biblioentry"',
-                          "docutils' citations carry role=doc-biblioentry"),
+    "region": (
+        r"\.sidebar-primary-item",
+        "sphinx-book-theme puts the primary sidebar's first item outside any landmark",
+    ),
+    "empty-table-header": (
+        r"<th[^>]*>\s*</th>$",
+        "pandas' to_html leaves the corner cells above the row index empty",
+    ),
+    "aria-required-children": (
+        r"\.citation-list",
+        (
+            "docutils marks the bibliography role=list but its entries "
+            "role=doc-biblioentry, a role axe-core 4.12 no longer accepts"
+        ),
+    ),
+    "aria-deprecated-role": (
+        'role="doc-biblioentry"',
+        "docutils' citations carry role=doc-biblioentry",
+    ),
+    "aria-allowed-role": (
+        'role="doc-biblioentry"',
+        "docutils' citations carry role=doc-biblioentry",
+    ),
 }
 # Console errors from the build's own tool chain that the book cannot change: substring -> reason.
 CONSOLE_ALLOWLIST: dict[str, str] = {}
 # Colour contrast is the slowest axe rule (seconds per page on long code, tables and the API
 # reference). Code, plain table-body cells and API descriptions share one stylesheet on every
 # page, so they are checked in full on one page; styled cells (pandas Styler, ids T_...) always.
-CONTRAST_CONTEXT = {"include": [["html"], ["td[id^='T_']"]],
-                    "exclude": [[".highlight"], [".cell_output tbody"], ["dl.py dd"]]}
+CONTRAST_CONTEXT = {
+    "include": [["html"], ["td[id^='T_']"]],
+    "exclude": [[".highlight"], [".cell_output tbody"], ["dl.py dd"]],
+}
 CONTRAST_FULL_PAGE = "book/chen2021/04_transplant.html"
 AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
 
 
 # --- fixtures: one server per session, one Chromium and one page per xdist worker ----------
+
 
 @pytest.fixture(scope="session")
 def server():
@@ -87,6 +107,7 @@ def browser():
     if executable is None:
         pytest.fail(MISSING_CHROMIUM)  # a failure, not a skip: `make test` must run these
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield b
@@ -112,6 +133,7 @@ def tab(browser, server):
 @functools.cache
 def _axe_script() -> str:
     from axe_playwright_python.sync_playwright import Axe
+
     return Axe().axe_script
 
 
@@ -119,8 +141,9 @@ def run_axe(tab, context=None, **options) -> list[dict]:
     """axe-core's violations on the loaded page (``preload`` off: it re-fetches the CSS itself,
     resolving @import against the page instead of the stylesheet, and logs a false 404)."""
     tab.evaluate(_axe_script())
-    return tab.evaluate("([c, o]) => axe.run(c || document, o)",
-                        [context, {**AXE_OPTIONS, **options}])["violations"]
+    return tab.evaluate(
+        "([c, o]) => axe.run(c || document, o)", [context, {**AXE_OPTIONS, **options}]
+    )["violations"]
 
 
 def real_errors(errors: list[str]) -> list[str]:
@@ -136,19 +159,23 @@ def goto(tab, path: str) -> None:
 @pytest.fixture
 def visit(tab):
     """Load a page and return what it did and what it shows (one load serves every check)."""
+
     def _visit(path: str) -> dict:
         goto(tab, path)
         seen = {"images": tab.evaluate(IMAGES_JS), "structure": tab.evaluate(STRUCTURE_JS)}
-        seen["axe"] = run_axe(tab, rules={"color-contrast": {"enabled": False}}) + \
-            run_axe(tab, CONTRAST_CONTEXT, runOnly=["color-contrast"])
+        seen["axe"] = run_axe(tab, rules={"color-contrast": {"enabled": False}}) + run_axe(
+            tab, CONTRAST_CONTEXT, runOnly=["color-contrast"]
+        )
         # copied after axe ran, so errors raised while it ran count too
         seen["console"] = list(tab.recorder.console_errors)
         seen["external"] = list(tab.recorder.external)
         return seen
+
     return _visit
 
 
 # --- every page in the browser: one load per page, one test per check -----------------------
+
 
 def console_problems(path: str, seen: dict) -> list[str]:
     return real_errors(seen["console"])
@@ -160,8 +187,11 @@ def network_problems(path: str, seen: dict) -> list[str]:
 
 def _is_real_alt(alt: str | None) -> bool:
     """A sentence, not empty and not the file name docutils puts there by default."""
-    return bool(alt) and not re.search(r"\.(png|jpe?g|svg|gif)$|_images/", alt) \
+    return (
+        bool(alt)
+        and not re.search(r"\.(png|jpe?g|svg|gif)$|_images/", alt)
         and len(alt.split()) >= 5
+    )
 
 
 def figure_problems(path: str, seen: dict) -> list[str]:
@@ -173,12 +203,16 @@ def figure_problems(path: str, seen: dict) -> list[str]:
         if img["naturalWidth"] <= 0:
             problems.append(f"{where} did not load (naturalWidth 0)")
         if img["figure"] is None or not img["caption"]:
-            problems.append(f"{where} is not in a figure with a caption (alt {img['alt']!r}): "
-                            "glue it and show it with ```{glue:figure}```, an `:alt:` and a "
-                            "caption, not with display()")
+            problems.append(
+                f"{where} is not in a figure with a caption (alt {img['alt']!r}): "
+                "glue it and show it with ```{glue:figure}```, an `:alt:` and a "
+                "caption, not with display()"
+            )
         elif not _is_real_alt(img["alt"]):
-            problems.append(f"{where} has no real alt text ({img['alt']!r}): add an `:alt:` "
-                            "sentence to its glue:figure directive")
+            problems.append(
+                f"{where} has no real alt text ({img['alt']!r}): add an `:alt:` "
+                "sentence to its glue:figure directive"
+            )
     return problems
 
 
@@ -190,8 +224,10 @@ def _axe_problems(violations: list[dict]) -> list[str]:
             target = " ".join(map(str, node["target"]))
             if allowed and re.search(allowed[0], f"{target} {node.get('html', '')}"):
                 continue
-            problems.append(f"{v['id']} ({v['impact']}): {v['help']} at {target}: "
-                            f"{node.get('failureSummary', '').splitlines()[-1:]}")
+            problems.append(
+                f"{v['id']} ({v['impact']}): {v['help']} at {target}: "
+                f"{node.get('failureSummary', '').splitlines()[-1:]}"
+            )
     return problems
 
 
@@ -208,13 +244,21 @@ def structure_problems(path: str, seen: dict) -> list[str]:
     for (before, _), (level, text) in itertools.pairwise(headings):
         if level > before + 1:
             problems.append(f"heading h{level} {text!r} follows an h{before}")
-    problems += [f"table {t['index']} (in #{t['id']}) has no header row"
-                 for t in seen["structure"]["tables"] if not t["headerRow"]]
+    problems += [
+        f"table {t['index']} (in #{t['id']}) has no header row"
+        for t in seen["structure"]["tables"]
+        if not t["headerRow"]
+    ]
     return problems
 
 
-CHECKS = {"console": console_problems, "network": network_problems,
-          "figures": figure_problems, "structure": structure_problems, "axe": axe_problems}
+CHECKS = {
+    "console": console_problems,
+    "network": network_problems,
+    "figures": figure_problems,
+    "structure": structure_problems,
+    "axe": axe_problems,
+}
 
 
 @pytest.mark.parametrize("path", VISITED)
@@ -228,7 +272,8 @@ def test_page(visit, path):
     seen = visit(path)
     problems = {check: found for check, run in CHECKS.items() if (found := run(path, seen))}
     assert problems == {}, f"{path}\n" + "\n".join(
-        f"  {check}: {line}" for check, lines in problems.items() for line in lines)
+        f"  {check}: {line}" for check, lines in problems.items() for line in lines
+    )
 
 
 def test_colour_contrast_of_code_and_table_cells(tab):
@@ -257,16 +302,16 @@ _SOUPS: dict[str, BeautifulSoup] = {}
 
 def _soup(path: str) -> BeautifulSoup:
     if path not in _SOUPS:
-        _SOUPS[path] = BeautifulSoup((paths.HTML / path).read_text(encoding="utf-8"),
-                                     "html.parser")
+        _SOUPS[path] = BeautifulSoup((paths.HTML / path).read_text(encoding="utf-8"), "html.parser")
     return _SOUPS[path]
 
 
 @functools.cache
 def _anchors(path: str) -> set[str]:
     soup = _soup(path)
-    return {t["id"] for t in soup.find_all(id=True)} | \
-        {t["name"] for t in soup.find_all("a", attrs={"name": True})}
+    return {t["id"] for t in soup.find_all(id=True)} | {
+        t["name"] for t in soup.find_all("a", attrs={"name": True})
+    }
 
 
 def broken_links(path: str, root: Path = paths.HTML) -> list[str]:
@@ -286,8 +331,11 @@ def broken_links(path: str, root: Path = paths.HTML) -> list[str]:
                 target += "index.html"
             if not (root / target).is_file():
                 broken.append(f"{ref}: no file {target}")
-            elif url.fragment and target.endswith(".html") \
-                    and unquote(url.fragment) not in _anchors(target):
+            elif (
+                url.fragment
+                and target.endswith(".html")
+                and unquote(url.fragment) not in _anchors(target)
+            ):
                 broken.append(f"{ref}: no id {url.fragment!r} in {target}")
     return broken
 
@@ -303,10 +351,16 @@ _EXTERNAL = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 def external_assets(html: str) -> list[str]:
     """Scripts, stylesheets, fonts and preloads that a page would fetch from another host."""
     soup = BeautifulSoup(html, "html.parser")
-    found = [f"<script src={s['src']}>" for s in soup.find_all("script", src=True)
-             if _EXTERNAL.match(s["src"])]
-    found += [f"<link rel={' '.join(link.get('rel', []))} href={link['href']}>"
-              for link in soup.find_all("link", href=True) if _EXTERNAL.match(link["href"])]
+    found = [
+        f"<script src={s['src']}>"
+        for s in soup.find_all("script", src=True)
+        if _EXTERNAL.match(s["src"])
+    ]
+    found += [
+        f"<link rel={' '.join(link.get('rel', []))} href={link['href']}>"
+        for link in soup.find_all("link", href=True)
+        if _EXTERNAL.match(link["href"])
+    ]
     for style in soup.find_all("style"):
         found += external_css_urls(style.get_text())
     return found
@@ -315,7 +369,9 @@ def external_assets(html: str) -> list[str]:
 def external_css_urls(css: str) -> list[str]:
     """``url(http...)`` and ``@import`` of another host in a stylesheet."""
     urls = re.findall(r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", css, re.IGNORECASE)
-    imports = re.findall(r"@import\s+(?:url\()?\s*['\"]?((?:https?:)?//[^'\")\s;]+)", css, re.IGNORECASE)
+    imports = re.findall(
+        r"@import\s+(?:url\()?\s*['\"]?((?:https?:)?//[^'\")\s;]+)", css, re.IGNORECASE
+    )
     return sorted(set(urls + imports))
 
 
@@ -326,9 +382,12 @@ def test_page_references_no_external_script_stylesheet_or_font(path):
 
 
 def test_built_css_fetches_nothing_from_another_host():
-    offenders = {css.relative_to(paths.HTML).as_posix(): external_css_urls(
-                     css.read_text(encoding="utf-8", errors="replace"))
-                 for css in (paths.HTML / "_static").rglob("*.css")}
+    offenders = {
+        css.relative_to(paths.HTML).as_posix(): external_css_urls(
+            css.read_text(encoding="utf-8", errors="replace")
+        )
+        for css in (paths.HTML / "_static").rglob("*.css")
+    }
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
@@ -337,8 +396,10 @@ def test_the_offline_checks_catch_an_injected_external_script():
     html = (paths.HTML / "book/intro.html").read_text(encoding="utf-8")
     assert external_assets(html) == []
     tampered = html.replace(
-        "</head>", '<script src="https://cdn.example.org/x.js"></script>'
-                   '<style>@import url("https://fonts.example.org/f.css");</style></head>')
+        "</head>",
+        '<script src="https://cdn.example.org/x.js"></script>'
+        '<style>@import url("https://fonts.example.org/f.css");</style></head>',
+    )
     assert len(external_assets(tampered)) == 2
 
 
@@ -346,8 +407,11 @@ def test_mathjax_is_served_from_the_build():
     with_math = [p for p in PAGES if 'class="math' in (paths.HTML / p).read_text("utf-8")]
     assert with_math, "no page has math: is dollarmath still enabled?"
     for path in with_math:
-        srcs = [s["src"] for s in _soup(path).find_all("script", src=True)
-                if "mathjax" in s["src"].lower()]
+        srcs = [
+            s["src"]
+            for s in _soup(path).find_all("script", src=True)
+            if "mathjax" in s["src"].lower()
+        ]
         assert srcs, f"{path}: has math but loads no MathJax"
         for src in srcs:
             assert not _EXTERNAL.match(src), f"{path}: MathJax from a CDN ({src})"
@@ -371,7 +435,9 @@ def _column(tab, name: str) -> list[str]:
           if (col < 0) throw new Error('no column ' + name);
           return Array.from(t.tBodies[0].rows).filter(r => r.style.display !== 'none')
                       .map(r => r.cells[col].textContent.trim());
-        }""", [TABLE, name])
+        }""",
+        [TABLE, name],
+    )
 
 
 def _in_order(tab, values: list[str], descending: bool) -> bool:
@@ -382,15 +448,18 @@ def _in_order(tab, values: list[str], descending: bool) -> bool:
           const a = vals[i - 1], nx = parseFloat(a), ny = parseFloat(v);
           const cmp = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : a.localeCompare(v);
           return desc ? cmp >= 0 : cmp <= 0;
-        })""", [values, descending])
+        })""",
+        [values, descending],
+    )
 
 
 @pytest.mark.parametrize("column", ["status", "published"])
 def test_scorecard_sorts_when_a_header_is_clicked(tab, column):
     goto(tab, SCORECARD)
     before = _column(tab, column)
-    assert len(before) > 100 and not _in_order(tab, before, descending=False), \
+    assert len(before) > 100 and not _in_order(tab, before, descending=False), (
         f"the scorecard's {column} column is already sorted: choose another column"
+    )
     header = tab.locator(f"{TABLE} thead th", has_text=re.compile(rf"^\s*{column}\s*$"))
     header.click()
     ascending = _column(tab, column)
@@ -399,8 +468,9 @@ def test_scorecard_sorts_when_a_header_is_clicked(tab, column):
     assert header.get_attribute("aria-sort") == "ascending"
     header.focus()  # a keyboard user sorts the other way with Enter
     tab.keyboard.press("Enter")
-    assert _in_order(tab, _column(tab, column), descending=True), \
+    assert _in_order(tab, _column(tab, column), descending=True), (
         f"{column}: not descending after Enter on the sorted header"
+    )
     assert header.get_attribute("aria-sort") == "descending"
 
 
@@ -413,8 +483,9 @@ def test_scorecard_filters_on_what_is_typed(tab):
     statuses = _column(tab, "status")
     assert 0 < len(statuses) < total
     # the status cell reads "discrepant" or "discrepant (contradicted)"
-    assert {st.split()[0] for st in statuses} == {"discrepant"}, \
+    assert {st.split()[0] for st in statuses} == {"discrepant"}, (
         "a row without that status stays visible"
+    )
     assert re.search(rf"\b{len(statuses)} of {total} rows", count.inner_text())
     tab.locator("input.table-filter").fill("")
     assert len(_column(tab, "status")) == total
@@ -449,7 +520,10 @@ def test_screenshot_as_a_reader_sees_it(tab, name):
     goto(tab, SCREENSHOTS[name])
     # full page, but the scorecard's 484 rows stop at a few screens (it takes seconds otherwise)
     height = tab.evaluate("document.documentElement.scrollHeight")
-    tab.screenshot(path=str(out), full_page=True,
-                   clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": min(height, 6000)})
+    tab.screenshot(
+        path=str(out),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": min(height, 6000)},
+    )
     assert out.stat().st_size > 20_000, f"{out}: suspiciously small screenshot"
     assert real_errors(tab.recorder.console_errors) == []

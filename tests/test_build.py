@@ -15,7 +15,7 @@ from cart_hsct import paths
 
 pytestmark = pytest.mark.build
 
-GOOD = '''# %% [markdown]
+GOOD = """# %% [markdown]
 # # A page
 # %% tags=["parameters"]
 n = 3
@@ -24,15 +24,15 @@ from myst_nb import glue
 glue("total", n * 2, display=False)
 # %% [markdown]
 # Twice {glue:text}`total` is computed.
-'''
+"""
 
-BAD = '''# %% [markdown]
+BAD = """# %% [markdown]
 # # A page that fails
 # %%
 x = 1
 # %%
 raise RuntimeError("deliberate failure for the test")
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,8 @@ def project(tmp_path_factory) -> Path:
     shutil.copy(paths.BOOK / "references.bib", root / "book")
     (root / "book" / "intro.md").write_text("# Intro\n\nA test book.\n")
     (root / "_toc.yml").write_text(
-        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/demo/page\n")
+        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/demo/page\n"
+    )
     (root / "notebooks" / "demo").mkdir(parents=True)
     (root / "notebooks" / "demo" / "page.py").write_text(GOOD)
     shutil.copytree(paths.PUBLISHED, root / "data" / "published")
@@ -54,8 +55,14 @@ def project(tmp_path_factory) -> Path:
 def _build(root: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "CART_HSCT_ROOT": str(root)}
     env.pop("CART_HSCT_REPRODUCTION", None)
-    return subprocess.run([sys.executable, "-m", "cart_hsct.build"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "cart_hsct.build"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_build_caches_and_a_failing_notebook_keeps_the_old_html(project):
@@ -65,8 +72,9 @@ def test_build_caches_and_a_failing_notebook_keeps_the_old_html(project):
     # quiet: one line per notebook and a summary; no kernel's log lines (TCP warning, the
     # SIGINT jupyter_client sent before a shutdown)
     assert first.stderr == "", first.stderr[-3000:]
-    assert re.search(r"^Done in [\d.]+ s: 1 notebooks run, 0 unchanged$", first.stdout,
-                     re.MULTILINE), first.stdout
+    assert re.search(
+        r"^Done in [\d.]+ s: 1 notebooks run, 0 unchanged$", first.stdout, re.MULTILINE
+    ), first.stdout
     index = project / "_build" / "html" / "book" / "demo" / "page.html"
     assert "Twice" in index.read_text() and "6" in index.read_text()
     before = index.read_bytes()
@@ -110,8 +118,12 @@ def test_a_change_to_a_local_extension_rewrites_every_page(project):
     ext = project / "book" / "_ext" / "unique_scripts.py"
     text = ext.read_text()
     # an extension that stamps every page: pages whose source did not change get it too
-    ext.write_text(text.replace("def setup(app):", "def setup(app):\n"
-                                "    app.add_js_file(None, body='var stampedEverywhere = 1;')"))
+    ext.write_text(
+        text.replace(
+            "def setup(app):",
+            "def setup(app):\n    app.add_js_file(None, body='var stampedEverywhere = 1;')",
+        )
+    )
     try:
         assert _build(project).returncode == 0
         assert "stampedEverywhere" in page.read_text()

@@ -82,8 +82,11 @@ def test_cite_pattern_finds_every_role() -> None:
 
 
 def test_every_cited_key_is_in_the_bibliography(bib) -> None:
-    sources = [*paths.NOTEBOOKS.rglob("*.py"), *paths.NOTEBOOKS.rglob("*.md"),
-               *paths.BOOK.rglob("*.md")]
+    sources = [
+        *paths.NOTEBOOKS.rglob("*.py"),
+        *paths.NOTEBOOKS.rglob("*.md"),
+        *paths.BOOK.rglob("*.md"),
+    ]
     cited: dict[str, str] = {}
     for src in sources:
         for group in CITE.findall(src.read_text(encoding="utf-8")):

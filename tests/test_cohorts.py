@@ -78,4 +78,5 @@ def test_every_event_comes_after_what_its_spec_requires(cohort):
                 early = ~np.isnan(day) & ~np.isnan(limit) & (day <= limit)
                 assert not early.any(), (
                     f"{cohort} seed {seed}: {e.name}_day not after {bound.text!r} in rows "
-                    f"{list(np.flatnonzero(early))}")
+                    f"{list(np.flatnonzero(early))}"
+                )

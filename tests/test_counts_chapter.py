@@ -20,8 +20,9 @@ def _reproducing(eid: str, candidates) -> list[str]:
 
 def _km(eid: str):
     e = ledger.entry(eid)
-    return pr.ci_table(e.numerator, e.denominator,
-                       methods=list(pr.KM_METHODS) + ["wilson", "clopper-pearson"])
+    return pr.ci_table(
+        e.numerator, e.denominator, methods=list(pr.KM_METHODS) + ["wilson", "clopper-pearson"]
+    )
 
 
 @pytest.mark.parametrize("eid", ["chen2021.lfs_1y.cart_hsct", "chen2021.lfs_1y.cart1"])
@@ -29,8 +30,9 @@ def test_chen_lfs_intervals_are_log_log(eid):
     assert _reproducing(eid, _km(eid)) == ["log-log"]
 
 
-@pytest.mark.parametrize("eid", ["chen2021.os_1y.cart_hsct", "chen2021.os_1y.cart2",
-                                 "chen2021.os_1y.cart1"])
+@pytest.mark.parametrize(
+    "eid", ["chen2021.os_1y.cart_hsct", "chen2021.os_1y.cart2", "chen2021.os_1y.cart1"]
+)
 def test_chen_os_intervals_are_reproduced_by_no_method(eid):
     assert _reproducing(eid, _km(eid)) == []
 
@@ -40,16 +42,29 @@ def test_chen_cart1_lfs_is_no_count_out_of_eight():
     assert _reproducing("chen2021.lfs_1y.cart1", pr.ci_table(3, 9)) == []
 
 
-@pytest.mark.parametrize("eid", ["cao2023.t3.lfs_3y.cart_hsct2_interval_90d.gt90d",
-                                 "cao2023.t3.os_3y.cart_hsct2_interval_90d.gt90d",
-                                 "cao2023.t3.lfs_3y.mrd_pre2.pos", "cao2023.t3.os_3y.atg.p",
-                                 "cao2023.t3.lfs_3y.atg.p"])
+@pytest.mark.parametrize(
+    "eid",
+    [
+        "cao2023.t3.lfs_3y.cart_hsct2_interval_90d.gt90d",
+        "cao2023.t3.os_3y.cart_hsct2_interval_90d.gt90d",
+        "cao2023.t3.lfs_3y.mrd_pre2.pos",
+        "cao2023.t3.os_3y.atg.p",
+        "cao2023.t3.lfs_3y.atg.p",
+    ],
+)
 def test_cao_km_intervals_are_arcsine(eid):
     assert _reproducing(eid, _km(eid)) == ["arcsine"]
 
 
-@pytest.mark.parametrize("eid", ["cao2023.agvhd24_100d", "cao2023.agvhd34_100d",
-                                 "cao2023.engraft.platelet_60d", "cao2023.ptld_100d"])
+@pytest.mark.parametrize(
+    "eid",
+    [
+        "cao2023.agvhd24_100d",
+        "cao2023.agvhd34_100d",
+        "cao2023.engraft.platelet_60d",
+        "cao2023.ptld_100d",
+    ],
+)
 def test_cao_cif_intervals_are_log_with_aalen_johansen_variance(eid):
     e = ledger.entry(eid)
     assert "aalen-johansen:log" in _reproducing(eid, pr.cif_ci_table(e.numerator, e.denominator))
@@ -77,14 +92,17 @@ def test_cao_intensified_conditioning_p_is_pearson_without_yates():
     assert tab.loc[tab.reproduces, "test"].tolist() == ["chisq"]
 
 
-@pytest.mark.parametrize("eid, contradicted", [
-    ("chen2021.mrd_neg_rate.first_infusion", True),
-    ("chen2021.cres.discussion", True),
-    ("cao2023.crs.g_undetermined", True),
-    ("cao2023.t2.atg.atg_t", True),
-    ("cao2023.crs.g2", False),      # truncation
-    ("cao2023.t1.sex.male", False),  # rounding twice
-])
+@pytest.mark.parametrize(
+    "eid, contradicted",
+    [
+        ("chen2021.mrd_neg_rate.first_infusion", True),
+        ("chen2021.cres.discussion", True),
+        ("cao2023.crs.g_undetermined", True),
+        ("cao2023.t2.atg.atg_t", True),
+        ("cao2023.crs.g2", False),  # truncation
+        ("cao2023.t1.sex.male", False),  # rounding twice
+    ],
+)
 def test_percentage_slips(eid, contradicted):
     e = ledger.entry(eid)
     f = pr.percent_finding(e.numerator, e.denominator, e.value, pr.printed_decimals(e))
@@ -98,8 +116,10 @@ def test_cao_undetermined_crs_grade_uses_the_crs_denominator():
 
 
 def test_chen_group_sizes_add_up_from_the_paper_text():
-    sizes = [papertext.stated_number("chen2021", ledger.entry(f"chen2021.n.{g}").quote)
-             for g in ("cart_hsct", "cart2", "cart1", "total")]
+    sizes = [
+        papertext.stated_number("chen2021", ledger.entry(f"chen2021.n.{g}").quote)
+        for g in ("cart_hsct", "cart2", "cart1", "total")
+    ]
     assert pr.partition_sum(dict(zip("abc", sizes[:3])), sizes[3])["holds"]
 
 

@@ -24,8 +24,9 @@ def test_km_compare_at_matches_survfit_greenwood(row):
     got = sv.km_compare_at(d.time, d.event, d.group, at=row["time"])
     assert (got["group_a"], got["group_b"]) == (row["group_a"], row["group_b"])
     keys = ["survival_a", "survival_b", "difference", "std_err", "z", "p"]
-    np.testing.assert_allclose([got[k] for k in keys], [row[k] for k in keys], atol=1e-6,
-                               equal_nan=True)
+    np.testing.assert_allclose(
+        [got[k] for k in keys], [row[k] for k in keys], atol=1e-6, equal_nan=True
+    )
 
 
 def test_fixtures_cover_a_curve_at_zero_nothing_to_test_and_times_after_follow_up():
@@ -50,16 +51,26 @@ def test_km_compare_at_needs_exactly_two_groups():
 
 
 @pytest.mark.parametrize("variance", ["survfit", "cmprsk"])
-@pytest.mark.parametrize("key", sorted({tuple(k) for k in CIF[["set", "group", "cause"]].values}),
-                         ids=str)
+@pytest.mark.parametrize(
+    "key", sorted({tuple(k) for k in CIF[["set", "group", "cause"]].values}), ids=str
+)
 def test_cuminc_extended_and_absent_match_r(key, variance):
     name, group, cause = key
     r = CIF[(CIF["set"] == name) & (CIF["group"] == group) & (CIF["cause"] == cause)]
     d = DATA[(DATA["set"] == name) & (DATA["group"] == group)]
-    got = sv.cuminc(d.time, d.status, cause=int(cause), times=r.time, conf_type="log",
-                    variance=variance, absent="zero", extend=True)
-    est, var = ("estimate", "survfit_var") if variance == "survfit" else ("cmprsk_estimate",
-                                                                          "cmprsk_var")
+    got = sv.cuminc(
+        d.time,
+        d.status,
+        cause=int(cause),
+        times=r.time,
+        conf_type="log",
+        variance=variance,
+        absent="zero",
+        extend=True,
+    )
+    est, var = (
+        ("estimate", "survfit_var") if variance == "survfit" else ("cmprsk_estimate", "cmprsk_var")
+    )
     np.testing.assert_allclose(got.estimate, r[est], atol=1e-6)
     np.testing.assert_allclose(got.variance, r[var], atol=1e-6)
 

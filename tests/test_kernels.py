@@ -17,7 +17,7 @@ pytestmark = pytest.mark.build
 # stack before any kernel existed: pandas' display defaults (set at import, from whether
 # get_ipython() is a kernel), matplotlib's backend (inline figures), the working folder,
 # the environment the build sets for the page, the import path, the kernel's parent.
-PAGE = '''# %% [markdown]
+PAGE = """# %% [markdown]
 # # Probe
 # %%
 import os, sys
@@ -35,7 +35,7 @@ print(sorted(m for m in ("scipy.stats", "lifelines") if m in sys.modules))
 # %%
 fig, ax = plt.subplots(figsize=(2, 1.5))
 _ = ax.plot([0, 1], [1, 0])  # no Line2D repr: its address differs between runs
-'''
+"""
 
 
 def _outputs(path: Path) -> list:

@@ -21,13 +21,17 @@ WANT = pd.read_csv(REF / "landmark_results.csv")
 WANT = WANT[~(WANT.hr > 1e6)]
 
 
-@pytest.mark.parametrize("row", WANT.to_dict("records"),
-                         ids=lambda r: f"{r['dataset']}-L{r['landmark']}-{r['restricted']}")
+@pytest.mark.parametrize(
+    "row",
+    WANT.to_dict("records"),
+    ids=lambda r: f"{r['dataset']}-L{r['landmark']}-{r['restricted']}",
+)
 def test_landmark_cox_matches_r_coxph_and_survdiff(row):
     base = pd.read_csv(REF / f"td_{row['dataset']}.csv")
     eligible = base.id % 2 == 1 if row["restricted"] else None
-    got = sv.landmark_cox(base, "time", "event", "exposure_day", day=row["landmark"],
-                          eligible=eligible)
+    got = sv.landmark_cox(
+        base, "time", "event", "exposure_day", day=row["landmark"], eligible=eligible
+    )
     assert (got["n"], got["events"], got["exposed"]) == (row["n"], row["events"], row["exposed"])
     for key in ("hr", "ci_lower", "ci_upper", "p", "logrank_p"):
         if np.isnan(row[key]):
@@ -37,8 +41,9 @@ def test_landmark_cox_matches_r_coxph_and_survdiff(row):
 
 
 def test_exposure_after_the_landmark_counts_as_unexposed():
-    df = pd.DataFrame({"time": [5, 50, 80, 90], "event": [1, 1, 0, 1],
-                       "x": [np.nan, 20, 40, np.nan]})
+    df = pd.DataFrame(
+        {"time": [5, 50, 80, 90], "event": [1, 1, 0, 1], "x": [np.nan, 20, 40, np.nan]}
+    )
     lm = sv.landmark_data(df, "time", "event", "x", day=30)
     assert lm["exposed_by_landmark"].tolist() == [1, 0, 0]  # the death on day 5 leaves
     assert lm["exposed_later"].tolist() == [0, 1, 0]

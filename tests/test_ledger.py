@@ -23,12 +23,15 @@ def test_ledger_holds_all_ids_of_both_papers():
 
 
 def test_every_quote_is_in_the_papers_text():
-    texts = {p.name.split("_")[0]: p.read_text(encoding="utf-8") for p in paths.PAPERS.glob("*.txt")}
+    texts = {
+        p.name.split("_")[0]: p.read_text(encoding="utf-8") for p in paths.PAPERS.glob("*.txt")
+    }
     missing = [e.id for e in ledger.load().values() if e.quote not in texts[e.paper]]
     assert missing == []
 
 
 # ---------------------------------------------------------------- malformed ledgers
+
 
 def _write(tmp_path: Path, entries: list[dict], name: str = "chen2021.yaml") -> Path:
     ledger.entries._load_dir.cache_clear()
@@ -37,19 +40,31 @@ def _write(tmp_path: Path, entries: list[dict], name: str = "chen2021.yaml") -> 
 
 
 def _good() -> dict:
-    return {"id": "chen2021.n.total", "paper": "chen2021", "section": "Abstract",
-            "quote": "28 patients", "quantity": "n", "population": "all", "value": 28,
-            "unit": "count", "method": "descriptive", "reproducible_from": "counts",
-            "notes": "none"}
+    return {
+        "id": "chen2021.n.total",
+        "paper": "chen2021",
+        "section": "Abstract",
+        "quote": "28 patients",
+        "quantity": "n",
+        "population": "all",
+        "value": 28,
+        "unit": "count",
+        "method": "descriptive",
+        "reproducible_from": "counts",
+        "notes": "none",
+    }
 
 
-@pytest.mark.parametrize("change, field, message", [
-    ({"unit": "furlongs"}, "unit", "unknown unit"),
-    ({"value": "many"}, "value", "must be a number"),
-    ({"ci_low": "low", "ci_high": 3}, "ci_low", "must be a number"),
-    ({"reproducible_from": "guess"}, "reproducible_from", "'counts' or 'ipd'"),
-    ({"paper": "cao2023"}, "paper", "sits in chen2021.yaml"),
-])
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"unit": "furlongs"}, "unit", "unknown unit"),
+        ({"value": "many"}, "value", "must be a number"),
+        ({"ci_low": "low", "ci_high": 3}, "ci_low", "must be a number"),
+        ({"reproducible_from": "guess"}, "reproducible_from", "'counts' or 'ipd'"),
+        ({"paper": "cao2023"}, "paper", "sits in chen2021.yaml"),
+    ],
+)
 def test_malformed_entry_names_file_entry_and_field(tmp_path, change, field, message):
     bad = {**_good(), **change}
     with pytest.raises(ledger.LedgerError) as err:
@@ -74,12 +89,26 @@ def test_unknown_id_passed_to_record_is_an_error():
 
 # ---------------------------------------------------------------- tolerance rules
 
+
 def _entry(**fields) -> ledger.Entry:
-    base = dict(id="x.y", paper="x", unit="percent", value=70.0, quote="70.0%", quantity="q",
-                section="s", method="KM", reproducible_from="ipd")
+    base = dict(
+        id="x.y",
+        paper="x",
+        unit="percent",
+        value=70.0,
+        quote="70.0%",
+        quantity="q",
+        section="s",
+        method="KM",
+        reproducible_from="ipd",
+    )
     base.update(fields)
     e = ledger.Entry(**{k: v for k, v in base.items() if k != "half_unit"})
-    half = {"value": ledger.entries._half_unit(float(e.value), e.quote, None)} if isinstance(e.value, float) else {}
+    half = (
+        {"value": ledger.entries._half_unit(float(e.value), e.quote, None)}
+        if isinstance(e.value, float)
+        else {}
+    )
     if e.ci:
         half["ci_low"] = ledger.entries._half_unit(e.ci[0], e.quote, None)
         half["ci_high"] = ledger.entries._half_unit(e.ci[1], e.quote, None)
@@ -89,10 +118,17 @@ def _entry(**fields) -> ledger.Entry:
     return e
 
 
-@pytest.mark.parametrize("value, status", [
-    (70.04, "exact"), (69.96, "exact"), (70.06, "close"), (71.0, "close"),
-    (71.01, "discrepant"), (68.9, "discrepant"),
-])
+@pytest.mark.parametrize(
+    "value, status",
+    [
+        (70.04, "exact"),
+        (69.96, "exact"),
+        (70.06, "close"),
+        (71.0, "close"),
+        (71.01, "discrepant"),
+        (68.9, "discrepant"),
+    ],
+)
 def test_percent_rules(value, status):
     assert ledger.compare(_entry(), value)[0] == status
 
@@ -117,16 +153,29 @@ def test_scientific_notation_keeps_its_significant_digits():
     assert e.half_unit["value"] == pytest.approx(5000.0)
 
 
-@pytest.mark.parametrize("printed, op, rep, status", [
-    (0.015, None, 0.0151, "exact"), (0.015, None, 0.02, "close"), (0.015, None, 0.03, "discrepant"),
-    (0.015, None, 0.06, "discrepant"), (0.001, "<", 0.0004, "exact"), (0.001, "<", 0.0012, "close"),
-    (0.001, "<", 0.01, "discrepant"),
-    # large p: the band is on the odds scale, so 0.956 no longer accepts anything above 0.64
-    (0.956, None, 0.9555, "exact"), (0.956, None, 0.94, "close"), (0.956, None, 0.969, "close"),
-    (0.956, None, 0.93, "discrepant"), (0.956, None, 0.70, "discrepant"),
-    (0.956, None, 1.0, "discrepant"), (0.5, None, 0.41, "close"), (0.5, None, 0.38, "discrepant"),
-    (0.24, None, 0.149, "discrepant"), (0.24, None, 0.19, "close"),
-])
+@pytest.mark.parametrize(
+    "printed, op, rep, status",
+    [
+        (0.015, None, 0.0151, "exact"),
+        (0.015, None, 0.02, "close"),
+        (0.015, None, 0.03, "discrepant"),
+        (0.015, None, 0.06, "discrepant"),
+        (0.001, "<", 0.0004, "exact"),
+        (0.001, "<", 0.0012, "close"),
+        (0.001, "<", 0.01, "discrepant"),
+        # large p: the band is on the odds scale, so 0.956 no longer accepts anything above 0.64
+        (0.956, None, 0.9555, "exact"),
+        (0.956, None, 0.94, "close"),
+        (0.956, None, 0.969, "close"),
+        (0.956, None, 0.93, "discrepant"),
+        (0.956, None, 0.70, "discrepant"),
+        (0.956, None, 1.0, "discrepant"),
+        (0.5, None, 0.41, "close"),
+        (0.5, None, 0.38, "discrepant"),
+        (0.24, None, 0.149, "discrepant"),
+        (0.24, None, 0.19, "close"),
+    ],
+)
 def test_p_value_rules(printed, op, rep, status):
     e = _entry(unit="p-value", value=printed, p=printed, p_operator=op, quote=f"p = {printed}")
     assert ledger.compare(e, rep)[0] == status
@@ -134,7 +183,10 @@ def test_p_value_rules(printed, op, rep, status):
 
 def test_not_reached_and_dates_compare_by_identity():
     assert ledger.compare(_entry(unit="days", value=None, quote="not reached"), None)[0] == "exact"
-    assert ledger.compare(_entry(unit="days", value=None, quote="not reached"), 400.0)[0] == "discrepant"
+    assert (
+        ledger.compare(_entry(unit="days", value=None, quote="not reached"), 400.0)[0]
+        == "discrepant"
+    )
     date = _entry(unit="date", value="2021-01-01", quote="January 1, 2021")
     assert ledger.compare(date, "2021-01-01")[0] == "exact"
     assert ledger.compare(date, "2021-01-02")[0] == "discrepant"
@@ -152,6 +204,7 @@ def test_percent_status_is_symmetric_in_the_difference(printed, delta):
 
 # ---------------------------------------------------------------- records and scorecard
 
+
 @pytest.fixture
 def reproduction(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "REPRODUCTION", tmp_path)
@@ -168,7 +221,9 @@ def test_record_writes_the_notebook_file_and_needs_notes_where_required(reproduc
     assert rec["status"] == "exact"
     ledger.flush()
     body = json.loads((reproduction / "part__page.json").read_text())
-    assert body["notebook"] == "part/page" and body["records"][0]["id"] == "chen2021.os_1y.cart_hsct"
+    assert (
+        body["notebook"] == "part/page" and body["records"][0]["id"] == "chen2021.os_1y.cart_hsct"
+    )
     with pytest.raises(ValueError, match="needs a note"):
         ledger.record("chen2021.os_1y.cart1", 36.4, contradicted=True)
     with pytest.warns(UserWarning, match="no explanation"):
@@ -178,10 +233,29 @@ def test_record_writes_the_notebook_file_and_needs_notes_where_required(reproduc
 
 
 def test_scorecard_lists_every_id_and_rejects_double_homes(reproduction):
-    (reproduction / "a.json").write_text(json.dumps({"notebook": "a", "records": [
-        {"id": "chen2021.n.total", "paper": "chen2021", "status": "exact", "contradicted": False,
-         "value": 28, "ci": None, "p": None, "range": None, "explanation": "", "comparison": "",
-         "notebook": "a", "source": "text"}]}))
+    (reproduction / "a.json").write_text(
+        json.dumps(
+            {
+                "notebook": "a",
+                "records": [
+                    {
+                        "id": "chen2021.n.total",
+                        "paper": "chen2021",
+                        "status": "exact",
+                        "contradicted": False,
+                        "value": 28,
+                        "ci": None,
+                        "p": None,
+                        "range": None,
+                        "explanation": "",
+                        "comparison": "",
+                        "notebook": "a",
+                        "source": "text",
+                    }
+                ],
+            }
+        )
+    )
     rows = ledger.build_scorecard(reproduction)
     assert len(rows) == 484 and {r["id"] for r in rows} == set(ledger.load())
     assert sum(r["status"] == "pending" for r in rows) == 483
@@ -221,6 +295,7 @@ def test_hazard_ratio_bounds_get_twice_the_estimates_tolerance():
 def test_p_band_on_the_odds_scale_matches_the_old_factor_for_small_p():
     """For p near 0 the odds are p itself: the old rule's verdicts stand there."""
     from cart_hsct.ledger.tolerance import p_close
+
     for printed in (0.001, 0.004, 0.012, 0.03):
         assert p_close(printed * 1.45, printed) and p_close(printed / 1.45, printed)
         assert not p_close(printed * 1.6, printed) and not p_close(printed / 1.6, printed)
@@ -242,10 +317,13 @@ def test_records_are_written_by_flush_and_at_exit_as_plain_json(reproduction, mo
 def test_records_reach_the_file_when_a_script_exits(tmp_path):
     import subprocess
     import sys
-    code = ("from cart_hsct import ledger\n"
-            "ledger.record('chen2021.n.total', 28, source='text')\n")
-    env = {**__import__("os").environ, "CART_HSCT_REPRODUCTION": str(tmp_path),
-           "CART_HSCT_NOTEBOOK": "part/script"}
+
+    code = "from cart_hsct import ledger\nledger.record('chen2021.n.total', 28, source='text')\n"
+    env = {
+        **__import__("os").environ,
+        "CART_HSCT_REPRODUCTION": str(tmp_path),
+        "CART_HSCT_NOTEBOOK": "part/script",
+    }
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
     body = json.loads((tmp_path / "part__script.json").read_text())
     assert [(r["id"], r["source"]) for r in body["records"]] == [("chen2021.n.total", "text")]
@@ -253,17 +331,31 @@ def test_records_reach_the_file_when_a_script_exits(tmp_path):
 
 def test_source_defaults_from_the_ledger_and_rejects_unknown_kinds(reproduction):
     assert ledger.record("chen2021.os_1y.cart_hsct", 70.0)["source"] == "counts"
-    ipd = next(e.id for e in ledger.load("cao2023").values() if e.reproducible_from == "ipd"
-               and e.unit == "percent")
+    ipd = next(
+        e.id
+        for e in ledger.load("cao2023").values()
+        if e.reproducible_from == "ipd" and e.unit == "percent"
+    )
     assert ledger.record(ipd, 50.0, note="test")["source"] == "pseudo_patients"
     with pytest.raises(ValueError, match="source must be one of"):
         ledger.record(ipd, 50.0, source="guess")
 
 
 def _rec(eid, status="exact", source="pseudo_patients", contradicted=False):
-    return {"id": eid, "paper": eid.split(".")[0], "status": status,
-            "contradicted": contradicted, "value": 1.0, "ci": None, "p": None, "range": None,
-            "explanation": "", "comparison": "", "notebook": "part/page", "source": source}
+    return {
+        "id": eid,
+        "paper": eid.split(".")[0],
+        "status": status,
+        "contradicted": contradicted,
+        "value": 1.0,
+        "ci": None,
+        "p": None,
+        "range": None,
+        "explanation": "",
+        "comparison": "",
+        "notebook": "part/page",
+        "source": source,
+    }
 
 
 def test_scorecard_rows_carry_source_fitted_kind_and_anchor(reproduction):
@@ -273,14 +365,21 @@ def test_scorecard_rows_carry_source_fitted_kind_and_anchor(reproduction):
     assert fitted and set(fitted) <= set(ledger.load())
     assert spec.unfitted.isdisjoint(fitted)  # infeasible targets the solver ignores: not fitted
     chen_fit = next(i for i in fitted if i.startswith("chen2021.") and i in targets)
-    chen_free = next(e.id for e in ledger.load("chen2021").values()
-                     if e.id not in fitted and e.reproducible_from == "ipd")
-    recs = [_rec(chen_fit), _rec(chen_free, status="close"),
-            _rec("chen2021.n.total", source="text"),
-            _rec("chen2021.mrd_neg_rate.first_infusion", status="discrepant", source="counts"),
-            _rec("chen2021.os_1y.cart2", status="discrepant", source="counts", contradicted=True)]
-    (reproduction / "part__page.json").write_text(json.dumps({"notebook": "part/page",
-                                                              "records": recs}))
+    chen_free = next(
+        e.id
+        for e in ledger.load("chen2021").values()
+        if e.id not in fitted and e.reproducible_from == "ipd"
+    )
+    recs = [
+        _rec(chen_fit),
+        _rec(chen_free, status="close"),
+        _rec("chen2021.n.total", source="text"),
+        _rec("chen2021.mrd_neg_rate.first_infusion", status="discrepant", source="counts"),
+        _rec("chen2021.os_1y.cart2", status="discrepant", source="counts", contradicted=True),
+    ]
+    (reproduction / "part__page.json").write_text(
+        json.dumps({"notebook": "part/page", "records": recs})
+    )
     rows = {r["id"]: r for r in ledger.build_scorecard(reproduction)}
     assert rows[chen_fit]["fitted"] and rows[chen_fit]["kind"] == "fitted"
     assert rows[chen_free]["kind"] == "independent" and not rows[chen_free]["fitted"]
@@ -300,8 +399,9 @@ def test_scorecard_rows_carry_source_fitted_kind_and_anchor(reproduction):
 def test_a_record_without_a_source_is_refused(reproduction):
     rec = _rec("chen2021.n.total")
     del rec["source"]
-    (reproduction / "part__page.json").write_text(json.dumps({"notebook": "part/page",
-                                                              "records": [rec]}))
+    (reproduction / "part__page.json").write_text(
+        json.dumps({"notebook": "part/page", "records": [rec]})
+    )
     with pytest.raises(ledger.LedgerError, match="no 'source'"):
         ledger.build_scorecard(reproduction)
 

@@ -16,23 +16,41 @@ pytest.importorskip("lifelines")
 from cart_hsct import lifelines_compare as lc  # noqa: E402
 from cart_hsct import survival as sv  # noqa: E402
 
-LEUK = pd.read_csv(Path(find_spec("lifelines").submodule_search_locations[0], "datasets",
-                        "anderson.csv"), sep=" ", engine="python")
+LEUK = pd.read_csv(
+    Path(find_spec("lifelines").submodule_search_locations[0], "datasets", "anderson.csv"),
+    sep=" ",
+    engine="python",
+)
 RNG = np.random.default_rng(20240601)
-COMPETING = pd.DataFrame({"time": np.round(RNG.exponential(20, 120)) + 1,  # many ties
-                          "status": RNG.choice([0, 1, 2], 120)})
+COMPETING = pd.DataFrame(
+    {
+        "time": np.round(RNG.exponential(20, 120)) + 1,  # many ties
+        "status": RNG.choice([0, 1, 2], 120),
+    }
+)
 
 
 @pytest.fixture(scope="module")
 def table():
-    t = lc.side_by_side(LEUK, duration="t", event="status", group="Rx",
-                        covariates=["Rx", "sex", "logWBC"], competing=COMPETING)
+    t = lc.side_by_side(
+        LEUK,
+        duration="t",
+        event="status",
+        group="Rx",
+        covariates=["Rx", "sex", "logWBC"],
+        competing=COMPETING,
+    )
     return t.set_index("quantity")
 
 
-AGREE = ["Kaplan-Meier estimate", "Kaplan-Meier 95 % CI, log-log", "log-rank chi-square and p",
-         "Cox coefficients and SEs, Efron ties", "Aalen-Johansen estimate, distinct times",
-         "Aalen-Johansen 95 % CI, survfit variance, log-log"]
+AGREE = [
+    "Kaplan-Meier estimate",
+    "Kaplan-Meier 95 % CI, log-log",
+    "log-rank chi-square and p",
+    "Cox coefficients and SEs, Efron ties",
+    "Aalen-Johansen estimate, distinct times",
+    "Aalen-Johansen 95 % CI, survfit variance, log-log",
+]
 DIFFER = {  # quantity: smallest difference expected on these data
     "Kaplan-Meier 95 % CI, R's default (log)": 0.01,
     "median on a flat stretch at 0.5 (six patients)": 1.0,
@@ -74,11 +92,19 @@ def test_aalen_johansen_jitter_depends_on_the_seed_and_cart_hsct_does_not():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ends = {AalenJohansenFitter(seed=s).fit(COMPETING.time, COMPETING.status, 1)
-                .cumulative_density_.iloc[-1, 0] for s in (1, 2, 3)}
+        ends = {
+            AalenJohansenFitter(seed=s)
+            .fit(COMPETING.time, COMPETING.status, 1)
+            .cumulative_density_.iloc[-1, 0]
+            for s in (1, 2, 3)
+        }
     assert len(ends) > 1
-    ours = {sv.cuminc(COMPETING.time, COMPETING.status, cause=1, times=[60],
-                      conf_type="log").estimate.iloc[0] for _ in range(3)}
+    ours = {
+        sv.cuminc(
+            COMPETING.time, COMPETING.status, cause=1, times=[60], conf_type="log"
+        ).estimate.iloc[0]
+        for _ in range(3)
+    }
     assert len(ours) == 1
 
 

@@ -42,8 +42,12 @@ def test_record_median_explains_only_a_shortfall(records):
 
 
 def test_record_median_leaves_out_missing_values_and_gives_quartiles_on_request(records):
-    d = pages.record_median("cao2023.dli.time_median", pd.Series([1, 2, None, 3, 4, "x"]),
-                            note="a toy sample", quartiles=True)
+    d = pages.record_median(
+        "cao2023.dli.time_median",
+        pd.Series([1, 2, None, 3, 4, "x"]),
+        note="a toy sample",
+        quartiles=True,
+    )
     assert d == {"patients": 4, "median": 2.5, "min": 1.0, "max": 4.0, "q1": 1.75, "q3": 3.25}
     assert records()["cao2023.dli.time_median"]["range"] == [1.0, 4.0]
 
@@ -71,28 +75,41 @@ def test_spec_mask_reads_the_spec_and_leaves_missing_values_on_neither_side():
 
 
 def test_stated_reads_the_papers_text_not_the_ledger():
-    entries = {i: e for i, e in ledger.load("chen2021").items()
-               if i in ("chen2021.n.total", "chen2021.design.data_cutoff")}
+    entries = {
+        i: e
+        for i, e in ledger.load("chen2021").items()
+        if i in ("chen2021.n.total", "chen2021.design.data_cutoff")
+    }
     got = papertext.stated("chen2021", entries)
     assert got["chen2021.n.total"] == 28
     assert got["chen2021.design.data_cutoff"] == "2021-01-01"
 
 
 def test_record_stated_names_the_identity_or_the_other_check(records):
-    entries = {i: ledger.entry(i) for i in ("chen2021.n.total", "chen2021.sex.male",
-                                            "chen2021.design.data_cutoff")}
-    values = {"chen2021.n.total": 28, "chen2021.sex.male": 17, "chen2021.design.data_cutoff":
-              "2021-01-01"}
+    entries = {
+        i: ledger.entry(i)
+        for i in ("chen2021.n.total", "chen2021.sex.male", "chen2021.design.data_cutoff")
+    }
+    values = {
+        "chen2021.n.total": 28,
+        "chen2021.sex.male": 17,
+        "chen2021.design.data_cutoff": "2021-01-01",
+    }
     holds = {"text": "17 + 11 = 28", "holds": True}
-    pages.record_stated("chen2021", entries, values,
-                        {"sex": (holds, ["chen2021.sex.male"])},
-                        checks={"chen2021.design.data_cutoff": "; dates in order."},
-                        extra={"chen2021.n.total": " More."})
+    pages.record_stated(
+        "chen2021",
+        entries,
+        values,
+        {"sex": (holds, ["chen2021.sex.male"])},
+        checks={"chen2021.design.data_cutoff": "; dates in order."},
+        extra={"chen2021.n.total": " More."},
+    )
     got = records()
     assert "identity 17 + 11 = 28 (sex) holds." in got["chen2021.sex.male"]["explanation"]
     assert got["chen2021.design.data_cutoff"]["explanation"].endswith("; dates in order.")
     assert got["chen2021.n.total"]["explanation"].endswith(
-        "; no arithmetic identity involves it. More.")
+        "; no arithmetic identity involves it. More."
+    )
     assert all(got[i]["explanation"].startswith("Read from the paper's") for i in values)
 
 
@@ -100,8 +117,9 @@ def test_cox_term_is_one_row_and_names_the_terms_when_absent():
     from cart_hsct import survival as sv
 
     rng = np.random.default_rng(1)
-    df = pd.DataFrame({"t": rng.exponential(10, 40), "e": rng.integers(0, 2, 40),
-                       "x": rng.normal(size=40)})
+    df = pd.DataFrame(
+        {"t": rng.exponential(10, 40), "e": rng.integers(0, 2, 40), "x": rng.normal(size=40)}
+    )
     fit = sv.cox(df, "t", "e", ["x"])
     assert fit.term("x")["hr"] == fit.summary.iloc[0]["hr"]
     with pytest.raises(KeyError, match="terms: \\['x'\\]"):

@@ -22,14 +22,17 @@ def test_parity_table_passes_for_every_function():
     assert (table.cases > 0).all() and (table["values"] >= table.cases).all()
 
 
-@pytest.mark.parametrize("python, r, ok", [
-    ([0.5, np.nan, np.inf], [0.5 + 9e-7, np.nan, np.inf], True),   # NA where R has NA
-    ([0.5, 0.1], [0.5, np.nan], False),                            # NaN on one side only
-    ([0.5], [0.5 + 2e-6], False),                                  # beyond 1e-6
-    ([3000.0], [3000.0 + 2e-3], True),                             # relative above |R| = 1
-    ([3000.0], [3000.0 + 4e-3], False),
-    ([1.0, 2.0], [1.0], False),                                    # shape mismatch
-])
+@pytest.mark.parametrize(
+    "python, r, ok",
+    [
+        ([0.5, np.nan, np.inf], [0.5 + 9e-7, np.nan, np.inf], True),  # NA where R has NA
+        ([0.5, 0.1], [0.5, np.nan], False),  # NaN on one side only
+        ([0.5], [0.5 + 2e-6], False),  # beyond 1e-6
+        ([3000.0], [3000.0 + 2e-3], True),  # relative above |R| = 1
+        ([3000.0], [3000.0 + 4e-3], False),
+        ([1.0, 2.0], [1.0], False),  # shape mismatch
+    ],
+)
 def test_difference_rules(python, r, ok):
     assert parity.difference(python, r)[3] is ok
 

@@ -48,8 +48,12 @@ def competing_data() -> pd.DataFrame:
 
 
 def _texts(fig: Figure, prefix: str) -> dict[str, str]:
-    return {t.get_gid(): t.get_text() for ax in fig.axes for t in ax.texts
-            if (t.get_gid() or "").startswith(prefix)}
+    return {
+        t.get_gid(): t.get_text()
+        for ax in fig.axes
+        for t in ax.texts
+        if (t.get_gid() or "").startswith(prefix)
+    }
 
 
 def _curves(ax) -> list:
@@ -114,8 +118,11 @@ def test_km_risk_table_equals_km_table_at_risk(random_data):
             assert cells[f"risk:{g}:at_risk:{t:g}"] == str(want)
             assert cells[f"risk:{g}:events:{t:g}"] == str(int(table.events[table.time < t].sum()))
             assert cells[f"risk:{g}:censored:{t:g}"] == str(
-                int(table.censored[table.time < t].sum()))
-            total = sum(int(cells[f"risk:{g}:{k}:{t:g}"]) for k in ("at_risk", "events", "censored"))
+                int(table.censored[table.time < t].sum())
+            )
+            total = sum(
+                int(cells[f"risk:{g}:{k}:{t:g}"]) for k in ("at_risk", "events", "censored")
+            )
             assert total == len(sub)
 
 
@@ -137,8 +144,9 @@ def test_km_plot_on_given_axes_appends_table_below(random_data):
     d = random_data
     fig = Figure()
     ax = fig.add_subplot()
-    out = plots.km_plot(d.time, d.event, group=d.group, conf_type="plain", ax=ax,
-                        risk_rows=["at_risk"])
+    out = plots.km_plot(
+        d.time, d.event, group=d.group, conf_type="plain", ax=ax, risk_rows=["at_risk"]
+    )
     assert out is fig and fig.axes[0] is ax and len(fig.axes) == 2
     fig.draw_without_rendering()  # the divider places the table at draw time
     assert fig.axes[1].get_position().y1 <= ax.get_position().y0 + 1e-9
@@ -163,8 +171,9 @@ def test_km_plot_errors_name_the_problem(random_data):
 def test_cuminc_plot_curves_table_and_gray_p(competing_data):
     d = competing_data
     times = [0, 10, 20, 30]
-    fig = plots.cuminc_plot(d.time, d.status, cause=1, group=d.group, conf_type="log-log",
-                            test="gray", times=times)
+    fig = plots.cuminc_plot(
+        d.time, d.status, cause=1, group=d.group, conf_type="log-log", test="gray", times=times
+    )
     ax = fig.axes[0]
     assert [line.get_label() for line in _curves(ax)] == ["a", "b"]
     for line, (g, sub) in zip(_curves(ax), d.groupby("group")):
@@ -174,7 +183,8 @@ def test_cuminc_plot_curves_table_and_gray_p(competing_data):
         for t in times:
             assert cells[f"risk:{g}:at_risk:{t:g}"] == str(int((sub.time >= t).sum()))
             assert cells[f"risk:{g}:competing:{t:g}"] == str(
-                int(((sub.time < t) & (sub.status == 2)).sum()))
+                int(((sub.time < t) & (sub.status == 2)).sum())
+            )
     p = sv.gray_test(d.time, d.status, d.group, cause=1)["p"]
     assert _texts(fig, "p_value") == {"p_value": f"Gray's test {pages.format_p(p)}"}
 
@@ -192,9 +202,15 @@ def test_risk_counts_add_up_to_group_size(competing_data):
 
 @pytest.fixture
 def cox_summary() -> pd.DataFrame:
-    return pd.DataFrame({"term": ["hsct", "blasts", "mrd"], "hr": [0.25, 6.0, 7.9],
-                         "ci_lower": [0.07, 1.6, 1.0], "ci_upper": [0.92, 18.9, np.inf],
-                         "p": [0.036, 0.004, 0.048]})
+    return pd.DataFrame(
+        {
+            "term": ["hsct", "blasts", "mrd"],
+            "hr": [0.25, 6.0, 7.9],
+            "ci_lower": [0.07, 1.6, 1.0],
+            "ci_upper": [0.92, 18.9, np.inf],
+            "p": [0.036, 0.004, 0.048],
+        }
+    )
 
 
 def test_forest_plot_log_axis_reference_and_rows(cox_summary):
@@ -212,8 +228,9 @@ def test_forest_plot_log_axis_reference_and_rows(cox_summary):
 
 def test_forest_plot_keeps_off_axis_estimates_visible():
     """Under separation the HR is ~0: its marker sits at the axis edge, not outside it."""
-    sep = pd.DataFrame({"term": ["arm"], "hr": [1e-9], "ci_lower": [0.0], "ci_upper": [np.inf],
-                        "p": [0.99]})
+    sep = pd.DataFrame(
+        {"term": ["arm"], "hr": [1e-9], "ci_lower": [0.0], "ci_upper": [np.inf], "p": [0.99]}
+    )
     ax = plots.forest_plot(sep)
     (points,) = [c for c in ax.collections if c.get_gid() == "reproduced"]
     x = points.get_offsets()[0, 0]
@@ -223,8 +240,14 @@ def test_forest_plot_keeps_off_axis_estimates_visible():
 
 
 def test_forest_plot_overlays_published(cox_summary):
-    published = pd.DataFrame({"term": ["hsct", "age"], "hr": [0.25, 1.5],
-                              "ci_lower": [0.068, 1.1], "ci_upper": [0.915, 2.0]})
+    published = pd.DataFrame(
+        {
+            "term": ["hsct", "age"],
+            "hr": [0.25, 1.5],
+            "ci_lower": [0.068, 1.1],
+            "ci_upper": [0.915, 2.0],
+        }
+    )
     ax = plots.forest_plot(cox_summary, published=published)
     (pub,) = [c for c in ax.collections if c.get_gid() == "published"]
     np.testing.assert_allclose(pub.get_offsets()[:, 0], [0.25, 1.5])
@@ -233,8 +256,9 @@ def test_forest_plot_overlays_published(cox_summary):
 
 
 def test_forest_plot_accepts_fine_gray_table():
-    fg = pd.DataFrame({"term": ["x"], "shr": [2.0], "ci_lower": [1.2], "ci_upper": [3.3],
-                       "p": [0.01]})
+    fg = pd.DataFrame(
+        {"term": ["x"], "shr": [2.0], "ci_lower": [1.2], "ci_upper": [3.3], "p": [0.01]}
+    )
     ax = plots.forest_plot(fg)
     assert "Subdistribution" in ax.get_xlabel()
     with pytest.raises(ValueError, match="no estimate column"):
@@ -242,10 +266,17 @@ def test_forest_plot_accepts_fine_gray_table():
 
 
 def test_published_vs_reproduced_dot_plot():
-    table = pd.DataFrame({"label": ["OS 1y", "LFS 1y"], "published": [70.0, 80.0],
-                          "published_lower": [33.0, 40.9], "published_upper": [90.2, 94.6],
-                          "reproduced": [70.0, 80.0], "reproduced_lower": [32.9, 40.9],
-                          "reproduced_upper": [89.2, np.nan]})
+    table = pd.DataFrame(
+        {
+            "label": ["OS 1y", "LFS 1y"],
+            "published": [70.0, 80.0],
+            "published_lower": [33.0, 40.9],
+            "published_upper": [90.2, 94.6],
+            "reproduced": [70.0, 80.0],
+            "reproduced_lower": [32.9, 40.9],
+            "reproduced_upper": [89.2, np.nan],
+        }
+    )
     ax = plots.published_vs_reproduced(table, xlabel="Percent")
     (pub,) = [c for c in ax.collections if c.get_gid() == "published"]
     (rep,) = [c for c in ax.collections if c.get_gid() == "reproduced"]
@@ -280,11 +311,21 @@ def test_theme_is_seaborns_ticks_notebook_theme(font_scale):
     """set_theme writes out what seaborn.set_theme sets, without importing seaborn."""
     sns = pytest.importorskip("seaborn")
     with matplotlib.rc_context():
-        sns.set_theme(context="notebook", style="ticks", palette=list(plots.OKABE_ITO),
-                      font="sans-serif", font_scale=font_scale,
-                      rc={"axes.spines.top": False, "axes.spines.right": False,
-                          "figure.dpi": 110, "savefig.dpi": 150, "savefig.bbox": "tight",
-                          "legend.frameon": False})
+        sns.set_theme(
+            context="notebook",
+            style="ticks",
+            palette=list(plots.OKABE_ITO),
+            font="sans-serif",
+            font_scale=font_scale,
+            rc={
+                "axes.spines.top": False,
+                "axes.spines.right": False,
+                "figure.dpi": 110,
+                "savefig.dpi": 150,
+                "savefig.bbox": "tight",
+                "legend.frameon": False,
+            },
+        )
         seaborns = dict(matplotlib.rcParams)
     with matplotlib.rc_context():
         plots.set_theme(font_scale)
@@ -297,7 +338,8 @@ def test_theme_is_seaborns_ticks_notebook_theme(font_scale):
 def test_seaborn_colorblind_palette_is_seaborns():
     sns = pytest.importorskip("seaborn")
     assert [to_hex(c) for c in sns.color_palette("colorblind")] == [
-        c.lower() for c in plots.SEABORN_COLORBLIND]
+        c.lower() for c in plots.SEABORN_COLORBLIND
+    ]
 
 
 def test_forest_plot_series_names_for_two_fits(cox_summary):
@@ -349,5 +391,9 @@ def test_status_heatmap_counts_ids_per_section_and_status():
     ax = summary_plots.status_heatmap(card)
     texts = [t.get_text() for t in ax.texts]
     assert texts == ["1", "1", "0", "0", "1", "0", "0", "0"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["exact", "close", "discrepant",
-                                                            "not_reproducible"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "exact",
+        "close",
+        "discrepant",
+        "not_reproducible",
+    ]

@@ -64,8 +64,12 @@ def test_rounding_conventions_by_hand():
 
 
 @settings(max_examples=60, deadline=None)
-@given(k=st.integers(0, 300), n=st.integers(1, 300), decimals=st.integers(0, 3),
-       shift=st.integers(-2, 2))
+@given(
+    k=st.integers(0, 300),
+    n=st.integers(1, 300),
+    decimals=st.integers(0, 3),
+    shift=st.integers(-2, 2),
+)
 @example(k=1, n=40, decimals=0, shift=0)  # 2.5 %: half-up 3, half-even 2
 @example(k=1, n=8, decimals=0, shift=0)  # 12.5 %
 @example(k=56, n=95, decimals=1, shift=1)  # 58.947 %: 59.0 only by rounding twice
@@ -75,16 +79,18 @@ def test_count_searches_agree_with_rounding_conventions(k, n, decimals, shift):
     from decimal import Decimal
 
     k = min(k, n)
-    printed = float(pr.rounding_conventions(k, n, decimals)["half-up"]) + shift * 10.0 ** -decimals
+    printed = float(pr.rounding_conventions(k, n, decimals)["half-up"]) + shift * 10.0**-decimals
     target = Decimal(str(printed)).quantize(Decimal(1).scaleb(-decimals))
 
     def half_up(k_, n_):
         return Decimal(pr.rounding_conventions(k_, n_, decimals)["half-up"])
 
     assert pr.numerators_for(printed, n, decimals) == [
-        k_ for k_ in range(n + 1) if half_up(k_, n) == target]
+        k_ for k_ in range(n + 1) if half_up(k_, n) == target
+    ]
     assert pr.denominators_for(printed, k, decimals, max_n=320) == [
-        n_ for n_ in range(max(k, 1), 321) if half_up(k, n_) == target]
+        n_ for n_ in range(max(k, 1), 321) if half_up(k, n_) == target
+    ]
 
 
 def test_numerators_for():
@@ -95,17 +101,24 @@ def test_numerators_for():
 
 def test_partition_sum():
     assert pr.partition_sum({"a": 10, "b": 7, "c": 11}, 28) == {
-        "sum": 28, "total": 28, "holds": True, "text": "10 + 7 + 11 = 28"}
+        "sum": 28,
+        "total": 28,
+        "holds": True,
+        "text": "10 + 7 + 11 = 28",
+    }
     assert not pr.partition_sum({"a": 19, "b": 73}, 95)["holds"]
 
 
-@pytest.mark.parametrize("bad, msg", [
-    ({"k": 11, "n": 10}, "between 0"),
-    ({"k": -1, "n": 10}, "between 0"),
-    ({"k": 2.5, "n": 10}, "whole number"),
-    ({"k": 1, "n": 0}, ">= 1"),
-    ({"k": "3", "n": 10}, "whole number"),
-])
+@pytest.mark.parametrize(
+    "bad, msg",
+    [
+        ({"k": 11, "n": 10}, "between 0"),
+        ({"k": -1, "n": 10}, "between 0"),
+        ({"k": 2.5, "n": 10}, "whole number"),
+        ({"k": 1, "n": 0}, ">= 1"),
+        ({"k": "3", "n": 10}, "whole number"),
+    ],
+)
 def test_invalid_counts_are_named(bad, msg):
     with pytest.raises((ValueError, TypeError), match=msg):
         pr.ci(bad["k"], bad["n"], method="wilson")
@@ -119,7 +132,9 @@ def test_unknown_method_is_named():
 # ----------------------------------------------------------------------------- parity with R
 
 
-@pytest.mark.parametrize("row", list(CI_REF.itertuples(index=False)), ids=lambda r: f"{r.method}-{r.k}/{r.n}")
+@pytest.mark.parametrize(
+    "row", list(CI_REF.itertuples(index=False)), ids=lambda r: f"{r.method}-{r.k}/{r.n}"
+)
 def test_ci_matches_r(row):
     """R: binom.test(k, n), prop.test(k, n, correct=FALSE), summary(survfit(...,
     conf.type=<ct>), times=1) on n - k deaths before and k survivors after time 1."""
@@ -127,7 +142,9 @@ def test_ci_matches_r(row):
     assert_allclose(got, (row.lower, row.upper), rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("row", list(TESTS_REF.itertuples(index=False)), ids=lambda r: f"{r.k1}/{r.n1}-{r.k2}/{r.n2}")
+@pytest.mark.parametrize(
+    "row", list(TESTS_REF.itertuples(index=False)), ids=lambda r: f"{r.k1}/{r.n1}-{r.k2}/{r.n2}"
+)
 def test_two_by_two_matches_r(row):
     """R: fisher.test(m), chisq.test(m, correct=TRUE), chisq.test(m, correct=FALSE)."""
     got = pr.two_by_two(row.k1, row.n1, row.k2, row.n2)
@@ -135,42 +152,58 @@ def test_two_by_two_matches_r(row):
         assert got[test] == pytest.approx(getattr(row, test), rel=1e-9), test
 
 
-@pytest.mark.parametrize("row", list(CIF_REF.itertuples(index=False)), ids=lambda r: f"{r.k}/{r.n}+{r.competing}-{r.order}")
+@pytest.mark.parametrize(
+    "row",
+    list(CIF_REF.itertuples(index=False)),
+    ids=lambda r: f"{r.k}/{r.n}+{r.competing}-{r.order}",
+)
 def test_aalen_johansen_log_ci_matches_r_survfit(row):
     """R: summary(survfit(Surv(time, factor(status, 0:2)) ~ 1), times=1) -- the
     multi-state (Aalen-Johansen) fit, infinitesimal-jackknife variance, conf.type "log"."""
     p = row.k / row.n
     assert math.sqrt(p * (1 - p) / row.n) == pytest.approx(row.aj_std_err, rel=1e-9)
-    assert_allclose(pr.ci(int(row.k), int(row.n), method="log"),
-                    (row.aj_log_lower, row.aj_log_upper), rtol=1e-9)
+    assert_allclose(
+        pr.ci(int(row.k), int(row.n), method="log"), (row.aj_log_lower, row.aj_log_upper), rtol=1e-9
+    )
 
 
-@pytest.mark.parametrize("row", list(CIF_REF.itertuples(index=False)), ids=lambda r: f"{r.k}/{r.n}+{r.competing}-{r.order}")
+@pytest.mark.parametrize(
+    "row",
+    list(CIF_REF.itertuples(index=False)),
+    ids=lambda r: f"{r.k}/{r.n}+{r.competing}-{r.order}",
+)
 def test_landmark_cif_variance_matches_cmprsk(row):
     """R: timepoints(cuminc(time, status), 1)$var on the same implied data set."""
     if not hasattr(sv, "cuminc"):
         pytest.skip("cart_hsct.survival.cuminc is not available yet")
-    got = pr.landmark_cif(int(row.k), int(row.n), conf_type="log", competing=int(row.competing),
-                          order=row.order)
+    got = pr.landmark_cif(
+        int(row.k), int(row.n), conf_type="log", competing=int(row.competing), order=row.order
+    )
     assert got["estimate"] == pytest.approx(row.estimate, rel=1e-12)
     assert got["variance"] == pytest.approx(row.cmprsk_var, rel=1e-7)
     # the log transform, F exp(+-z sd / F), with cmprsk's variance
     z, sd = stats.norm.ppf(0.975), math.sqrt(row.cmprsk_var)
-    assert got["ci_lower"] == pytest.approx(row.estimate * math.exp(-z * sd / row.estimate), rel=1e-7)
+    assert got["ci_lower"] == pytest.approx(
+        row.estimate * math.exp(-z * sd / row.estimate), rel=1e-7
+    )
 
 
 @pytest.mark.parametrize("conf_type", ["plain", "log", "log-log", "arcsine"])
-@pytest.mark.parametrize("survivors, n", [(7, 10), (8, 10), (2, 7), (4, 11), (2, 6), (6, 9), (3, 11)])
+@pytest.mark.parametrize(
+    "survivors, n", [(7, 10), (8, 10), (2, 7), (4, 11), (2, 6), (6, 9), (3, 11)]
+)
 def test_landmark_ci_equals_km_at_on_implied_data(survivors, n, conf_type):
     """Greenwood's variance reduces to S(1-S)/n without early censoring, so the closed
     forms equal the toolkit's Kaplan-Meier (itself validated against R's survfit)."""
     time, event = pr.implied_km_data(survivors, n, landmark=365)
     km = sv.km_at(time, event, [365], conf_type=conf_type).iloc[0]
     assert km["survival"] == pytest.approx(survivors / n, rel=1e-12)
-    assert km["std_err"] == pytest.approx(math.sqrt(survivors / n * (1 - survivors / n) / n),
-                                          rel=1e-9)
-    assert_allclose(pr.ci(survivors, n, method=conf_type), (km["ci_lower"], km["ci_upper"]),
-                    rtol=1e-9)
+    assert km["std_err"] == pytest.approx(
+        math.sqrt(survivors / n * (1 - survivors / n) / n), rel=1e-9
+    )
+    assert_allclose(
+        pr.ci(survivors, n, method=conf_type), (km["ci_lower"], km["ci_upper"]), rtol=1e-9
+    )
 
 
 # ----------------------------------------------------------------------------- matching
@@ -232,8 +265,12 @@ def test_one_patient_shortfall_finds_the_rows_that_hold_the_patient():
     n = {"holds": 39, "other": 56, "over": 57, "short": 19}
     total = {k: round(v, 1) for k, v in os_nrm.items()}
     got = pr.one_patient_shortfall(n, total)
-    assert got.verdict.to_dict() == {"holds": "holds", "other": "does not hold",
-                                     "over": "contradictory", "short": "does not hold"}
+    assert got.verdict.to_dict() == {
+        "holds": "holds",
+        "other": "does not hold",
+        "over": "contradictory",
+        "short": "does not hold",
+    }
     assert got.loc["holds", "one_in_n"] == pytest.approx(100 / 39)
     with pytest.raises(ValueError, match=r"n must be positive counts; rows \['other'\]"):
         pr.one_patient_shortfall({**n, "other": 0}, total)

@@ -37,8 +37,13 @@ def spec(tmp_path_factory):
     directory = tmp_path_factory.mktemp("sim")
     spec = summarise(simulate({"A": 12, "B": 12}, seed=2024), directory, iterations=600)
     raw = dict(spec.raw)
-    raw["solver"] = {"iterations": 600, "covariate_iterations": 300, "starts": 2,
-                     "polish_iterations": 200, "polish_trial_iterations": 100}
+    raw["solver"] = {
+        "iterations": 600,
+        "covariate_iterations": 300,
+        "starts": 2,
+        "polish_iterations": 200,
+        "polish_trial_iterations": 100,
+    }
     return parse_spec(raw, fname="sim.yaml", ledger_dir=directory)
 
 

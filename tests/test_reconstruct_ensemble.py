@@ -16,8 +16,13 @@ import yaml
 from cart_hsct.reconstruct.__main__ import main
 from cart_hsct.reconstruct.roundtrip import simulate, summarise
 
-FILES = ["sim.csv", "sim.provenance.json", "sim.ensemble.csv", "sim.ensemble_targets.csv",
-         "sim.ensemble_cohorts.csv"]
+FILES = [
+    "sim.csv",
+    "sim.provenance.json",
+    "sim.ensemble.csv",
+    "sim.ensemble_targets.csv",
+    "sim.ensemble_cohorts.csv",
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,24 +31,27 @@ def root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("root")
     spec = summarise(simulate({"A": 10, "B": 10}, seed=7), root / "published", iterations=150)
     (root / "specs").mkdir()
-    (root / "specs" / "sim.yaml").write_text(yaml.safe_dump(spec.raw, sort_keys=False),
-                                             encoding="utf-8")
+    (root / "specs" / "sim.yaml").write_text(
+        yaml.safe_dump(spec.raw, sort_keys=False), encoding="utf-8"
+    )
     return root
 
 
 @pytest.fixture(scope="module")
 def local(root, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("local")
-    assert main(["sim", "--root", str(root), "--ensemble", "3", "--jobs", "2",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["sim", "--root", str(root), "--ensemble", "3", "--jobs", "2", "--out", str(out)]) == 0
+    )
     return out
 
 
 def _cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Every cell as the text a CSV holds (a member stacked with others may gain a float
     dtype where it had none missing: compare values, not dtypes)."""
-    return frame.map(lambda v: "" if pd.isna(v) else f"{float(v):.6g}"
-                     if isinstance(v, (int, float)) else str(v))
+    return frame.map(
+        lambda v: "" if pd.isna(v) else f"{float(v):.6g}" if isinstance(v, (int, float)) else str(v)
+    )
 
 
 def test_the_command_writes_one_row_per_fit_committed_first(local):
@@ -51,8 +59,16 @@ def test_the_command_writes_one_row_per_fit_committed_first(local):
         assert (local / name).exists(), name
     table = pd.read_csv(local / "sim.ensemble.csv")
     assert table.seed.tolist() == [1, 2, 3, 4]
-    assert list(table.columns) == ["seed", "judged", "exact", "close", "discrepant",
-                                   "infeasible", "share_exact_or_close", "loss"]
+    assert list(table.columns) == [
+        "seed",
+        "judged",
+        "exact",
+        "close",
+        "discrepant",
+        "infeasible",
+        "share_exact_or_close",
+        "loss",
+    ]
     ok = (table.exact + table.close) / table.judged
     assert (ok.round(6) == table.share_exact_or_close.round(6)).all()
     members = pd.read_csv(local / "sim.ensemble_cohorts.csv")
@@ -65,8 +81,12 @@ def test_the_command_writes_one_row_per_fit_committed_first(local):
 def test_a_member_refitted_alone_is_the_same_cohort(root, local, tmp_path, seed):
     """Members are independent: seed s fitted alone gives member s, cell for cell, and
     the same loss (a walk from the committed fit would not)."""
-    assert main(["sim", "--root", str(root), "--seed", str(seed), "--jobs", "1",
-                 "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            ["sim", "--root", str(root), "--seed", str(seed), "--jobs", "1", "--out", str(tmp_path)]
+        )
+        == 0
+    )
     alone = pd.read_csv(tmp_path / "sim.csv", dtype={"patient_id": str})
     members = pd.read_csv(local / "sim.ensemble_cohorts.csv", dtype={"patient_id": str})
     member = members[members.seed == seed].drop(columns="seed").reset_index(drop=True)
@@ -79,18 +99,35 @@ def test_a_member_refitted_alone_is_the_same_cohort(root, local, tmp_path, seed)
 
 
 def test_the_same_command_writes_the_same_bytes(root, local, tmp_path):
-    assert main(["sim", "--root", str(root), "--ensemble", "3", "--jobs", "1",
-                 "--out", str(tmp_path)]) == 0
+    assert (
+        main(["sim", "--root", str(root), "--ensemble", "3", "--jobs", "1", "--out", str(tmp_path)])
+        == 0
+    )
     for name in FILES:
         assert (tmp_path / name).read_bytes() == (local / name).read_bytes(), name
 
 
 def test_a_dask_cluster_gives_the_same_files_as_local_processes(root, local, tmp_path):
     distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        assert main(["sim", "--root", str(root), "--ensemble", "3",
-                     "--scheduler", cluster.scheduler_address, "--out", str(tmp_path)]) == 0
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        assert (
+            main(
+                [
+                    "sim",
+                    "--root",
+                    str(root),
+                    "--ensemble",
+                    "3",
+                    "--scheduler",
+                    cluster.scheduler_address,
+                    "--out",
+                    str(tmp_path),
+                ]
+            )
+            == 0
+        )
     for name in FILES:
         assert (tmp_path / name).read_bytes() == (local / name).read_bytes(), name
 

@@ -36,8 +36,10 @@ def test_a_symmetric_follow_up_interval_target_is_the_survival_functions():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 12), min_size=1, max_size=15).filter(lambda v: len(v) % 2),
-       st.integers(0, 12))
+@given(
+    st.lists(st.integers(0, 12), min_size=1, max_size=15).filter(lambda v: len(v) % 2),
+    st.integers(0, 12),
+)
 def test_median_crossings_count_the_values_that_must_move(values, published):
     """For an odd number of whole numbers, the count is the fewest values to change for
     the median to equal ``published`` (brute force: move the nearest ones onto it)."""
@@ -51,13 +53,24 @@ def test_median_crossings_count_the_values_that_must_move(values, published):
     assert np.median(moved) == published
     if k:  # and one value fewer is not enough
         fewer = vals.copy()
-        fewer[nearest[:k - 1]] = published
+        fewer[nearest[: k - 1]] = published
         assert np.median(fewer) != published
 
 
 def _median_entry(tmp_path, ci_high):
-    write_ledger(tmp_path, [{"id": "toy.median", "quote": "410 (250-NR)", "value": 410,
-                             "ci_low": 250, "ci_high": ci_high, "unit": "days"}])
+    write_ledger(
+        tmp_path,
+        [
+            {
+                "id": "toy.median",
+                "quote": "410 (250-NR)",
+                "value": 410,
+                "ci_low": 250,
+                "ci_high": ci_high,
+                "unit": "days",
+            }
+        ],
+    )
     return ledger.load(directory=tmp_path)["toy.median"]
 
 
@@ -79,6 +92,8 @@ def test_an_upper_bound_not_reached_is_compared_as_such(tmp_path):
 
 
 def test_an_upper_bound_must_be_a_number_or_not_reached(tmp_path):
-    with pytest.raises(ledger.LedgerError, match="entry 'toy.median', field 'ci_high': must be "
-                                                 "a number or 'not reached', got 'NR'"):
+    with pytest.raises(
+        ledger.LedgerError,
+        match="entry 'toy.median', field 'ci_high': must be a number or 'not reached', got 'NR'",
+    ):
         _median_entry(tmp_path, "NR")

@@ -44,8 +44,13 @@ def _reproduced(model, run, state) -> int:
 
 def test_declared_conflict_is_reported_infeasible_with_its_reason(toy_dir):
     raw = toy()
-    raw["conflicts"] = [{"ids": ["toy.os_1y.b", "toy.os.p"], "honour": ["toy.os_1y.b"],
-                         "reason": "made-up contradiction"}]
+    raw["conflicts"] = [
+        {
+            "ids": ["toy.os_1y.b", "toy.os.p"],
+            "honour": ["toy.os_1y.b"],
+            "reason": "made-up contradiction",
+        }
+    ]
     rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=toy_dir)).fit(seed=1)
     row = rec.fidelity_.set_index("id").loc["toy.os.p"]
     assert row.status == "infeasible"
@@ -99,8 +104,9 @@ def test_survfit_variance_target_uses_survfit_intervals(tmp_path):
     z = 1.959963984540054
     assert np.isclose(lo, 100 * f * np.exp(-z * se / f), atol=1e-3)
     assert np.isclose(hi, 100 * f * np.exp(z * se / f), atol=1e-3)
-    assert not np.allclose(base.fidelity_.set_index("id").loc["toy.ev_100d", "reconstructed_ci"],
-                           [lo, hi], atol=1e-3)
+    assert not np.allclose(
+        base.fidelity_.set_index("id").loc["toy.ev_100d", "reconstructed_ci"], [lo, hi], atol=1e-3
+    )
 
 
 @pytest.mark.parametrize("seed", [2, 3])
@@ -142,8 +148,9 @@ def test_the_polish_never_leaves_fewer_targets_reproduced():
     assert all(b >= a for a, b in itertools.pairwise(counts))
     assert counts[-1] > counts[0]
     rough = rec.fidelity_.status.isin(["exact", "close"]).sum()
-    polished = Reconstruction(dataclasses.replace(spec, solver=dataclasses.replace(
-        spec.solver, polish_iterations=300))).fit(seed=4)
+    polished = Reconstruction(
+        dataclasses.replace(spec, solver=dataclasses.replace(spec.solver, polish_iterations=300))
+    ).fit(seed=4)
     assert polished.fidelity_.status.isin(["exact", "close"]).sum() > rough
 
 
@@ -163,8 +170,9 @@ def test_several_starts_polish_the_search_reproducing_most():
     """With ``solver.starts`` the fit runs that many seeded searches and keeps the one
     reproducing most ids, the lowest loss among equals; the first search is the
     single-start fit, and reruns are identical."""
-    one = Reconstruction(_chen(iterations=20, covariate_iterations=20, polish_iterations=0,
-                               starts=1)).fit(seed=4)
+    one = Reconstruction(
+        _chen(iterations=20, covariate_iterations=20, polish_iterations=0, starts=1)
+    ).fit(seed=4)
     spec = _chen(iterations=20, covariate_iterations=20, polish_iterations=0, starts=3)
     searches = [(n, loss) for _, _, loss, n in _starts(spec, seed=4)]
     assert len({loss for _, loss in searches}) > 1
@@ -181,8 +189,13 @@ def test_a_trial_polish_of_every_start_chooses_the_one_going_on():
     """With ``solver.polish_trial_iterations`` every start is polished that long before
     the choice; the start reproducing most ids after it goes on for the rest of the
     polish, so the fit never reproduces fewer ids than that start did."""
-    spec = _chen(iterations=20, covariate_iterations=20, starts=3,
-                 polish_trial_iterations=10, polish_iterations=30)
+    spec = _chen(
+        iterations=20,
+        covariate_iterations=20,
+        starts=3,
+        polish_trial_iterations=10,
+        polish_iterations=30,
+    )
     trials = _starts(spec, seed=6, trial=10)
     chosen = min(trials, key=lambda t: (-t[3], t[2]))
     # this seed tells the rule apart: neither the first start nor the lowest loss

@@ -40,8 +40,16 @@ def function_lengths(path: Path) -> dict[str, int]:
 
 def test_the_layout_check_sees_the_modules():
     names = {p.relative_to(ROOT).as_posix() for p in MODULES}
-    assert {"solver.py", "model.py", "moves.py", "locks.py", "loss.py", "search.py",
-            "start.py", "spec/schema.py"} <= names
+    assert {
+        "solver.py",
+        "model.py",
+        "moves.py",
+        "locks.py",
+        "loss.py",
+        "search.py",
+        "start.py",
+        "spec/schema.py",
+    } <= names
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(ROOT).as_posix())
@@ -53,8 +61,7 @@ def test_no_module_is_over_500_lines(path):
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_no_function_is_over_80_lines(path):
     name = path.relative_to(ROOT).as_posix()
-    long = {k: v for k, v in function_lengths(path).items()
-            if v > MAX_FUNCTION_LINES}
+    long = {k: v for k, v in function_lengths(path).items() if v > MAX_FUNCTION_LINES}
     assert not long, f"{name}: {long}"
 
 
@@ -62,6 +69,7 @@ def test_function_lengths_count_a_long_function(tmp_path):
     """The measure itself: a function of 81 lines is seen as 81 lines."""
     body = "\n".join(f"    x{k} = {k}" for k in range(80))
     src = tmp_path / "m.py"
-    src.write_text(f"class A:\n    @staticmethod\n    def f():\n{body}\n".replace("\n    x",
-                                                                             "\n        x"))
+    src.write_text(
+        f"class A:\n    @staticmethod\n    def f():\n{body}\n".replace("\n    x", "\n        x")
+    )
     assert function_lengths(src) == {"A.f": 82}

@@ -25,19 +25,33 @@ def toy_dir(tmp_path):
 
 def test_unreachable_exact_counts_are_reported(tmp_path):
     """1-year survival 10% but 2-year survival 50% in the same 10 patients cannot both hold."""
-    d = write_ledger(tmp_path, [
-        {"id": "toy.os_1y.a", "quote": "10.0", "value": 10.0, "unit": "percent"},
-        {"id": "toy.os_2y.a", "quote": "50.0", "value": 50.0, "unit": "percent"},
-    ])
+    d = write_ledger(
+        tmp_path,
+        [
+            {"id": "toy.os_1y.a", "quote": "10.0", "value": 10.0, "unit": "percent"},
+            {"id": "toy.os_2y.a", "quote": "50.0", "value": 50.0, "unit": "percent"},
+        ],
+    )
     raw = toy(sizes=(10, 10))
     raw["targets"] = [
-        {"ids": ["toy.os_1y.a"], "stat": "km_at", "endpoint": "os", "at": 365,
-         "where": "group == 'a'", "conf_type": "log-log"},
-        {"ids": ["toy.os_2y.a"], "stat": "km_at", "endpoint": "os", "at": 730,
-         "where": "group == 'a'", "conf_type": "log-log"},
+        {
+            "ids": ["toy.os_1y.a"],
+            "stat": "km_at",
+            "endpoint": "os",
+            "at": 365,
+            "where": "group == 'a'",
+            "conf_type": "log-log",
+        },
+        {
+            "ids": ["toy.os_2y.a"],
+            "stat": "km_at",
+            "endpoint": "os",
+            "at": 730,
+            "where": "group == 'a'",
+            "conf_type": "log-log",
+        },
     ]
-    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d),
-                         iterations=20).fit(seed=2)
+    rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d), iterations=20).fit(seed=2)
     described = " ".join(lk.describe() for lk in rec.dropped_locks_)
     assert rec.dropped_locks_ and ("toy.os_1y.a" in described or "toy.os_2y.a" in described)
     assert (rec.fidelity_.status == "discrepant").any()
@@ -117,16 +131,27 @@ def test_complete_followup_lock_on_a_moving_subgroup(tmp_path, seed):
     """`lock: true` on a subgroup defined by a covariate the search moves: at the end the
     subgroup (whoever is in it) has exactly k deaths by the landmark and nobody censored
     before it, although the accrual leaves most patients less follow-up than that."""
-    d = write_ledger(tmp_path, [
-        {"id": "toy.os_3y.x1", "quote": "50.0", "value": 50.0, "unit": "percent"},
-        {"id": "toy.os.p", "quote": "0.0300", "value": 0.03, "p": 0.03, "unit": "p-value"},
-    ])
+    d = write_ledger(
+        tmp_path,
+        [
+            {"id": "toy.os_3y.x1", "quote": "50.0", "value": 50.0, "unit": "percent"},
+            {"id": "toy.os.p", "quote": "0.0300", "value": 0.03, "p": 0.03, "unit": "p-value"},
+        ],
+    )
     raw = toy(sizes=(10, 10))
     raw["covariates"] = [{"name": "x", "levels": {0: 16, 1: 4}}]
     raw["targets"] = [
-        {"ids": ["toy.os_3y.x1"], "stat": "km_at", "endpoint": "os", "at": 1095,
-         "where": "x == 1", "conf_type": "log-log", "lock": True},
-        {"ids": ["toy.os.p"], "stat": "logrank", "endpoint": "os", "by": "x"}]
+        {
+            "ids": ["toy.os_3y.x1"],
+            "stat": "km_at",
+            "endpoint": "os",
+            "at": 1095,
+            "where": "x == 1",
+            "conf_type": "log-log",
+            "lock": True,
+        },
+        {"ids": ["toy.os.p"], "stat": "logrank", "endpoint": "os", "by": "x"},
+    ]
     raw["solver"] = {"iterations": 300, "auto_lock": "within_followup"}
     rec = Reconstruction(parse_spec(raw, fname="toy.yaml", ledger_dir=d)).fit(seed=seed)
     assert not rec.dropped_locks_ and rec.locks_[0].complete

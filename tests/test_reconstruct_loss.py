@@ -23,8 +23,17 @@ UNITS = {
 
 
 def _entry(unit: str, value: float) -> ledger.Entry:
-    e = ledger.Entry(id="x.y", paper="x", unit=unit, value=value, quote=str(value),
-                     quantity="q", section="s", method="m", reproducible_from="ipd")
+    e = ledger.Entry(
+        id="x.y",
+        paper="x",
+        unit=unit,
+        value=value,
+        quote=str(value),
+        quantity="q",
+        section="s",
+        method="m",
+        reproducible_from="ipd",
+    )
     object.__setattr__(e, "half_unit", {"value": 1e-9})  # exact only when equal
     return e
 
@@ -39,7 +48,7 @@ def test_the_loss_pays_its_step_exactly_where_the_ledger_says_not_close(unit, da
     if unit == "percent":
         reproduced = printed + shift
     elif unit == "p-value":
-        odds = printed / (1 - printed) * 10 ** shift
+        odds = printed / (1 - printed) * 10**shift
         reproduced = odds / (1 + odds)
     else:
         reproduced = printed * (1 + shift)

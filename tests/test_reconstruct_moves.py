@@ -129,8 +129,11 @@ def test_a_median_of_a_sum_pairs_the_holders_of_the_extremes():
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_cuts_fix_the_counts_below_each_threshold_through_the_search(toy_dir, seed):
-    spec = parse_spec(with_age([{"at": 14, "at_most": 4}, {"at": 50, "at_most": 16}]),
-                      fname="toy.yaml", ledger_dir=toy_dir)
+    spec = parse_spec(
+        with_age([{"at": 14, "at_most": 4}, {"at": 50, "at_most": 16}]),
+        fname="toy.yaml",
+        ledger_dir=toy_dir,
+    )
     age = Reconstruction(spec).fit(seed=seed).ipd_.age.to_numpy(float)
     assert (age <= 14).sum() == 4 and (age <= 50).sum() == 16
     assert np.median(age) == 30 and age.min() == 5 and age.max() == 70

@@ -27,8 +27,7 @@ def _r_cohort() -> pd.DataFrame:
 
 @pytest.fixture(scope="module", params=["python", "R"])
 def roundtrip(request, tmp_path_factory):
-    original = simulate({"A": 12, "B": 12}, seed=2024) if request.param == "python" \
-        else _r_cohort()
+    original = simulate({"A": 12, "B": 12}, seed=2024) if request.param == "python" else _r_cohort()
     spec = summarise(original, tmp_path_factory.mktemp(request.param), iterations=900)
     rec = Reconstruction(spec).fit(seed=11)
     return original, rec
@@ -55,8 +54,9 @@ def test_reconstructed_km_curves_stay_in_original_ci_bands(roundtrip):
             o = original[original.group == g]
             r = ipd[ipd.group == g]
             band = km_at(o.os_days, o.os_event, GRID, conf_type="log-log")
-            got = km_at(r.os_days.to_numpy(float), r.os_event.to_numpy(float), GRID,
-                        conf_type="log-log")
+            got = km_at(
+                r.os_days.to_numpy(float), r.os_event.to_numpy(float), GRID, conf_type="log-log"
+            )
             lo = band.ci_lower.fillna(band.survival).to_numpy()
             hi = band.ci_upper.fillna(band.survival).to_numpy()
             s = got.survival.to_numpy()
@@ -68,7 +68,9 @@ def test_reconstructed_km_curves_stay_in_original_ci_bands(roundtrip):
 def test_group_sizes_and_margins_are_kept(roundtrip):
     original, rec = roundtrip
     ipd = rec.ipd_
-    pd.testing.assert_series_equal(ipd.groupby("group").x.sum().sort_index(),
-                                   original.groupby("group").x.sum().sort_index(),
-                                   check_dtype=False)
+    pd.testing.assert_series_equal(
+        ipd.groupby("group").x.sum().sort_index(),
+        original.groupby("group").x.sum().sort_index(),
+        check_dtype=False,
+    )
     assert (ipd.os_days <= ipd.followup_days).all()

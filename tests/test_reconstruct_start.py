@@ -16,11 +16,16 @@ def toy_dir(tmp_path):
     return toy_ledger(tmp_path)
 
 
-@pytest.mark.parametrize("cuts, message", [
-    ([{"at": 14, "at_most": 12}], ("covariates 'age': cuts at 14 (12 of 20 values) disagree "
-                                   "with the median 30")),
-    ([{"at": 40, "at_most": 3}], "covariates 'age': cuts at 40 (3 of 20 values) disagree"),
-])
+@pytest.mark.parametrize(
+    "cuts, message",
+    [
+        (
+            [{"at": 14, "at_most": 12}],
+            ("covariates 'age': cuts at 14 (12 of 20 values) disagree with the median 30"),
+        ),
+        ([{"at": 40, "at_most": 3}], "covariates 'age': cuts at 40 (3 of 20 values) disagree"),
+    ],
+)
 def test_cuts_that_contradict_the_median_are_an_error(toy_dir, cuts, message):
     spec = parse_spec(with_age(cuts), fname="toy.yaml", ledger_dir=toy_dir)
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -16,8 +16,7 @@ def test_window_ends_median_and_order_are_kept():
 
 
 def test_a_day_is_capped_before_the_end_of_follow_up():
-    out, capped = stretch_days([35, 63, 120], window=(35, 200), median=63,
-                               before=[400, 300, 150])
+    out, capped = stretch_days([35, 63, 120], window=(35, 200), median=63, before=[400, 300, 150])
     assert out.tolist() == [35, 63, 149] and capped == 1
 
 

@@ -125,8 +125,9 @@ def test_cuminc_of_an_absent_cause_can_be_zero():
     """absent="zero": incidence 0, variance 0, no interval; NaN after the last follow-up
     (cmprsk's timepoints), like any other curve."""
     last = float(np.max(TIME))
-    out = sv.cuminc(TIME, STATUS, cause=3, conf_type="log", absent="zero",
-                    times=[0.0, last / 2, last + 1])
+    out = sv.cuminc(
+        TIME, STATUS, cause=3, conf_type="log", absent="zero", times=[0.0, last / 2, last + 1]
+    )
     assert out.estimate.iloc[:2].tolist() == [0.0, 0.0]
     assert out.variance.iloc[:2].tolist() == [0.0, 0.0]
     assert out.ci_lower.isna().all() and out.ci_upper.isna().all()

@@ -149,8 +149,7 @@ def test_engine_statistics_equal_public_functions_on_the_committed_cohort():
     bad = df.copy()
     bad.loc[0, "os_days"] = -1
     fid = fidelity_table(rec.spec, bad)
-    os_rows = fid[fid.id.isin([i for t in rec.spec.targets if t.endpoint == "os"
-                               for i in t.ids])]
+    os_rows = fid[fid.id.isin([i for t in rec.spec.targets if t.endpoint == "os" for i in t.ids])]
     assert os_rows.detail.str.contains("'os_days' has 1 negative").all()
     assert (os_rows.status.isin(["discrepant", "infeasible"])).all()
     assert fid[fid.id == "chen2021.lfs_1y.cart_hsct"].status.iloc[0] != "discrepant"

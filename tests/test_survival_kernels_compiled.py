@@ -140,12 +140,25 @@ def test_logrank_kernel(data, rho):
 
 
 @SETTINGS
-@given(small_cohorts(causes=3), st.sampled_from(["plain", "log", "log-log"]),
-       st.sampled_from(["cmprsk", "survfit"]), st.sampled_from([1, 2]))
+@given(
+    small_cohorts(causes=3),
+    st.sampled_from(["plain", "log", "log-log"]),
+    st.sampled_from(["cmprsk", "survfit"]),
+    st.sampled_from([1, 2]),
+)
 def test_cumulative_incidence_kernel(data, conf_type, variance, cause):
     t, s, _, _, rng = data
-    assert_both(_cuminc_at_kernel, kernels.cuminc_at, t, s, cause, _landmarks(t, rng),
-                conf_type, Z, variance)
+    assert_both(
+        _cuminc_at_kernel,
+        kernels.cuminc_at,
+        t,
+        s,
+        cause,
+        _landmarks(t, rng),
+        conf_type,
+        Z,
+        variance,
+    )
 
 
 @SETTINGS
@@ -156,8 +169,12 @@ def test_gray_kernel(data, rho):
 
 
 @SETTINGS
-@given(small_cohorts(), st.integers(1, 6), st.sampled_from(["efron", "breslow"]),
-       st.sampled_from(["binary", "normal", "separated"]))
+@given(
+    small_cohorts(),
+    st.integers(1, 6),
+    st.sampled_from(["efron", "breslow"]),
+    st.sampled_from(["binary", "normal", "separated"]),
+)
 def test_cox_kernel(data, p, ties, kind):
     t, s, _, _, rng = data
     e = (s == 1).astype(int)
@@ -186,8 +203,10 @@ def test_cox_kernel_counting_process():
     e = rng.integers(0, 2, n)
     x = np.c_[rng.integers(0, 2, n), rng.normal(size=n)]
     for ties in ("efron", "breslow"):
-        assert_cox_same(_cox_kernel(x, stop, e, start, ties, Z, counting=True),
-                        kernels.cox(x, stop, e, start, ties, Z, counting=True))
+        assert_cox_same(
+            _cox_kernel(x, stop, e, start, ties, Z, counting=True),
+            kernels.cox(x, stop, e, start, ties, Z, counting=True),
+        )
 
 
 def test_a_diverging_coefficient_is_flagged_by_both():
@@ -221,10 +240,15 @@ def _fidelity_with(monkeypatch, compiled: bool, cohort: str) -> pd.DataFrame:
     or with the numpy kernels in their place."""
     if not compiled:
         numpy_kernels = SimpleNamespace(
-            km_at=_km_at_kernel, km_median=_km_median_kernel,
+            km_at=_km_at_kernel,
+            km_median=_km_median_kernel,
             km_first_at_or_below=_km_first_at_or_below,
-            median_symmetric=_median_symmetric_kernel, logrank=_logrank_kernel,
-            gray=_gray_kernel, cuminc_at=_cuminc_at_kernel, cox=_cox_kernel)
+            median_symmetric=_median_symmetric_kernel,
+            logrank=_logrank_kernel,
+            gray=_gray_kernel,
+            cuminc_at=_cuminc_at_kernel,
+            cox=_cox_kernel,
+        )
         monkeypatch.setattr(fidelity, "kernels", numpy_kernels)
     return fidelity.fidelity_table(load_spec(cohort), cohorts.load(cohort))
 
@@ -243,16 +267,20 @@ def test_a_changed_helper_recompiles_its_callers(tmp_path):
     holds the helpers it calls from other files, so the cache must be invalidated by those
     too (``_jit._CompiledModulesLocator``). A copy of the package, run, edited, run again."""
     package = tmp_path / "survival"
-    shutil.copytree(Path(kernels.__file__).parent, package,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(kernels.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
+    )
     (package / "__init__.py").write_text("")
-    code = ("import sys, numpy as np; sys.path.insert(0, sys.argv[1]); "
-            "from survival import kernels; "
-            "print(kernels.km_first_at_or_below(np.arange(1.0, 5.0), np.r_[1.0, 1, 0, 0], 0.5))")
+    code = (
+        "import sys, numpy as np; sys.path.insert(0, sys.argv[1]); "
+        "from survival import kernels; "
+        "print(kernels.km_first_at_or_below(np.arange(1.0, 5.0), np.r_[1.0, 1, 0, 0], 0.5))"
+    )
 
     def run() -> str:
-        proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
-                              text=True, check=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
+        )
         return proc.stdout.strip()
 
     assert run() == "2.0"  # S = 3/4, 1/2: the curve reaches 0.5 at day 2

@@ -54,11 +54,21 @@ def test_split_matches_r_tmerge_tdc(name):
 def test_simon_makuch_matches_r_survfit_counting(name, conf_type):
     """R: summary(survfit(Surv(start, stop, event) ~ exposed, conf.type = ct), censored = TRUE)"""
     want = pd.read_csv(REF / "td_simon_makuch.csv").query(
-        "dataset == @name and conf_type == @conf_type")
+        "dataset == @name and conf_type == @conf_type"
+    )
     d = _rows(name)
     got = sv.simon_makuch(d.start, d.stop, d.event, d.exposed, conf_type=conf_type)
-    cols = ["group", "time", "at_risk", "events", "censored", "survival", "std_err",
-            "ci_lower", "ci_upper"]
+    cols = [
+        "group",
+        "time",
+        "at_risk",
+        "events",
+        "censored",
+        "survival",
+        "std_err",
+        "ci_lower",
+        "ci_upper",
+    ]
     assert len(got) == len(want)
     assert_allclose(got[cols].to_numpy(float), want[cols].to_numpy(float), rtol=TOL, atol=TOL)
 
@@ -69,8 +79,12 @@ def test_mantel_byar_matches_r_sums(name):
     want = R_MB[name]
     d = _rows(name)
     got = sv.mantel_byar(d.start, d.stop, d.event, d.exposed)
-    assert_allclose([got["chi2"], got["df"], got["p"]],
-                    [want["chi2"][0], want["df"][0], want["p"][0]], rtol=TOL, atol=TOL)
+    assert_allclose(
+        [got["chi2"], got["df"], got["p"]],
+        [want["chi2"][0], want["df"][0], want["p"][0]],
+        rtol=TOL,
+        atol=TOL,
+    )
     assert list(got["groups"]["group"]) == [0, 1]
     assert_allclose(got["groups"]["observed"], want["observed"], rtol=TOL)
     assert_allclose(got["groups"]["expected"], want["expected"], rtol=TOL)
@@ -80,9 +94,12 @@ def test_mantel_byar_equals_coxph_score_without_ties():
     """R: coxph(Surv(start, stop, event) ~ exposed, td_noties split)$score."""
     d = _rows("noties")
     got = sv.mantel_byar(d.start, d.stop, d.event, d.exposed)
-    assert_allclose([got["chi2"], got["p"]],
-                    [R_MB["noties"]["coxph_score"][0], R_MB["noties"]["coxph_score_p"][0]],
-                    rtol=TOL, atol=TOL)
+    assert_allclose(
+        [got["chi2"], got["p"]],
+        [R_MB["noties"]["coxph_score"][0], R_MB["noties"]["coxph_score_p"][0]],
+        rtol=TOL,
+        atol=TOL,
+    )
     # and the package's own time-varying Cox gives the same score test
     score = sv.cox_time_varying(d, "id", "start", "stop", "event", ["exposed"]).tests
     assert score.loc["score", "stat"] == pytest.approx(got["chi2"], rel=1e-9)
@@ -92,8 +109,9 @@ def test_mantel_byar_differs_from_cox_score_with_ties():
     """Tied deaths: the hypergeometric variance is smaller than Breslow's, so chi2 is larger."""
     d = _rows("random")
     got = sv.mantel_byar(d.start, d.stop, d.event, d.exposed)
-    score = sv.cox_time_varying(d, "id", "start", "stop", "event", ["exposed"],
-                                ties="breslow").tests.loc["score", "stat"]
+    score = sv.cox_time_varying(
+        d, "id", "start", "stop", "event", ["exposed"], ties="breslow"
+    ).tests.loc["score", "stat"]
     assert got["chi2"] > score
 
 
@@ -116,8 +134,9 @@ def test_split_keeps_columns_and_totals():
 
 
 def test_exposure_rules_edge_cases():
-    pts = pd.DataFrame({"days": [10, 20, 30, 5, 8], "dead": [1, 1, 0, 0, 1],
-                        "tx_day": [0, 20, 35, 5, np.nan]})
+    pts = pd.DataFrame(
+        {"days": [10, 20, 30, 5, 8], "dead": [1, 1, 0, 0, 1], "tx_day": [0, 20, 35, 5, np.nan]}
+    )
     rows = sv.split_at_exposure(pts, "days", "dead", "tx_day")
     one = rows.groupby("row").size()
     assert (one == 1).all()  # day 0, on the death day, after the end, on censoring, never
@@ -134,15 +153,18 @@ def _pts(**over):
     return d
 
 
-@pytest.mark.parametrize("over, match", [
-    ({"days": [10.0, -1.0, 30.0]}, r"'days' has 1 negative values \(rows 1\)"),
-    ({"days": [10.0, 0.0, 30.0]}, r"'days' is 0 for 1 patients \(rows 1\)"),
-    ({"tx_day": [-2.0, np.nan, 1.0]}, r"'tx_day' has 1 negative values \(rows 0\).*baseline"),
-    ({"tx_day": [1.0, np.inf, 1.0]}, r"'tx_day' has 1 infinite values \(rows 1\).*NaN"),
-    ({"tx_day": ["3", "x", None]}, r"'tx_day' has 1 non-numeric values \(rows 1\)"),
-    ({"dead": [1, np.nan, 0]}, r"'dead' has 1 missing .* not censoring"),
-    ({"dead": [1, 2, 0]}, r"'dead' has codes 2 \(rows 1\)"),
-])
+@pytest.mark.parametrize(
+    "over, match",
+    [
+        ({"days": [10.0, -1.0, 30.0]}, r"'days' has 1 negative values \(rows 1\)"),
+        ({"days": [10.0, 0.0, 30.0]}, r"'days' is 0 for 1 patients \(rows 1\)"),
+        ({"tx_day": [-2.0, np.nan, 1.0]}, r"'tx_day' has 1 negative values \(rows 0\).*baseline"),
+        ({"tx_day": [1.0, np.inf, 1.0]}, r"'tx_day' has 1 infinite values \(rows 1\).*NaN"),
+        ({"tx_day": ["3", "x", None]}, r"'tx_day' has 1 non-numeric values \(rows 1\)"),
+        ({"dead": [1, np.nan, 0]}, r"'dead' has 1 missing .* not censoring"),
+        ({"dead": [1, 2, 0]}, r"'dead' has codes 2 \(rows 1\)"),
+    ],
+)
 def test_split_errors_name_column_and_rows(over, match):
     with pytest.raises(ValueError, match=match):
         sv.split_at_exposure(_pts(**over), "days", "dead", "tx_day")
@@ -173,13 +195,18 @@ def test_simon_makuch_without_late_entry_is_kaplan_meier():
     d = pd.read_csv(REF / "survival_random.csv").query("time > 0")
     got = sv.simon_makuch(np.zeros(len(d)), d.time, d.event, d.group, conf_type="log-log")
     want = sv.km_table(d.time, d.event, group=d.group, conf_type="log-log")
-    assert_allclose(got.drop(columns="group").to_numpy(float),
-                    want.drop(columns="group").to_numpy(float), rtol=1e-12, atol=1e-12)
+    assert_allclose(
+        got.drop(columns="group").to_numpy(float),
+        want.drop(columns="group").to_numpy(float),
+        rtol=1e-12,
+        atol=1e-12,
+    )
     assert (got.group.to_numpy() == want.group.to_numpy()).all()
 
 
-_patient = st.tuples(st.integers(1, 100), st.integers(0, 1),
-                     st.one_of(st.none(), st.integers(0, 120)))
+_patient = st.tuples(
+    st.integers(1, 100), st.integers(0, 1), st.one_of(st.none(), st.integers(0, 120))
+)
 
 
 @settings(max_examples=60, deadline=None)

@@ -26,8 +26,11 @@ from cart_hsct import ledger, paths, rerun
 
 pytestmark = pytest.mark.build
 
-NOTEBOOKS = sorted(p.relative_to(paths.ROOT).as_posix() for p in paths.NOTEBOOKS.rglob("*.py")
-                   if ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = sorted(
+    p.relative_to(paths.ROOT).as_posix()
+    for p in paths.NOTEBOOKS.rglob("*.py")
+    if ".ipynb_checkpoints" not in p.parts
+)
 RERUN = [".venv/bin/python", "-m", "cart_hsct.rerun"]
 
 #: Parameters added to the printed command in these tests only, to shrink a slow section that
@@ -60,14 +63,19 @@ def _parameters(cells) -> dict[str, str]:
 
 
 def _set(command: list[str]) -> dict[str, str]:
-    return {command[i + 1]: command[i + 2] for i, a in enumerate(command)
-            if a in ("-p", "--parameter")}
+    return {
+        command[i + 1]: command[i + 2] for i, a in enumerate(command) if a in ("-p", "--parameter")
+    }
 
 
 def _rerun_commands(text: str, where: str) -> list[list[str]]:
     """The rerun commands of the ```bash blocks of a page's text."""
-    commands = [shlex.split(line) for block in re.findall(r"```bash\n(.*?)```", text, re.DOTALL)
-                for line in block.strip().splitlines() if "cart_hsct.rerun" in line]
+    commands = [
+        shlex.split(line)
+        for block in re.findall(r"```bash\n(.*?)```", text, re.DOTALL)
+        for line in block.strip().splitlines()
+        if "cart_hsct.rerun" in line
+    ]
     assert commands, f"{where}: no `{' '.join(RERUN)} <part>/<page> -p ...` command"
     for command in commands:
         assert command[:3] == RERUN, f"{where}: {shlex.join(command)} is not {shlex.join(RERUN)}"
@@ -84,13 +92,18 @@ def try_it(notebook: str) -> tuple[list[str], dict[str, str]]:
     cells = _cells(source)
     where = [i for i, (h, b) in enumerate(cells) if "{admonition} Try it" in b]
     params_at = next((i for i, (h, _) in enumerate(cells) if 'tags=["parameters"]' in h), None)
-    assert params_at is not None, f"{notebook}: no `# %% tags=[\"parameters\"]` cell"
-    assert where, (f"{notebook}: no Try it box; add a markdown cell with a "
-                   "```{admonition} Try it``` (:class: tip) right after the parameters cell")
-    assert where == [params_at + 1], (f"{notebook}: the Try it box must be the one cell right "
-                                      "after the parameters cell")
-    text = "\n".join(line[2:] if line.startswith("# ") else line.lstrip("#")
-                     for line in cells[where[0]][1].splitlines())
+    assert params_at is not None, f'{notebook}: no `# %% tags=["parameters"]` cell'
+    assert where, (
+        f"{notebook}: no Try it box; add a markdown cell with a "
+        "```{admonition} Try it``` (:class: tip) right after the parameters cell"
+    )
+    assert where == [params_at + 1], (
+        f"{notebook}: the Try it box must be the one cell right after the parameters cell"
+    )
+    text = "\n".join(
+        line[2:] if line.startswith("# ") else line.lstrip("#")
+        for line in cells[where[0]][1].splitlines()
+    )
     assert "```bash" in text, f"{notebook}: the Try it box has no ```bash block with the command"
     commands = _rerun_commands(text, notebook)
     assert len(commands) == 1, f"{notebook}: the Try it box has {len(commands)} commands, not 1"
@@ -116,17 +129,24 @@ def _run(command: list[str], tmp_path: Path, extra: dict[str, str] | None = None
     args = list(command[1:])
     for name, value in (extra or {}).items():
         args += ["-p", name, value]
-    proc = subprocess.run([str(python), *args], cwd=paths.ROOT, env=env, capture_output=True,
-                          text=True, timeout=900, check=False)
+    proc = subprocess.run(
+        [str(python), *args],
+        cwd=paths.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert proc.returncode == 0, f"{shlex.join(command)} failed:\n{proc.stderr[-3000:]}"
-    printed = [line.strip() for line in proc.stdout.splitlines()
-               if line.strip().endswith(".ipynb")]
+    printed = [line.strip() for line in proc.stdout.splitlines() if line.strip().endswith(".ipynb")]
     assert len(printed) == 1, f"the command printed no path to the rerun page:\n{proc.stdout}"
     out = Path(printed[0]) if Path(printed[0]).is_absolute() else paths.ROOT / printed[0]
     assert out.is_relative_to(reruns), f"{out} is not in the rerun folder"
     # a page that records writes its records under the interactive name, never its own
     assert sorted(f.name for f in records.iterdir()) == sorted(
-        ["scorecard.json"] + [f"{ledger.INTERACTIVE}.json"] * _records_expected(command))
+        ["scorecard.json"] + [f"{ledger.INTERACTIVE}.json"] * _records_expected(command)
+    )
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -150,19 +170,29 @@ def _check(nb: dict, expected: dict[str, str]) -> None:
     assert injected, "papermill injected no parameters cell"
     lines = "".join(injected[0]["source"]).splitlines()
     for name, value in expected.items():
-        assigned = [ast.literal_eval(ln.split("=", 1)[1].strip()) for ln in lines
-                    if ln.startswith(f"{name} = ")]
+        assigned = [
+            ast.literal_eval(ln.split("=", 1)[1].strip())
+            for ln in lines
+            if ln.startswith(f"{name} = ")
+        ]
         assert assigned == [_value(value)], f"{name} = {value} not injected: {lines}"
-    errors = [f"{o['ename']}: {o['evalue']}" for c in nb["cells"] for o in c.get("outputs", [])
-              if o["output_type"] == "error"]
+    errors = [
+        f"{o['ename']}: {o['evalue']}"
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+        if o["output_type"] == "error"
+    ]
     assert not errors, errors
 
 
-@pytest.mark.parametrize(("page", "expected"), [
-    ("book/teaching.md", {"landmark_day": "120"}),
-    ("book/intro.md", {"conf_type": "plain"}),
-    ("README.md", {"conf_type": "plain"}),
-])
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("book/teaching.md", {"landmark_day": "120"}),
+        ("book/intro.md", {"conf_type": "plain"}),
+        ("README.md", {"conf_type": "plain"}),
+    ],
+)
 def test_the_rerun_command_on_a_page_runs_as_printed(page, expected, tmp_path):
     commands = _rerun_commands((paths.ROOT / page).read_text(encoding="utf-8"), page)
     assert len(commands) == 1 and _set(commands[0]) == expected, commands
@@ -172,8 +202,7 @@ def test_the_rerun_command_on_a_page_runs_as_printed(page, expected, tmp_path):
 def test_the_readme_two_command_form_runs_as_printed(tmp_path):
     # for those who call papermill themselves: jupytext, then papermill, /tmp/ redirected
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
-    block = next(b for b in re.findall(r"```bash\n(.*?)```", readme, re.DOTALL)
-                 if "papermill" in b)
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", readme, re.DOTALL) if "papermill" in b)
     commands = [shlex.split(line) for line in block.strip().splitlines()]
     assert [c[0] for c in commands] == [".venv/bin/jupytext", ".venv/bin/papermill"]
     bin_dir = Path(sys.executable).parent
@@ -181,8 +210,15 @@ def test_the_readme_two_command_form_runs_as_printed(tmp_path):
     env.pop("MPLBACKEND", None)
     for cmd in commands:
         args = [str(tmp_path / Path(a).name) if a.startswith("/tmp/") else a for a in cmd[1:]]
-        proc = subprocess.run([str(bin_dir / Path(cmd[0]).name), *args], cwd=paths.ROOT,
-                              env=env, capture_output=True, text=True, timeout=900, check=False)
+        proc = subprocess.run(
+            [str(bin_dir / Path(cmd[0]).name), *args],
+            cwd=paths.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
         assert proc.returncode == 0, f"{shlex.join(cmd)} failed:\n{proc.stderr[-3000:]}"
     out = tmp_path / Path(commands[1][2]).name
     _check(json.loads(out.read_text(encoding="utf-8")), _set(commands[1]))
@@ -220,24 +256,46 @@ def test_records_of_a_chapter_rerun_by_hand_stay_out_of_the_scorecard(tmp_path):
     # build's record folder, the same ids as the chapter's own page: they must not make the
     # next build fail ("recorded by both") nor replace the page's records.
     eid = next(iter(ledger.load("chen2021")))
-    page = {"id": eid, "paper": "chen2021", "status": "pending", "contradicted": False,
-            "value": None, "ci": None, "p": None, "range": None, "explanation": "",
-            "comparison": "", "notebook": "chen2021/page", "source": "pseudo_patients"}
+    page = {
+        "id": eid,
+        "paper": "chen2021",
+        "status": "pending",
+        "contradicted": False,
+        "value": None,
+        "ci": None,
+        "p": None,
+        "range": None,
+        "explanation": "",
+        "comparison": "",
+        "notebook": "chen2021/page",
+        "source": "pseudo_patients",
+    }
     rerun = {**page, "notebook": ledger.INTERACTIVE, "value": 1.0}
     for name, rec in (("chen2021__page", page), (ledger.INTERACTIVE, rerun)):
         (tmp_path / f"{name}.json").write_text(
-            json.dumps({"notebook": rec["notebook"], "records": [rec]}), encoding="utf-8")
+            json.dumps({"notebook": rec["notebook"], "records": [rec]}), encoding="utf-8"
+        )
     row = next(r for r in ledger.build_scorecard(tmp_path) if r["id"] == eid)
     assert row["notebook"] == "chen2021/page"
 
 
 def test_every_chapter_on_a_cohort_can_run_on_another_member_of_the_ensemble():
-    loads = [nb for nb in NOTEBOOKS  # code, not prose: a line that starts with the call
-             if re.search(r"^\w+ = cohorts\.load\(cohort\b", (paths.ROOT / nb).read_text(
-                 encoding="utf-8"), re.MULTILINE)]
-    missing = [nb for nb in loads if "pts = cohorts.load(cohort, seed=cohort_seed)"
-               not in (paths.ROOT / nb).read_text(encoding="utf-8")
-               or "cohort_seed" not in _parameters(_cells((paths.ROOT / nb).read_text()))]
+    loads = [
+        nb
+        for nb in NOTEBOOKS  # code, not prose: a line that starts with the call
+        if re.search(
+            r"^\w+ = cohorts\.load\(cohort\b",
+            (paths.ROOT / nb).read_text(encoding="utf-8"),
+            re.MULTILINE,
+        )
+    ]
+    missing = [
+        nb
+        for nb in loads
+        if "pts = cohorts.load(cohort, seed=cohort_seed)"
+        not in (paths.ROOT / nb).read_text(encoding="utf-8")
+        or "cohort_seed" not in _parameters(_cells((paths.ROOT / nb).read_text()))
+    ]
     assert len(loads) >= 15 and not missing, missing
 
 
@@ -265,4 +323,10 @@ def test_an_unknown_parameter_is_named_with_the_valid_ones(capsys, tmp_path):
 
 def test_a_value_is_read_as_papermill_reads_it():
     assert [rerun.parse_value(v) for v in ("True", "None", "7", "0.1", "log-log", "1e3")] == [
-        True, None, 7, 0.1, "log-log", 1000.0]
+        True,
+        None,
+        7,
+        0.1,
+        "log-log",
+        1000.0,
+    ]

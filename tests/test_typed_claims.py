@@ -32,8 +32,10 @@ _STRIP = [
     re.compile(r"^\s*(#+\s*)?\d+\.\s", re.M),  # numbered lists and headings
     re.compile(r"\b(1[89]|20)\d\d\b"),  # years
     # names with a number: Table 3, Figure 4A, section 6, CD19, ...
-    re.compile(r"\b(?:Tables?|Figures?|Fig\.|[Ss]ections?|[Ss]teps?|[Ee]xercises?|[Cc]hapters?|"
-               r"[Pp]anels?|[Pp]arts?|[Ss]upplementary|version|v)\s*\d+[A-Za-z]?(?:[-–, and]+\d+[A-Za-z]?)*"),
+    re.compile(
+        r"\b(?:Tables?|Figures?|Fig\.|[Ss]ections?|[Ss]teps?|[Ee]xercises?|[Cc]hapters?|"
+        r"[Pp]anels?|[Pp]arts?|[Ss]upplementary|version|v)\s*\d+[A-Za-z]?(?:[-–, and]+\d+[A-Za-z]?)*"
+    ),
     re.compile(r"\b[A-Za-z]+[-_]?\d+[A-Za-z0-9]*\b"),  # CD19, hCART19s, log2, BCR::ABL1
 ]
 _NUMERAL = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
@@ -92,7 +94,14 @@ def test_the_scanner_finds_a_typed_number_and_passes_glued_and_quoted_ones():
 KNOWN = {
     "cao2023/01_cohort.ipynb": ["18.9", "34", "37", "58.947", "58.95", "61", "71", "762", "78.9"],
     "cao2023/02_cart_and_second_transplant.ipynb": [
-        "0.7116", "0.7895", "0.8759", "46", "78.9", "78.947", "78.95", "82",
+        "0.7116",
+        "0.7895",
+        "0.8759",
+        "46",
+        "78.9",
+        "78.947",
+        "78.95",
+        "82",
     ],
     "cao2023/03_gvhd.ipynb": ["30.5", "303", "41", "94"],
     "cao2023/04_infections_tma_deaths.ipynb": ["15", "303", "69"],
@@ -109,7 +118,16 @@ KNOWN = {
     "counts/chen2021.ipynb": ["0.409", "0.946", "61.15", "61.2"],
     "reproduction_scorecard.ipynb": ["1.5"],
     "toolkit/methods_primer.ipynb": [
-        "1141", "41", "457", "496", "509", "515", "53", "710", "81", "94",
+        "1141",
+        "41",
+        "457",
+        "496",
+        "509",
+        "515",
+        "53",
+        "710",
+        "81",
+        "94",
     ],
     "toolkit/statistics_toolkit.ipynb": ["0.514", "114", "1141", "41", "699", "716", "85"],
 }
@@ -124,7 +142,8 @@ def test_no_page_has_a_typed_number():
     new = {k: [n for n in v if n not in KNOWN.get(k, ())] for k, v in found.items()}
     new = {k: v for k, v in new.items() if v}
     assert not new, "typed numbers (glue them or quote the paper):\n" + "\n".join(
-        f"{k}: {', '.join(v)}" for k, v in new.items())
+        f"{k}: {', '.join(v)}" for k, v in new.items()
+    )
     gone = {k: sorted(set(v) - set(found.get(k, ()))) for k, v in KNOWN.items()}
     gone = {k: v for k, v in gone.items() if v}
     assert not gone, f"typed numbers no longer in their page: remove them from KNOWN: {gone}"

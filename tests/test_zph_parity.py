@@ -36,8 +36,15 @@ def _data(case: dict) -> pd.DataFrame:
 @pytest.mark.parametrize("name", sorted(R["zph"]))
 def test_cox_zph_matches_r(name):
     want = R["zph"][name]
-    got = cox_zph(_data(want), "time", "event", _covariates(want), ties=want["ties"][0],
-                  transform=want["transform"][0], terms=want["terms"][0])
+    got = cox_zph(
+        _data(want),
+        "time",
+        "event",
+        _covariates(want),
+        ties=want["ties"][0],
+        transform=want["transform"][0],
+        terms=want["terms"][0],
+    )
     assert list(got.table.index) == want["term"]
     assert_allclose(got.table.chisq, want["chisq"], rtol=ATOL, atol=ATOL)
     assert_array_equal(got.table["df"], want["df"])
@@ -55,12 +62,17 @@ def test_cox_zph_matches_r(name):
 @pytest.mark.parametrize("kind", ["schoenfeld", "scaledsch"])
 def test_schoenfeld_residuals_match_r(name, kind):
     want = R["residuals"][name]
-    got = schoenfeld_residuals(_data(want), "time", "event", _covariates(want),
-                               ties=want["ties"][0], scaled=kind == "scaledsch")
+    got = schoenfeld_residuals(
+        _data(want),
+        "time",
+        "event",
+        _covariates(want),
+        ties=want["ties"][0],
+        scaled=kind == "scaledsch",
+    )
     assert list(got.columns) == ["time", *want["columns"]]
     assert_array_equal(got.time, want["time"])
-    assert_allclose(got.iloc[:, 1:].to_numpy().ravel(order="F"), want[kind],
-                    rtol=ATOL, atol=ATOL)
+    assert_allclose(got.iloc[:, 1:].to_numpy().ravel(order="F"), want[kind], rtol=ATOL, atol=ATOL)
 
 
 def test_fixtures_cover_ties_transforms_and_terms():

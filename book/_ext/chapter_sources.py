@@ -11,8 +11,11 @@ from pathlib import Path
 
 
 def _add_source(app, pagename, templatename, context, doctree):
-    source = Path(app.srcdir) / "notebooks" / f"{Path(pagename).relative_to('book')}.py" \
-        if pagename.startswith("book/") else None
+    source = (
+        Path(app.srcdir) / "notebooks" / f"{Path(pagename).relative_to('book')}.py"
+        if pagename.startswith("book/")
+        else None
+    )
     if source is None or not source.is_file():
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.py"
@@ -22,14 +25,17 @@ def _add_source(app, pagename, templatename, context, doctree):
         if group.get("label") != "download-buttons":
             continue
         buttons = list(group["buttons"])  # the source .ipynb (executed), then the .pdf
-        buttons.insert(1, {
-            "type": "link",
-            "url": f"{context['pathto']('_sources', 1)}/{pagename}.py",
-            "text": ".py",
-            "tooltip": "Download the Jupytext source (rerun it with papermill)",
-            "icon": "fas fa-file-code",
-            "label": "download-py-button",
-        })
+        buttons.insert(
+            1,
+            {
+                "type": "link",
+                "url": f"{context['pathto']('_sources', 1)}/{pagename}.py",
+                "text": ".py",
+                "tooltip": "Download the Jupytext source (rerun it with papermill)",
+                "icon": "fas fa-file-code",
+                "label": "download-py-button",
+            },
+        )
         group["buttons"] = buttons
 
 

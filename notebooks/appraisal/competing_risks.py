@@ -91,8 +91,12 @@ glue("n_nrm", int(n_first.get(2, 0)), display=False)
 glue("n_cens", int(n_first.get(0, 0)), display=False)
 glue("y1", f"{year_days[0] / 365:.0f}", display=False)
 glue("y3", f"{year_days[1] / 365:.0f}", display=False)
-pd.DataFrame({"first event": ["censored", "relapse", "death without relapse"],
-              "patients": [int(n_first.get(k, 0)) for k in (0, 1, 2)]})
+pd.DataFrame(
+    {
+        "first event": ["censored", "relapse", "death without relapse"],
+        "patients": [int(n_first.get(k, 0)) for k in (0, 1, 2)],
+    }
+)
 
 # %% [markdown]
 # Of {glue:text}`n_pts` patients, {glue:text}`n_relapse` relapsed first and
@@ -106,38 +110,56 @@ pd.DataFrame({"first event": ["censored", "relapse", "death without relapse"],
 # reports one minus it. The Aalen-Johansen estimate (R's `cmprsk::cuminc`,
 # `survival.cuminc`) treats death as a competing event.
 
+
 # %%
 def pct(x):
     return f"{100 * x:.1f}"
 
 
 km_rel = sv.km_table(pts["ri_days"], pts["relapse"], conf_type=cif_conf_type, alpha=alpha)
-ci_rel = sv.cuminc(pts["ri_days"], pts["ri_status"], cause=1, conf_type=cif_conf_type,
-                   alpha=alpha)
-km_rel_at = sv.km_at(pts["ri_days"], pts["relapse"], year_days, conf_type=cif_conf_type,
-                     alpha=alpha)
-ci_rel_at = sv.cuminc(pts["ri_days"], pts["ri_status"], cause=1, times=year_days,
-                      conf_type=cif_conf_type, alpha=alpha)
+ci_rel = sv.cuminc(pts["ri_days"], pts["ri_status"], cause=1, conf_type=cif_conf_type, alpha=alpha)
+km_rel_at = sv.km_at(
+    pts["ri_days"], pts["relapse"], year_days, conf_type=cif_conf_type, alpha=alpha
+)
+ci_rel_at = sv.cuminc(
+    pts["ri_days"], pts["ri_status"], cause=1, times=year_days, conf_type=cif_conf_type, alpha=alpha
+)
 one_minus_km = 1 - km_rel_at["survival"].to_numpy()
 aj = ci_rel_at["estimate"].to_numpy()
 for i, tag in enumerate(("1y", "3y")):
     glue(f"kmrel_{tag}", pct(one_minus_km[i]), display=False)
     glue(f"ajrel_{tag}", pct(aj[i]), display=False)
     glue(f"ratio_{tag}", f"{one_minus_km[i] / aj[i]:.2f}", display=False)
-pd.DataFrame({"day": year_days, "1 - KM (deaths censored), %": 100 * one_minus_km,
-              "Aalen-Johansen, %": 100 * aj,
-              "ratio": one_minus_km / aj}).round(2)
+pd.DataFrame(
+    {
+        "day": year_days,
+        "1 - KM (deaths censored), %": 100 * one_minus_km,
+        "Aalen-Johansen, %": 100 * aj,
+        "ratio": one_minus_km / aj,
+    }
+).round(2)
 
 # %%
 fig = plots.new_figure(figsize=(7, 4.5))
 ax = fig.subplots()
 colours = plots.OKABE_ITO[:2]
 t_end = float(pts["ri_days"].max())
-ax.step(np.r_[0.0, km_rel["time"], t_end], np.r_[0.0, 1 - km_rel["survival"],
-                                                 1 - km_rel["survival"].iloc[-1]],
-        where="post", lw=1.8, color=colours[0], label="1 - Kaplan-Meier (deaths censored)")
-ax.step(ci_rel["time"], ci_rel["estimate"], where="post", lw=1.8, color=colours[1],
-        label="Aalen-Johansen (deaths compete)")
+ax.step(
+    np.r_[0.0, km_rel["time"], t_end],
+    np.r_[0.0, 1 - km_rel["survival"], 1 - km_rel["survival"].iloc[-1]],
+    where="post",
+    lw=1.8,
+    color=colours[0],
+    label="1 - Kaplan-Meier (deaths censored)",
+)
+ax.step(
+    ci_rel["time"],
+    ci_rel["estimate"],
+    where="post",
+    lw=1.8,
+    color=colours[1],
+    label="Aalen-Johansen (deaths compete)",
+)
 for d in year_days:
     ax.axvline(d, color="grey", lw=0.8, ls=":")
 ax.set_xlabel("Days from second transplant")
@@ -181,6 +203,7 @@ glue("fig_km_vs_aj", fig, display=False)
 #   ratio is a monotone summary of the difference between the cumulative incidence
 #   curves.
 
+
 # %%
 def ci_text(lo, hi):
     return f"{lo:.2f} to {hi:.2f}"
@@ -199,19 +222,32 @@ counts = pd.crosstab(pts[covariate], pts["ri_status"]).reindex(columns=[0, 1, 2]
 counts.columns = ["censored", "relapse", "death without relapse"]
 glue("n_cov1", int((pts[covariate] == 1).sum()), display=False)
 glue("rel_cov1", int(counts.loc[1, "relapse"]), display=False)
-grp_at = sv.cuminc(pts["ri_days"], pts["ri_status"], cause=1, group=pts[covariate],
-                   times=[group_day], conf_type=cif_conf_type, alpha=alpha, absent="zero")
+grp_at = sv.cuminc(
+    pts["ri_days"],
+    pts["ri_status"],
+    cause=1,
+    group=pts[covariate],
+    times=[group_day],
+    conf_type=cif_conf_type,
+    alpha=alpha,
+    absent="zero",
+)
 glue("group_years", f"{group_day / 365:.0f}", display=False)
 glue("ri_grp_cov0", pct(grp_at.loc[grp_at["group"] == 0, "estimate"].iloc[0]), display=False)
 glue("ri_grp_cov1", pct(grp_at.loc[grp_at["group"] == 1, "estimate"].iloc[0]), display=False)
-pd.DataFrame({
-    "model": ["cause-specific Cox, relapse", "Fine-Gray, relapse",
-              "cause-specific Cox, death without relapse"],
-    "HR": [cs["hr"], fg["shr"], cs_death["hr"]],
-    "CI lower": [cs["ci_lower"], fg["ci_lower"], cs_death["ci_lower"]],
-    "CI upper": [cs["ci_upper"], fg["ci_upper"], cs_death["ci_upper"]],
-    "Wald p": [cs["p"], fg["p"], cs_death["p"]],
-}).round(3)
+pd.DataFrame(
+    {
+        "model": [
+            "cause-specific Cox, relapse",
+            "Fine-Gray, relapse",
+            "cause-specific Cox, death without relapse",
+        ],
+        "HR": [cs["hr"], fg["shr"], cs_death["hr"]],
+        "CI lower": [cs["ci_lower"], fg["ci_lower"], cs_death["ci_lower"]],
+        "CI upper": [cs["ci_upper"], fg["ci_upper"], cs_death["ci_upper"]],
+        "Wald p": [cs["p"], fg["p"], cs_death["p"]],
+    }
+).round(3)
 
 # %%
 counts
@@ -247,15 +283,19 @@ counts
 # all-cause event-free survival, so 1 - LFS(t) = RI(t) + NRM(t) at every t, exactly, not
 # only approximately.
 
+
 # %%
 def lfs_ri_nrm(times, nrm_days="nrm_days", nrm_status="nrm_status"):
     """LFS (KM), RI and NRM (Aalen-Johansen) of the pseudo-cohort at `times`, fractions."""
-    lfs = sv.km_at(pts["lfs_days"], pts["lfs_event"], times, conf_type=km_conf_type,
-                   alpha=alpha)["survival"].to_numpy()
-    ri = sv.cuminc(pts["ri_days"], pts["ri_status"], cause=1, times=times,
-                   conf_type=cif_conf_type, alpha=alpha)["estimate"].to_numpy()
-    nrm = sv.cuminc(pts[nrm_days], pts[nrm_status], cause=1, times=times,
-                    conf_type=cif_conf_type, alpha=alpha)["estimate"].to_numpy()
+    lfs = sv.km_at(pts["lfs_days"], pts["lfs_event"], times, conf_type=km_conf_type, alpha=alpha)[
+        "survival"
+    ].to_numpy()
+    ri = sv.cuminc(
+        pts["ri_days"], pts["ri_status"], cause=1, times=times, conf_type=cif_conf_type, alpha=alpha
+    )["estimate"].to_numpy()
+    nrm = sv.cuminc(
+        pts[nrm_days], pts[nrm_status], cause=1, times=times, conf_type=cif_conf_type, alpha=alpha
+    )["estimate"].to_numpy()
     return lfs, ri, nrm
 
 
@@ -271,8 +311,15 @@ for i, tag in enumerate(("1y", "3y")):
     glue(f"pc_ri_{tag}", pct(ri[i]), display=False)
     glue(f"pc_nrm_{tag}", pct(nrm[i]), display=False)
     glue(f"pc_sum_{tag}", pct(lfs[i] + ri[i] + nrm[i]), display=False)
-pd.DataFrame({"day": year_days, "LFS %": 100 * lfs, "RI %": 100 * ri, "NRM %": 100 * nrm,
-              "sum %": 100 * (lfs + ri + nrm)}).round(2)
+pd.DataFrame(
+    {
+        "day": year_days,
+        "LFS %": 100 * lfs,
+        "RI %": 100 * ri,
+        "NRM %": 100 * nrm,
+        "sum %": 100 * (lfs + ri + nrm),
+    }
+).round(2)
 
 # %% [markdown]
 # On the pseudo-cohort, at {glue:text}`y1` year LFS {glue:text}`pc_lfs_1y` % + RI
@@ -286,24 +333,33 @@ pd.DataFrame({"day": year_days, "LFS %": 100 * lfs, "RI %": 100 * ri, "NRM %": 1
 #
 # The same sum from the numbers the paper prints (ledger entries, percent):
 
+
 # %%
 def value(id_):
     return ledger.entry(f"cao2023.{id_}").value
 
 
-paper = pd.DataFrame({
-    "year": [1, 3],
-    "LFS": [value("lfs_1y.all"), value("lfs_3y.all")],
-    "RI": [value("ri_1y.all"), value("ri_3y.all")],
-    "NRM": [value("nrm_1y.all"), value("nrm_3y.all")],
-    "OS": [value("os_1y.all"), value("os_3y.all")],
-})
+paper = pd.DataFrame(
+    {
+        "year": [1, 3],
+        "LFS": [value("lfs_1y.all"), value("lfs_3y.all")],
+        "RI": [value("ri_1y.all"), value("ri_3y.all")],
+        "NRM": [value("nrm_1y.all"), value("nrm_3y.all")],
+        "OS": [value("os_1y.all"), value("os_3y.all")],
+    }
+)
 paper["LFS + RI + NRM"] = paper["LFS"] + paper["RI"] + paper["NRM"]
 paper["NRM + OS"] = paper["NRM"] + paper["OS"]
 for i, tag in enumerate(("1y", "3y")):
     row = paper.iloc[i]
-    for col, key in (("LFS", "lfs"), ("RI", "ri"), ("NRM", "nrm"), ("OS", "os"),
-                     ("LFS + RI + NRM", "sum"), ("NRM + OS", "nrm_os")):
+    for col, key in (
+        ("LFS", "lfs"),
+        ("RI", "ri"),
+        ("NRM", "nrm"),
+        ("OS", "os"),
+        ("LFS + RI + NRM", "sum"),
+        ("NRM + OS", "nrm_os"),
+    ):
         glue(f"pp_{key}_{tag}", f"{row[col]:.1f}", display=False)
 glue("pp_excess_3y", f"{paper['LFS + RI + NRM'].iloc[1] - 100:.1f}", display=False)
 glue("one_in_n", f"{100 / len(pts):.1f}", display=False)
@@ -328,8 +384,9 @@ paper.round(1)
 
 # %%
 _, _, nrm_p = lfs_ri_nrm(year_days, "nrm_paper_days", "nrm_paper_status")
-os_km = sv.km_at(pts["os_days"], pts["os_event"], year_days, conf_type=km_conf_type,
-                 alpha=alpha)["survival"].to_numpy()
+os_km = sv.km_at(pts["os_days"], pts["os_event"], year_days, conf_type=km_conf_type, alpha=alpha)[
+    "survival"
+].to_numpy()
 both = int(((pts["ri_status"] == 1) & (pts["nrm_paper_status"] == 1)).sum())
 glue("n_both", both, display=False)
 relapse_deaths = pts.loc[pts["death_cause"] == "relapse", "death_day"]
@@ -338,10 +395,16 @@ for i, tag in enumerate(("1y", "3y")):
     glue(f"pcp_nrm_{tag}", pct(nrm_p[i]), display=False)
     glue(f"pcp_sum_{tag}", pct(lfs[i] + ri[i] + nrm_p[i]), display=False)
     glue(f"pcp_nrm_os_{tag}", pct(nrm_p[i] + os_km[i]), display=False)
-pd.DataFrame({"day": year_days, "LFS %": 100 * lfs, "RI %": 100 * ri,
-              "NRM (paper's definition) %": 100 * nrm_p,
-              "LFS + RI + NRM %": 100 * (lfs + ri + nrm_p),
-              "NRM + OS %": 100 * (nrm_p + os_km)}).round(2)
+pd.DataFrame(
+    {
+        "day": year_days,
+        "LFS %": 100 * lfs,
+        "RI %": 100 * ri,
+        "NRM (paper's definition) %": 100 * nrm_p,
+        "LFS + RI + NRM %": 100 * (lfs + ri + nrm_p),
+        "NRM + OS %": 100 * (nrm_p + os_km),
+    }
+).round(2)
 
 # %% [markdown]
 # With the paper's definition, {glue:text}`n_both` pseudo-patients count both as a relapse
@@ -358,14 +421,26 @@ pd.DataFrame({"day": year_days, "LFS %": 100 * lfs, "RI %": 100 * ri,
 # ## Conclusion
 
 # %%
-pd.DataFrame({
-    "quantity": ["relapse at 3 y, 1 - KM (%)", "relapse at 3 y, Aalen-Johansen (%)",
-                 f"{covariate}: cause-specific HR", f"{covariate}: Fine-Gray SHR",
-                 "LFS + RI + NRM at 3 y, pseudo-cohort, conventional NRM (%)",
-                 "LFS + RI + NRM at 3 y, paper (%)"],
-    "value": [100 * one_minus_km[1], 100 * aj[1], cs["hr"], fg["shr"],
-              100 * (lfs[1] + ri[1] + nrm[1]), paper["LFS + RI + NRM"].iloc[1]],
-}).round(2)
+pd.DataFrame(
+    {
+        "quantity": [
+            "relapse at 3 y, 1 - KM (%)",
+            "relapse at 3 y, Aalen-Johansen (%)",
+            f"{covariate}: cause-specific HR",
+            f"{covariate}: Fine-Gray SHR",
+            "LFS + RI + NRM at 3 y, pseudo-cohort, conventional NRM (%)",
+            "LFS + RI + NRM at 3 y, paper (%)",
+        ],
+        "value": [
+            100 * one_minus_km[1],
+            100 * aj[1],
+            cs["hr"],
+            fg["shr"],
+            100 * (lfs[1] + ri[1] + nrm[1]),
+            paper["LFS + RI + NRM"].iloc[1],
+        ],
+    }
+).round(2)
 
 # %% [markdown]
 # On the pseudo-cohort, censoring the {glue:text}`n_nrm` deaths without relapse inflates

@@ -118,6 +118,7 @@ cr[["mrd_infusion_pct", "bm_blasts_pct", "lfs_days", "lfs_event"]].describe().ro
 # low group, the search window (parameters `minprop`, `maxprop`; maxstat's default is
 # 10 % to 90 %; the paper does not say which range X-tile searched).
 
+
 # %%
 def chi2_curve(time, event, marker):
     """Log-rank chi-square and p of `marker >= c` vs `< c` at every distinct value c."""
@@ -126,8 +127,9 @@ def chi2_curve(time, event, marker):
     for c in values:
         high = (marker >= c).astype(int)
         res = sv.logrank(time, event, high)
-        rows.append({"cutoff": c, "n_low": int((high == 0).sum()), "chi2": res["chi2"],
-                     "p": res["p"]})
+        rows.append(
+            {"cutoff": c, "n_low": int((high == 0).sum()), "chi2": res["chi2"], "p": res["p"]}
+        )
     curve = pd.DataFrame(rows)
     n = len(marker)
     # maxstat's window: the low group holds between floor(n minprop) and floor(n maxprop)
@@ -144,8 +146,10 @@ def search(marker):
     return curve, best, ms
 
 
-markers = {"MRD at infusion (%)": ("mrd_infusion_pct", mrd_cut_paper),
-           "BM blasts at infusion (%)": ("bm_blasts_pct", blasts_cut_paper)}
+markers = {
+    "MRD at infusion (%)": ("mrd_infusion_pct", mrd_cut_paper),
+    "BM blasts at infusion (%)": ("bm_blasts_pct", blasts_cut_paper),
+}
 results = {}
 for label, (col, paper_cut) in markers.items():
     marker = cr[col].to_numpy(float)
@@ -167,17 +171,23 @@ for key, r in (("mrd", mrd), ("blasts", blasts)):
     glue(f"{key}_ms_p_naive", pages.format_p(r["ms"]["p_naive"]), display=False)
     # Lausen-Schumacher's p is an upper bound and can exceed 1 (as in R); report it capped
     glue(f"{key}_ms_p", pages.format_p(min(r["ms"]["p"], 1.0)), display=False)
-    glue(f"{key}_ms_ratio", f"{min(r['ms']['p'], 1.0) / r['ms']['p_naive']:.0f}",
-         display=False)
-pd.DataFrame([{"marker": lab, "paper cut": pc,
-               "chi2 at paper cut": results[col]["at_paper"]["chi2"],
-               "p at paper cut": results[col]["at_paper"]["p"],
-               "candidate cuts": results[col]["n_cuts"],
-               "best cut": results[col]["best"]["cutoff"],
-               "max chi2": results[col]["best"]["chi2"],
-               "naive p of max": results[col]["best"]["p"],
-               "maxstat p (corrected, capped at 1)": min(results[col]["ms"]["p"], 1.0)}
-              for lab, (col, pc) in markers.items()]).round(4)
+    glue(f"{key}_ms_ratio", f"{min(r['ms']['p'], 1.0) / r['ms']['p_naive']:.0f}", display=False)
+pd.DataFrame(
+    [
+        {
+            "marker": lab,
+            "paper cut": pc,
+            "chi2 at paper cut": results[col]["at_paper"]["chi2"],
+            "p at paper cut": results[col]["at_paper"]["p"],
+            "candidate cuts": results[col]["n_cuts"],
+            "best cut": results[col]["best"]["cutoff"],
+            "max chi2": results[col]["best"]["chi2"],
+            "naive p of max": results[col]["best"]["p"],
+            "maxstat p (corrected, capped at 1)": min(results[col]["ms"]["p"], 1.0),
+        }
+        for lab, (col, pc) in markers.items()
+    ]
+).round(4)
 
 # %%
 fig = plots.new_figure(figsize=(11, 4.2))
@@ -187,12 +197,24 @@ for ax, (label, (col, paper_cut)) in zip(axes, markers.items()):
     win = curve[curve["in_window"]]
     ax.axvspan(win["cutoff"].min(), win["cutoff"].max(), color="0.92", lw=0)
     ax.plot(curve["cutoff"], curve["chi2"], "o-", ms=4, lw=1.2, color=plots.OKABE_ITO[0])
-    ax.axvline(paper_cut, color=plots.OKABE_ITO[1], ls="--", lw=1.2,
-               label=f"paper's cut-off ({paper_cut:g} %)")
+    ax.axvline(
+        paper_cut,
+        color=plots.OKABE_ITO[1],
+        ls="--",
+        lw=1.2,
+        label=f"paper's cut-off ({paper_cut:g} %)",
+    )
     ax.axhline(3.84, color="0.4", ls=":", lw=1, label="chi-square 3.84 (naive p = 0.05)")
     best = results[col]["best"]
-    ax.plot(best["cutoff"], best["chi2"], "s", ms=9, mfc="none", mec=plots.OKABE_ITO[1],
-            label="maximum in the window")
+    ax.plot(
+        best["cutoff"],
+        best["chi2"],
+        "s",
+        ms=9,
+        mfc="none",
+        mec=plots.OKABE_ITO[1],
+        label="maximum in the window",
+    )
     ax.set_xlabel(f"Cut-off, {label}")
     ax.legend(loc="upper left", fontsize="small")
 axes[0].set_ylabel("Log-rank chi-square, LFS")
@@ -240,6 +262,7 @@ glue("fig_chi2_curve", fig, display=False)
 # marker drawn independently from a uniform distribution, search the cut-off over the
 # same window, and record the smallest naive log-rank p and maxstat's corrected p.
 
+
 # %%
 def min_naive_p(time, event, marker):
     curve = chi2_curve(time, event, marker)
@@ -270,13 +293,18 @@ for key, col in (("naive", "min_naive_p"), ("maxstat", "maxstat_p")):
     glue(f"sim_{key}_ci", f"{lo:.0f} to {hi:.0f}", display=False)
 # the published result judged against the null of its own statistic: how often does the
 # best split of a no-effect marker reach a log-rank chi-square as large as the paper's?
-null_max = sv.max_logrank_null(time, event, minprop=minprop, maxprop=maxprop, n_sim=n_null,
-                               seed=null_seed)
+null_max = sv.max_logrank_null(
+    time, event, minprop=minprop, maxprop=maxprop, n_sim=n_null, seed=null_seed
+)
 sim_paper_share = 100 * sv.search_corrected_p(xtile.value, null_max)
 glue("sim_paper_share", f"{sim_paper_share:.0f}", display=False)
-glue("paper_verdict", "not significant at the paper's own 5 % level"
-     if sim_paper_share >= 100 * alpha else "still below 5 %, though less clearly",
-     display=False)
+glue(
+    "paper_verdict",
+    "not significant at the paper's own 5 % level"
+    if sim_paper_share >= 100 * alpha
+    else "still below 5 %, though less clearly",
+    display=False,
+)
 glue("n_sim", n_sim, display=False)
 glue("n_null", n_null, display=False)
 glue("alpha_pct", f"{100 * alpha:g}", display=False)
@@ -287,12 +315,19 @@ sim.describe().round(3)
 fig = plots.new_figure(figsize=(7, 4))
 ax = fig.subplots()
 bins = np.linspace(0, 1, 21)
-ax.hist(sim["min_naive_p"], bins=bins, alpha=0.7, label="smallest naive p of the search",
-        color=plots.OKABE_ITO[1])
-ax.hist(sim["maxstat_p"], bins=bins, alpha=0.6, label="maxstat corrected p",
-        color=plots.OKABE_ITO[0])
-ax.axhline(n_sim / (len(bins) - 1), color="0.3", ls=":", lw=1,
-           label="uniform (a valid p under no effect)")
+ax.hist(
+    sim["min_naive_p"],
+    bins=bins,
+    alpha=0.7,
+    label="smallest naive p of the search",
+    color=plots.OKABE_ITO[1],
+)
+ax.hist(
+    sim["maxstat_p"], bins=bins, alpha=0.6, label="maxstat corrected p", color=plots.OKABE_ITO[0]
+)
+ax.axhline(
+    n_sim / (len(bins) - 1), color="0.3", ls=":", lw=1, label="uniform (a valid p under no effect)"
+)
 ax.axvline(alpha, color="0.3", ls="--", lw=1)
 ax.set_xlabel("p-value")
 ax.set_ylabel("Simulated cohorts")
@@ -331,6 +366,7 @@ glue("fig_null_sim", fig, display=False)
 # rerun the search on each resample. If the optimal cut-off reflected a threshold in the
 # biology, it would land near the same value each time.
 
+
 # %%
 def best_high_cut(time, event, marker):
     """maxstat's best split, written as the lowest marker value of the high group."""
@@ -364,8 +400,13 @@ pd.Series(boot).describe().round(1)
 fig = plots.new_figure(figsize=(7, 4))
 ax = fig.subplots()
 ax.hist(boot, bins=np.linspace(0, 100, 41), color=plots.OKABE_ITO[0])
-ax.axvline(mrd_cut_paper, color=plots.OKABE_ITO[1], ls="--", lw=1.2,
-           label=f"paper's cut-off ({mrd_cut_paper:g} %)")
+ax.axvline(
+    mrd_cut_paper,
+    color=plots.OKABE_ITO[1],
+    ls="--",
+    lw=1.2,
+    label=f"paper's cut-off ({mrd_cut_paper:g} %)",
+)
 ax.axvline(best_full, color="0.2", ls=":", lw=1.2, label="optimum on the pseudo-cohort")
 ax.set_xlabel("Selected MRD cut-off (%), high group is MRD ≥ cut-off")
 ax.set_ylabel("Bootstrap resamples")

@@ -75,15 +75,21 @@ from cart_hsct.reconstruct import load_spec
 cards = pd.DataFrame(ledger.build_scorecard(paths.REPRODUCTION))
 status_of = dict(zip(cards["id"], cards["status"]))
 contra_of = dict(zip(cards["id"], cards["contradicted"]))
-keep = cards["contradicted"] | (with_count_slips & (cards["status"] == "discrepant")
-                                & (cards["reproducible_from"] == "counts"))
+keep = cards["contradicted"] | (
+    with_count_slips & (cards["status"] == "discrepant") & (cards["reproducible_from"] == "counts")
+)
 found = cards[keep]
 rows = []
 for (paper, expl), grp in found.groupby(["paper", "explanation"], sort=True):
-    rows.append({"paper": paper, "source": "reproduction record",
-                 "what is inconsistent": "; ".join(grp["quantity"].unique()),
-                 "demonstration": expl + " [" + "; ".join(grp["comparison"]) + "]",
-                 "ledger ids": list(grp["id"])})
+    rows.append(
+        {
+            "paper": paper,
+            "source": "reproduction record",
+            "what is inconsistent": "; ".join(grp["quantity"].unique()),
+            "demonstration": expl + " [" + "; ".join(grp["comparison"]) + "]",
+            "ledger ids": list(grp["id"]),
+        }
+    )
 glue("n_records", int(keep.sum()), display=False)
 glue("n_record_rows", len(rows), display=False)
 glue("n_pending", int((cards["status"] == "pending").sum()), display=False)
@@ -101,29 +107,48 @@ pd.crosstab(found["paper"], found["status"]) if len(found) else "no records yet"
 # is an inconsistency of the paper (some are definitions or need data the paper does not
 # give); they are listed so the reader can judge.
 
+
 # %%
 def spec_rows(paper):
     spec = load_spec(paper)
     out = []
     for c in spec.conflicts:
         kept = ", ".join(c.honour) if c.honour else "none"
-        out.append({"paper": paper, "source": "spec conflict",
-                    "what is inconsistent": "published numbers no data set reproduces "
-                                            f"together (honoured: {kept})",
-                    "demonstration": " ".join(c.reason.split()), "ledger ids": list(c.ids)})
+        out.append(
+            {
+                "paper": paper,
+                "source": "spec conflict",
+                "what is inconsistent": "published numbers no data set reproduces "
+                f"together (honoured: {kept})",
+                "demonstration": " ".join(c.reason.split()),
+                "ledger ids": list(c.ids),
+            }
+        )
     by_reason = {}
     for x in spec.excluded:
         by_reason.setdefault(" ".join(x.reason.split()), []).append(x.id)
     for reason, ids in by_reason.items():
-        out.append({"paper": paper, "source": "spec exclusion",
-                    "what is inconsistent": "left out of the reconstruction",
-                    "demonstration": reason, "ledger ids": ids})
+        out.append(
+            {
+                "paper": paper,
+                "source": "spec exclusion",
+                "what is inconsistent": "left out of the reconstruction",
+                "demonstration": reason,
+                "ledger ids": ids,
+            }
+        )
     for key, text in (spec.raw.get("notes") or {}).items():
         text = " ".join(str(text).split())
         ids = sorted(i for i in ledger.load(paper) if i in text)
-        out.append({"paper": paper, "source": f"spec note {key}",
-                    "what is inconsistent": key.replace("_", " "),
-                    "demonstration": text, "ledger ids": ids})
+        out.append(
+            {
+                "paper": paper,
+                "source": f"spec note {key}",
+                "what is inconsistent": key.replace("_", " "),
+                "demonstration": text,
+                "ledger ids": ids,
+            }
+        )
     return out
 
 
@@ -145,11 +170,15 @@ for t in landmarks:
     total = sum(cao[i].value for i in ids)
     sums[t] = total
     glue(f"sum_{t}", f"{total:.1f}", display=False)
-    rows.append({"paper": "cao2023", "source": "computed here",
-                 "what is inconsistent": f"LFS + RI + NRM at {t} is not 100 %",
-                 "demonstration": " + ".join(f"{cao[i].value:g}" for i in ids)
-                                  + f" = {total:.1f} %",
-                 "ledger ids": ids})
+    rows.append(
+        {
+            "paper": "cao2023",
+            "source": "computed here",
+            "what is inconsistent": f"LFS + RI + NRM at {t} is not 100 %",
+            "demonstration": " + ".join(f"{cao[i].value:g}" for i in ids) + f" = {total:.1f} %",
+            "ledger ids": ids,
+        }
+    )
 pd.Series(sums, name="LFS + RI + NRM, %")
 
 # %% [markdown]
@@ -172,16 +201,27 @@ glue("fu_excess", f"{excess:g}", display=False)
 glue("fu_start", f"{design.accrual_start}", display=False)
 glue("fu_cutoff", f"{design.cutoff}", display=False)
 glue("fu_mid", f"{(fu.range[0] + fu.range[1]) / 2:g}", display=False)
-rows.append({"paper": "chen2021", "source": "computed here",
-             "what is inconsistent": "follow-up 'range' longer than possible",
-             "demonstration": f"range end {fu.range[1]:g} d > {longest} d "
-                              f"({design.accrual_start} to {design.cutoff}), by {excess:g} d;"
-                              f" midpoint {(fu.range[0] + fu.range[1]) / 2:g}, median {fu.value:g},"
-                              f" half-width {half:g} (symmetric, as a CI is)",
-             "ledger ids": [followup_id]})
-pd.Series({"range end, d": fu.range[1], "longest possible, d": longest,
-           "excess, d": excess, "median, d": fu.value,
-           "range midpoint, d": (fu.range[0] + fu.range[1]) / 2})
+rows.append(
+    {
+        "paper": "chen2021",
+        "source": "computed here",
+        "what is inconsistent": "follow-up 'range' longer than possible",
+        "demonstration": f"range end {fu.range[1]:g} d > {longest} d "
+        f"({design.accrual_start} to {design.cutoff}), by {excess:g} d;"
+        f" midpoint {(fu.range[0] + fu.range[1]) / 2:g}, median {fu.value:g},"
+        f" half-width {half:g} (symmetric, as a CI is)",
+        "ledger ids": [followup_id],
+    }
+)
+pd.Series(
+    {
+        "range end, d": fu.range[1],
+        "longest possible, d": longest,
+        "excess, d": excess,
+        "median, d": fu.value,
+        "range midpoint, d": (fu.range[0] + fu.range[1]) / 2,
+    }
+)
 
 # %% [markdown]
 # The range ends at day {glue:text}`fu_high`, but nobody accrued from
@@ -197,6 +237,7 @@ pd.Series({"range end, d": fu.range[1], "longest possible, d": longest,
 # no page recorded it in this build, `contradicted` added where the record says no rounding
 # or method explains the printed number).
 
+
 # %%
 def book_status(ids):
     out = []
@@ -210,7 +251,8 @@ table = pd.DataFrame(rows)
 # a record whose ids a check of section 3 already covers is the same inconsistency: one row
 computed = set().union(*table.loc[table["source"] == "computed here", "ledger ids"].map(set))
 dup = (table["source"] == "reproduction record") & table["ledger ids"].map(
-    lambda ids: set(ids) <= computed)
+    lambda ids: set(ids) <= computed
+)
 table = table[~dup]
 table["status in the book"] = table["ledger ids"].map(book_status)
 table["ledger ids"] = table["ledger ids"].map(", ".join)
@@ -219,8 +261,18 @@ per_paper = table["paper"].value_counts().reindex(list(papers), fill_value=0)
 for p in papers:
     glue(f"n_rows_{p}", int(per_paper[p]), display=False)
 glue("n_rows", len(table), display=False)
-tables.interactive(table[["paper", "what is inconsistent", "demonstration", "ledger ids",
-                          "status in the book", "source"]])
+tables.interactive(
+    table[
+        [
+            "paper",
+            "what is inconsistent",
+            "demonstration",
+            "ledger ids",
+            "status in the book",
+            "source",
+        ]
+    ]
+)
 
 # %%
 pd.crosstab(table["paper"], table["source"], margins=True, margins_name="all")

@@ -99,8 +99,9 @@ glue("n_hsct", len(hsct_pts), display=False)
 glue("hsct_day_median", f"{hsct_pts['hsct_day'].median():.0f}", display=False)
 glue("hsct_day_min", f"{hsct_pts['hsct_day'].min():.0f}", display=False)
 glue("hsct_day_max", f"{hsct_pts['hsct_day'].max():.0f}", display=False)
-early = pts[(pts["hsct"] == 0) & (pts["os_event"] == 1)
-            & (pts["os_days"] <= hsct_pts["hsct_day"].median())]
+early = pts[
+    (pts["hsct"] == 0) & (pts["os_event"] == 1) & (pts["os_days"] <= hsct_pts["hsct_day"].median())
+]
 glue("n_early_deaths", len(early), display=False)
 pts.groupby("group")[["hsct_day", "os_days", "os_event"]].agg(["count", "median"])
 
@@ -117,6 +118,7 @@ pts.groupby("group")[["hsct_day", "os_days", "os_event"]].agg(["count", "median"
 # groups. This is the comparison the paper's framing implies (its own tests are pairwise
 # between the three groups).
 
+
 # %%
 def fmt(x):
     # two decimals, three below 0.1 so that a lower bound such as 0.015 stays readable
@@ -130,8 +132,14 @@ def fmt_p(p):
 def cox_row(fit, term):
     """HR, CI and Wald p of one term of a CoxResult, as a dict."""
     row = fit.summary.set_index("term").loc[term]
-    return {"hr": row["hr"], "lo": row["ci_lower"], "hi": row["ci_upper"], "p": row["p"],
-            "n": fit.n, "events": fit.events}
+    return {
+        "hr": row["hr"],
+        "lo": row["ci_lower"],
+        "hi": row["ci_upper"],
+        "p": row["p"],
+        "n": fit.n,
+        "events": fit.events,
+    }
 
 
 def glue_cox(prefix, res, lr_p=None):
@@ -164,14 +172,24 @@ pd.DataFrame([{**naive, "logrank_p": naive_lr["p"]}]).round(4)
 # `survival.landmark_cox` does this (R: `coxph(Surv(time - L, event) ~ exposed)` on
 # `subset(base, time > L)`, checked against R in the tests).
 
+
 # %%
 def landmark_fit(df, day, eligible=None):
     """`survival.landmark_cox` on OS with the transplant day as the exposure."""
-    r = sv.landmark_cox(df, "os_days", "os_event", "hsct_day", day=day, eligible=eligible,
-                        alpha=alpha)
-    return {"hr": r["hr"], "lo": r["ci_lower"], "hi": r["ci_upper"], "p": r["p"],
-            "logrank_p": r["logrank_p"], "n": r["n"], "events": r["events"],
-            "hsct_by_L": r["exposed"], "hsct_later": r["exposed_later"]}
+    r = sv.landmark_cox(
+        df, "os_days", "os_event", "hsct_day", day=day, eligible=eligible, alpha=alpha
+    )
+    return {
+        "hr": r["hr"],
+        "lo": r["ci_lower"],
+        "hi": r["ci_upper"],
+        "p": r["p"],
+        "logrank_p": r["logrank_p"],
+        "n": r["n"],
+        "events": r["events"],
+        "hsct_by_L": r["exposed"],
+        "hsct_later": r["exposed_later"],
+    }
 
 
 lm = sv.landmark_data(pts, "os_days", "os_event", "hsct_day", day=landmark_day)
@@ -208,14 +226,26 @@ pd.crosstab(lm["group"], lm["exposed_by_landmark"], margins=True)
 rows = []
 for day in landmark_grid:
     r = landmark_fit(pts, day)
-    rows.append({"landmark (days)": day, "alive at L": r["n"], "HSCT by L": r["hsct_by_L"],
-                 "HSCT after L": r["hsct_later"], "deaths after L": r["events"],
-                 "HR": r["hr"], "CI lower": r["lo"], "CI upper": r["hi"],
-                 "Wald p": r["p"], "log-rank p": r["logrank_p"]})
+    rows.append(
+        {
+            "landmark (days)": day,
+            "alive at L": r["n"],
+            "HSCT by L": r["hsct_by_L"],
+            "HSCT after L": r["hsct_later"],
+            "deaths after L": r["events"],
+            "HR": r["hr"],
+            "CI lower": r["lo"],
+            "CI upper": r["hi"],
+            "Wald p": r["p"],
+            "log-rank p": r["logrank_p"],
+        }
+    )
 lm_table = pd.DataFrame(rows)
-glue("lm_grid_empty", ", ".join(str(d) for d in lm_table.loc[lm_table["HR"].isna(),
-                                                             "landmark (days)"]) or "none",
-     display=False)
+glue(
+    "lm_grid_empty",
+    ", ".join(str(d) for d in lm_table.loc[lm_table["HR"].isna(), "landmark (days)"]) or "none",
+    display=False,
+)
 glue("lm_hr_min", fmt(lm_table["HR"].min()), display=False)
 glue("lm_hr_max", fmt(lm_table["HR"].max()), display=False)
 glue("lm_p_min", fmt_p(lm_table["Wald p"].min()), display=False)
@@ -239,6 +269,7 @@ lm_table.round(3)
 # open to. The restriction applies to the untransplanted only: a transplanted patient's
 # relapse after the transplant is an outcome, not a reason to leave the comparison.
 
+
 # %%
 def could_be_transplanted(df, day):
     """In CR, and transplanted by `day` or still relapse-free at it."""
@@ -256,9 +287,19 @@ glue("rs_left_out_deaths", int(left_out["os_event"].sum()), display=False)
 rs_rows = []
 for day in landmark_grid:
     r = landmark_fit(pts, day, eligible=could_be_transplanted(pts, day))
-    rs_rows.append({"landmark (days)": day, "eligible at L": r["n"], "HSCT by L": r["hsct_by_L"],
-                    "deaths after L": r["events"], "HR": r["hr"], "CI lower": r["lo"],
-                    "CI upper": r["hi"], "Wald p": r["p"], "log-rank p": r["logrank_p"]})
+    rs_rows.append(
+        {
+            "landmark (days)": day,
+            "eligible at L": r["n"],
+            "HSCT by L": r["hsct_by_L"],
+            "deaths after L": r["events"],
+            "HR": r["hr"],
+            "CI lower": r["lo"],
+            "CI upper": r["hi"],
+            "Wald p": r["p"],
+            "log-rank p": r["logrank_p"],
+        }
+    )
 rs_table = pd.DataFrame(rs_rows)
 left_out[["group", "response", "relapse_day", "os_days", "os_event"]]
 
@@ -289,8 +330,10 @@ rs_table.round(3)
 # %%
 cp = sv.split_at_exposure(pts, "os_days", "os_event", "hsct_day", id="patient_id")
 cp = cp.rename(columns={"exposed": "hsct_now"})
-td = cox_row(sv.cox_time_varying(cp, "patient_id", "start", "stop", "event", ["hsct_now"],
-                                 alpha=alpha), "hsct_now")
+td = cox_row(
+    sv.cox_time_varying(cp, "patient_id", "start", "stop", "event", ["hsct_now"], alpha=alpha),
+    "hsct_now",
+)
 glue_cox("td", td)
 glue("td_rows", len(cp), display=False)
 cp.head(6)
@@ -312,10 +355,12 @@ cp.head(6)
 # it, for contrast, the naive day-0 curves (`survival.km_table`).
 
 # %%
-naive_km = sv.km_table(pts["os_days"], pts["os_event"], group=pts["hsct"],
-                       conf_type=conf_type, alpha=alpha)
-sm_km = sv.simon_makuch(cp["start"], cp["stop"], cp["event"], cp["hsct_now"],
-                        conf_type=conf_type, alpha=alpha)
+naive_km = sv.km_table(
+    pts["os_days"], pts["os_event"], group=pts["hsct"], conf_type=conf_type, alpha=alpha
+)
+sm_km = sv.simon_makuch(
+    cp["start"], cp["stop"], cp["event"], cp["hsct_now"], conf_type=conf_type, alpha=alpha
+)
 fig = plots.new_figure(figsize=(11, 4.5))
 ax_naive, ax_sm = fig.subplots(1, 2, sharey=True)
 labels = {0: "no HSCT", 1: "HSCT"}
@@ -323,13 +368,22 @@ colours = plots.OKABE_ITO[:2]
 for k, (ax, table) in enumerate(((ax_naive, naive_km), (ax_sm, sm_km))):
     for g in (0, 1):
         curve = table[table["group"] == g]
-        label = f"{labels[g]} (from day 0)" if k == 0 else \
-            f"{labels[g]} {'yet' if g == 0 else 'so far'}"
+        label = (
+            f"{labels[g]} (from day 0)"
+            if k == 0
+            else f"{labels[g]} {'yet' if g == 0 else 'so far'}"
+        )
         # the Simon-Makuch HSCT curve starts at the first transplant, the others at day 0
         start = float(cp.loc[cp["hsct_now"] == 1, "start"].min()) if (k, g) == (1, 1) else 0.0
         # the table has a row at every death and censoring: the step runs to the last one
-        ax.step(np.r_[start, curve["time"]], np.r_[1.0, curve["survival"]], where="post",
-                label=label, lw=1.8, color=colours[g])
+        ax.step(
+            np.r_[start, curve["time"]],
+            np.r_[1.0, curve["survival"]],
+            where="post",
+            label=label,
+            lw=1.8,
+            color=colours[g],
+        )
     ax.set_xlabel("Days from first infusion")
     ax.set_ylim(0, 1.02)
     ax.legend(loc="lower left")
@@ -369,10 +423,16 @@ glue("fig_simon_makuch", fig, display=False)
 # %%
 mb = sv.mantel_byar(cp["start"], cp["stop"], cp["event"], cp["hsct_now"])
 mb_naive = sv.mantel_byar(np.zeros(len(pts)), pts["os_days"], pts["os_event"], pts["hsct"])
-td_score = sv.cox_time_varying(cp, "patient_id", "start", "stop", "event", ["hsct_now"],
-                               alpha=alpha).tests.loc["score"]
-mb_oe = pd.concat({"naive (day 0)": mb_naive["groups"].set_index("group"),
-                   "Mantel-Byar": mb["groups"].set_index("group")}, axis=1)
+td_score = sv.cox_time_varying(
+    cp, "patient_id", "start", "stop", "event", ["hsct_now"], alpha=alpha
+).tests.loc["score"]
+mb_oe = pd.concat(
+    {
+        "naive (day 0)": mb_naive["groups"].set_index("group"),
+        "Mantel-Byar": mb["groups"].set_index("group"),
+    },
+    axis=1,
+)
 for key, test in (("mb", mb), ("mb_naive", mb_naive)):
     obs = test["groups"].set_index("group")
     glue(f"{key}_chi2", f"{test['chi2']:.2f}", display=False)
@@ -380,8 +440,9 @@ for key, test in (("mb", mb), ("mb_naive", mb_naive)):
     glue(f"{key}_obs_hsct", f"{obs.loc[1, 'observed']:.0f}", display=False)
     glue(f"{key}_exp_hsct", f"{obs.loc[1, 'expected']:.1f}", display=False)
 glue("td_score_p", fmt_p(td_score["p"]), display=False)
-glue("n_tied_deaths", int(pts.loc[pts["os_event"] == 1, "os_days"].duplicated().sum()),
-     display=False)
+glue(
+    "n_tied_deaths", int(pts.loc[pts["os_event"] == 1, "os_days"].duplicated().sum()), display=False
+)
 mb_oe.round(2)
 
 # %% [markdown]
@@ -420,19 +481,22 @@ cao["interval_long"] = (cao["cart_to_hsct2_days"] > cao_cut_days).astype(int)
 cao["entry_from_cart"] = cao["cart_to_hsct2_days"].astype(float)
 cao["os_from_cart"] = cao["entry_from_cart"] + cao["os_days"]
 cao_rows = []
-for label, start, stop in (("from the second transplant (paper)", None, "os_days"),
-                           ("from CAR-T, groups fixed at CAR-T (naive)", None, "os_from_cart"),
-                           ("from CAR-T, entry at the transplant", "entry_from_cart",
-                            "os_from_cart")):
+for label, start, stop in (
+    ("from the second transplant (paper)", None, "os_days"),
+    ("from CAR-T, groups fixed at CAR-T (naive)", None, "os_from_cart"),
+    ("from CAR-T, entry at the transplant", "entry_from_cart", "os_from_cart"),
+):
     if start is None:
         fit = sv.cox(cao, stop, "os_event", ["interval_long"], alpha=alpha)
         test = sv.logrank(cao[stop], cao["os_event"], cao["interval_long"])
     else:
-        fit = sv.cox_time_varying(cao, "patient_id", start, stop, "os_event",
-                                  ["interval_long"], alpha=alpha)
+        fit = sv.cox_time_varying(
+            cao, "patient_id", start, stop, "os_event", ["interval_long"], alpha=alpha
+        )
         test = sv.mantel_byar(cao[start], cao[stop], cao["os_event"], cao["interval_long"])
-    cao_rows.append({"time origin": label, **cox_row(fit, "interval_long"),
-                     "log-rank p": test["p"]})
+    cao_rows.append(
+        {"time origin": label, **cox_row(fit, "interval_long"), "log-rank p": test["p"]}
+    )
 cao_table = pd.DataFrame(cao_rows)
 for key, row in zip(("cao_paper", "cao_naive", "cao_entry"), cao_rows):
     glue_cox(key, row, row["log-rank p"])
@@ -471,14 +535,17 @@ cao_table.round(3)
 # {glue:text}`ens_met_range`% of the published targets it can meet (exact or close; column
 # "% targets met", recomputed here from the cohort).
 
+
 # %%
 def corrections(df):
     """Naive, landmark and time-dependent HRs, and their tests, on one cohort."""
     rows = sv.split_at_exposure(df, "os_days", "os_event", "hsct_day", id="patient_id")
     nv = cox_row(sv.cox(df, "os_days", "os_event", ["hsct"], alpha=alpha), "hsct")
     lmr = landmark_fit(df, landmark_day)
-    tdr = cox_row(sv.cox_time_varying(rows, "patient_id", "start", "stop", "event",
-                                      ["exposed"], alpha=alpha), "exposed")
+    tdr = cox_row(
+        sv.cox_time_varying(rows, "patient_id", "start", "stop", "event", ["exposed"], alpha=alpha),
+        "exposed",
+    )
     return {
         "naive HR": nv["hr"],
         "naive log-rank p": sv.logrank(df["os_days"], df["os_event"], df["hsct"])["p"],
@@ -486,11 +553,11 @@ def corrections(df):
         f"landmark {landmark_day} p": lmr["p"],
         "time-dependent HR": tdr["hr"],
         "time-dependent p": tdr["p"],
-        "Mantel-Byar p": sv.mantel_byar(rows["start"], rows["stop"], rows["event"],
-                                        rows["exposed"])["p"],
+        "Mantel-Byar p": sv.mantel_byar(
+            rows["start"], rows["stop"], rows["event"], rows["exposed"]
+        )["p"],
         "% of naive log-HR kept (landmark)": 100 * np.log(lmr["hr"]) / np.log(nv["hr"]),
-        "% of naive log-HR kept (time-dependent)":
-            100 * np.log(tdr["hr"]) / np.log(nv["hr"]),
+        "% of naive log-HR kept (time-dependent)": 100 * np.log(tdr["hr"]) / np.log(nv["hr"]),
     }
 
 
@@ -506,45 +573,88 @@ def member(seed):
 spec = load_spec(cohort)
 seeds = cohorts.ensemble_seeds(cohort)[:n_ensemble]
 members = [member(seed) for seed in seeds]
-ens = pd.DataFrame([{"seed": seed, "% targets met": met, **corrections(ipd)}
-                    for seed, (ipd, met) in zip(seeds, members)],
-                   columns=["seed", "% targets met", *corrections(pts)])
-glue("ens_met_range", f"{ens['% targets met'].min():.0f} to {ens['% targets met'].max():.0f}"
-     if len(ens) else "(not computed)", display=False)
+ens = pd.DataFrame(
+    [
+        {"seed": seed, "% targets met": met, **corrections(ipd)}
+        for seed, (ipd, met) in zip(seeds, members)
+    ],
+    columns=["seed", "% targets met", *corrections(pts)],
+)
+glue(
+    "ens_met_range",
+    f"{ens['% targets met'].min():.0f} to {ens['% targets met'].max():.0f}"
+    if len(ens)
+    else "(not computed)",
+    display=False,
+)
 counts = cohorts.provenance(cohort)["status_counts"]
 ens_committed = pd.Series(
-    {"% targets met": 100 * (counts.get("exact", 0) + counts.get("close", 0))
-     / (sum(counts.values()) - counts.get("infeasible", 0)), **corrections(pts)},
-    name="committed cohort (seed 1)")
+    {
+        "% targets met": 100
+        * (counts.get("exact", 0) + counts.get("close", 0))
+        / (sum(counts.values()) - counts.get("infeasible", 0)),
+        **corrections(pts),
+    },
+    name="committed cohort (seed 1)",
+)
 glue("n_ensemble", len(seeds), display=False)
 glue("alpha_text", f"{alpha:g}", display=False)
-for key, col, form in (("naive_hr", "naive HR", fmt),
-                       ("lm_hr", f"landmark {landmark_day} HR", fmt),
-                       ("td_hr", "time-dependent HR", fmt),
-                       ("kept_lm", "% of naive log-HR kept (landmark)", "{:.0f}".format),
-                       ("kept_td", "% of naive log-HR kept (time-dependent)", "{:.0f}".format)):
+for key, col, form in (
+    ("naive_hr", "naive HR", fmt),
+    ("lm_hr", f"landmark {landmark_day} HR", fmt),
+    ("td_hr", "time-dependent HR", fmt),
+    ("kept_lm", "% of naive log-HR kept (landmark)", "{:.0f}".format),
+    ("kept_td", "% of naive log-HR kept (time-dependent)", "{:.0f}".format),
+):
     spread = ens[col] if len(ens) else None
-    glue(f"ens_{key}_median", form(spread.median()) if len(ens) else "(not computed)",
-         display=False)
-    glue(f"ens_{key}_range", f"{form(spread.min())} to {form(spread.max())}" if len(ens)
-         else "(not computed)", display=False)
-for key, col in (("naive", "naive log-rank p"), ("td", "time-dependent p"),
-                 ("mb", "Mantel-Byar p")):
-    glue(f"ens_{key}_sig", int((ens[col] < alpha).sum()) if len(ens) else "(not computed)",
-         display=False)
-pd.concat([ens_committed.to_frame().T,
-           ens.set_index("seed").astype(float).agg(["min", "median", "max"])
-           .rename(index=lambda stat: f"ensemble {stat}")]).round(3)
+    glue(
+        f"ens_{key}_median", form(spread.median()) if len(ens) else "(not computed)", display=False
+    )
+    glue(
+        f"ens_{key}_range",
+        f"{form(spread.min())} to {form(spread.max())}" if len(ens) else "(not computed)",
+        display=False,
+    )
+for key, col in (
+    ("naive", "naive log-rank p"),
+    ("td", "time-dependent p"),
+    ("mb", "Mantel-Byar p"),
+):
+    glue(
+        f"ens_{key}_sig",
+        int((ens[col] < alpha).sum()) if len(ens) else "(not computed)",
+        display=False,
+    )
+pd.concat(
+    [
+        ens_committed.to_frame().T,
+        ens.set_index("seed")
+        .astype(float)
+        .agg(["min", "median", "max"])
+        .rename(index=lambda stat: f"ensemble {stat}"),
+    ]
+).round(3)
 
 # %%
 fig_ens = plots.new_figure(figsize=(8, 3.2))
 ax = fig_ens.subplots()
 hr_cols = ["naive HR", f"landmark {landmark_day} HR", "time-dependent HR"]
 for i, col in enumerate(hr_cols):
-    ax.scatter(ens[col], np.full(len(ens), i), color=plots.OKABE_ITO[0], alpha=0.7,
-               label="ensemble seeds" if i == 0 else None)
-    ax.scatter(ens_committed[col], i, marker="D", color=plots.OKABE_ITO[1], s=50,
-               label="committed cohort" if i == 0 else None)
+    ax.scatter(
+        ens[col],
+        np.full(len(ens), i),
+        color=plots.OKABE_ITO[0],
+        alpha=0.7,
+        label="ensemble seeds" if i == 0 else None,
+    )
+    ax.scatter(
+        ens_committed[col],
+        i,
+        marker="D",
+        color=plots.OKABE_ITO[1],
+        s=50,
+        label="committed cohort" if i == 0 else None,
+    )
 ax.axvline(1.0, color="grey", lw=1, ls="--")
 ax.set_xscale("log")
 smallest = min([ens_committed[hr_cols].min(), *ens[hr_cols].min()])
@@ -593,28 +703,46 @@ glue("fig_ensemble", fig_ens, display=False)
 # the median day does not change: keeping the order and the median keeps who was
 # transplanted by it.
 
+
 # %%
 def window_row(window):
-    moved, capped = stretch_days(pts["hsct_day"].astype(float), window=window,
-                                 median=published_median,
-                                 before=pts[["os_days", "relapse_day"]].astype(float).min(axis=1))
+    moved, capped = stretch_days(
+        pts["hsct_day"].astype(float),
+        window=window,
+        median=published_median,
+        before=pts[["os_days", "relapse_day"]].astype(float).min(axis=1),
+    )
     df = pts.assign(hsct_day=moved)
     rows = sv.split_at_exposure(df, "os_days", "os_event", "hsct_day", id="patient_id")
-    r = cox_row(sv.cox_time_varying(rows, "patient_id", "start", "stop", "event",
-                                    ["exposed"], alpha=alpha), "exposed")
+    r = cox_row(
+        sv.cox_time_varying(rows, "patient_id", "start", "stop", "event", ["exposed"], alpha=alpha),
+        "exposed",
+    )
     mb = sv.mantel_byar(rows["start"], rows["stop"], rows["event"], rows["exposed"])
-    return {"window (days)": f"{window[0]}-{window[1]}", "days capped": capped,
-            "time-dependent HR": r["hr"], "CI lower": r["lo"], "CI upper": r["hi"],
-            "Wald p": r["p"], "Mantel-Byar p": mb["p"],
-            f"landmark {landmark_day} HR": landmark_fit(df, landmark_day)["hr"]}
+    return {
+        "window (days)": f"{window[0]}-{window[1]}",
+        "days capped": capped,
+        "time-dependent HR": r["hr"],
+        "CI lower": r["lo"],
+        "CI upper": r["hi"],
+        "Wald p": r["p"],
+        "Mantel-Byar p": mb["p"],
+        f"landmark {landmark_day} HR": landmark_fit(df, landmark_day)["hr"],
+    }
 
 
 published_median = float(hsct_pts["hsct_day"].median())  # the reconstruction keeps the paper's
 win = pd.DataFrame([window_row(w) for w in transplant_windows])
-glue("win_td_range", f"{fmt(win['time-dependent HR'].min())} to "
-     f"{fmt(win['time-dependent HR'].max())}", display=False)
-glue("win_mb_range", f"{fmt_p(win['Mantel-Byar p'].min())} to "
-     f"{fmt_p(win['Mantel-Byar p'].max())}", display=False)
+glue(
+    "win_td_range",
+    f"{fmt(win['time-dependent HR'].min())} to {fmt(win['time-dependent HR'].max())}",
+    display=False,
+)
+glue(
+    "win_mb_range",
+    f"{fmt_p(win['Mantel-Byar p'].min())} to {fmt_p(win['Mantel-Byar p'].max())}",
+    display=False,
+)
 glue("win_n", len(win), display=False)
 glue("win_capped", int(win["days capped"].max()), display=False)
 win.round(3)
@@ -629,6 +757,7 @@ win.round(3)
 #
 # ## Conclusion
 
+
 # %%
 def kept(hr):
     """Share of the naive log hazard ratio that a corrected analysis keeps (percent)."""
@@ -637,16 +766,17 @@ def kept(hr):
 
 glue("kept_lm", f"{kept(lm_res['hr']):.0f}", display=False)
 glue("kept_td", f"{kept(td['hr']):.0f}", display=False)
-glue("immortal_share", "the smaller part" if kept(td["hr"]) >= 50 else "most",
-     display=False)
-pd.DataFrame({
-    "analysis": ["naive (day 0)", f"landmark day {landmark_day}", "time-dependent"],
-    "HR": [naive["hr"], lm_res["hr"], td["hr"]],
-    "CI lower": [naive["lo"], lm_res["lo"], td["lo"]],
-    "CI upper": [naive["hi"], lm_res["hi"], td["hi"]],
-    "Wald p": [naive["p"], lm_res["p"], td["p"]],
-    "% of naive log-HR kept": [100.0, kept(lm_res["hr"]), kept(td["hr"])],
-}).round(3)
+glue("immortal_share", "the smaller part" if kept(td["hr"]) >= 50 else "most", display=False)
+pd.DataFrame(
+    {
+        "analysis": ["naive (day 0)", f"landmark day {landmark_day}", "time-dependent"],
+        "HR": [naive["hr"], lm_res["hr"], td["hr"]],
+        "CI lower": [naive["lo"], lm_res["lo"], td["lo"]],
+        "CI upper": [naive["hi"], lm_res["hi"], td["hi"]],
+        "Wald p": [naive["p"], lm_res["p"], td["p"]],
+        "% of naive log-HR kept": [100.0, kept(lm_res["hr"]), kept(td["hr"])],
+    }
+).round(3)
 
 # %% [markdown]
 # On this pseudo-cohort the naive day-0 hazard ratio for a transplant is

@@ -78,6 +78,7 @@ plots.set_theme()
 #
 # The two entries of the ledger, with the note the audit attached to them.
 
+
 # %%
 def fmt(x):
     # two decimals; scientific notation for the absurd values this page is about
@@ -93,10 +94,22 @@ for k, e in pub.items():
     glue(f"pub_{k}_hr", fmt(e.value), display=False)
     glue(f"pub_{k}_ci", f"{fmt(e.ci[0])} to {fmt(e.ci[1])}", display=False)
     # the log-scale standard error the printed interval implies
-    glue(f"pub_{k}_se", f"{(np.log(e.ci[1]) - np.log(e.ci[0])) / (2 * 1.959964):.2f}",
-         display=False)
-pd.DataFrame([{"id": e.id, "HR": e.value, "CI lower": e.ci[0], "CI upper": e.ci[1],
-               "p": f"{e.p_operator}{e.p}", "note": e.notes} for e in pub.values()])
+    glue(
+        f"pub_{k}_se", f"{(np.log(e.ci[1]) - np.log(e.ci[0])) / (2 * 1.959964):.2f}", display=False
+    )
+pd.DataFrame(
+    [
+        {
+            "id": e.id,
+            "HR": e.value,
+            "CI lower": e.ci[0],
+            "CI upper": e.ci[1],
+            "p": f"{e.p_operator}{e.p}",
+            "note": e.notes,
+        }
+        for e in pub.values()
+    ]
+)
 
 # %% [markdown]
 # ATG-T: {glue:text}`pub_atg_t_hr` (95% CI {glue:text}`pub_atg_t_ci`); ATG-P:
@@ -114,12 +127,30 @@ pd.DataFrame([{"id": e.id, "HR": e.value, "CI lower": e.ci[0], "CI upper": e.ci[
 # {cite:p}`heinze2001`).
 
 # %%
-toy = pd.DataFrame({
-    "time": [100, 180, 250, 320, 400, 500, 620, 750, 880, 1000,  # reference: all censored
-             30, 60, 90, 150, 400, 800],  # exposed: four events, two censored
-    "event": [0] * 10 + [1, 1, 1, 1, 0, 0],
-    "x": [0] * 10 + [1] * 6,
-})
+toy = pd.DataFrame(
+    {
+        "time": [
+            100,
+            180,
+            250,
+            320,
+            400,
+            500,
+            620,
+            750,
+            880,
+            1000,  # reference: all censored
+            30,
+            60,
+            90,
+            150,
+            400,
+            800,
+        ],  # exposed: four events, two censored
+        "event": [0] * 10 + [1, 1, 1, 1, 0, 0],
+        "x": [0] * 10 + [1] * 6,
+    }
+)
 glue("toy_n", len(toy), display=False)
 glue("toy_events", int(toy["event"].sum()), display=False)
 
@@ -127,19 +158,32 @@ glue("toy_events", int(toy["event"].sum()), display=False)
 def fit_summary(fit, term, label):
     """One term of a CoxResult as a row, with the fit's convergence flags."""
     row = fit.term(term)
-    return {"fit": label, "coef": row["coef"], "HR": row["hr"], "se": row["se"],
-            "CI lower": row["ci_lower"], "CI upper": row["ci_upper"], "p": row["p"],
-            "converged": fit.converged_, "flagged infinite": term in fit.infinite_terms_}
+    return {
+        "fit": label,
+        "coef": row["coef"],
+        "HR": row["hr"],
+        "se": row["se"],
+        "CI lower": row["ci_lower"],
+        "CI upper": row["ci_upper"],
+        "p": row["p"],
+        "converged": fit.converged_,
+        "flagged infinite": term in fit.infinite_terms_,
+    }
 
 
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     toy_ml = sv.cox(toy, "time", "event", ["x"], ties="efron", alpha=alpha)
 toy_warning = " ".join(str(w.message) for w in caught) or "(no warning)"
-toy_firth = sv.cox(toy, "time", "event", ["x"], ties="breslow", firth=True, ci="profile",
-                   alpha=alpha)
-toy_rows = pd.DataFrame([fit_summary(toy_ml, "x", "ordinary Cox (Efron)"),
-                         fit_summary(toy_firth, "x", "Firth, profile CI (Breslow)")])
+toy_firth = sv.cox(
+    toy, "time", "event", ["x"], ties="breslow", firth=True, ci="profile", alpha=alpha
+)
+toy_rows = pd.DataFrame(
+    [
+        fit_summary(toy_ml, "x", "ordinary Cox (Efron)"),
+        fit_summary(toy_firth, "x", "Firth, profile CI (Breslow)"),
+    ]
+)
 ml, fi = toy_rows.iloc[0], toy_rows.iloc[1]
 glue("toy_ml_coef", f"{ml['coef']:.1f}", display=False)
 glue("toy_ml_hr", fmt(ml["HR"]), display=False)
@@ -173,6 +217,7 @@ toy_rows.round(4)
 #
 # The two log-likelihoods, as functions of $\beta$:
 
+
 # %%
 def loglik_curves(df, betas):
     """Breslow log partial likelihood and its Firth-penalised version for one 0/1 covariate."""
@@ -196,8 +241,7 @@ betas = np.linspace(-1, 12, 261)
 ll, pen = loglik_curves(toy, betas)
 fig = plots.new_figure(figsize=(7.5, 4.2))
 ax = fig.subplots()
-ax.plot(betas, ll - ll.max(), label="ordinary partial likelihood", lw=1.8,
-        color=plots.OKABE_ITO[0])
+ax.plot(betas, ll - ll.max(), label="ordinary partial likelihood", lw=1.8, color=plots.OKABE_ITO[0])
 ax.plot(betas, pen - pen.max(), label="Firth-penalised", lw=1.8, color=plots.OKABE_ITO[1])
 ax.axvline(float(toy_firth.coef_["x"]), ls="--", lw=1, color=plots.OKABE_ITO[1])
 ax.set_xlabel(r"$\beta$ (log hazard ratio of x)")
@@ -229,10 +273,15 @@ glue("fig_monotone", fig, display=False)
 pts = cohorts.load(cohort, seed=cohort_seed)
 pts["relapse"] = (pts["ri_status"] == 1).astype(int)
 atg_levels = ["ATG-F", "ATG-T", "ATG-P"]
-counts = (pts.groupby("atg")
-          .agg(n=("patient_id", "size"), relapses=("relapse", "sum"),
-               deaths_first=("ri_status", lambda s: int((s == 2).sum())))
-          .reindex(atg_levels))
+counts = (
+    pts.groupby("atg")
+    .agg(
+        n=("patient_id", "size"),
+        relapses=("relapse", "sum"),
+        deaths_first=("ri_status", lambda s: int((s == 2).sum())),
+    )
+    .reindex(atg_levels)
+)
 for g in atg_levels:
     key = g.replace("-", "_").lower()
     glue(f"n_{key}", int(counts.loc[g, "n"]), display=False)
@@ -264,8 +313,9 @@ with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     atg_ml = sv.cox(pts, "ri_days", "relapse", atg_cov, ties="efron", alpha=alpha)
 glue("atg_ml_warned", "warns" if caught else "converges without a warning", display=False)
-atg_firth = sv.cox(pts, "ri_days", "relapse", atg_cov, ties="breslow", firth=True,
-                   ci="profile", alpha=alpha)
+atg_firth = sv.cox(
+    pts, "ri_days", "relapse", atg_cov, ties="breslow", firth=True, ci="profile", alpha=alpha
+)
 rows = []
 for term in atg_cov:
     for fit, label in ((atg_ml, "ordinary Cox (Efron)"), (atg_firth, "Firth, profile CI")):
@@ -278,9 +328,14 @@ for term in atg_cov:
         glue(f"{key}_ratio", f"{r['CI upper'] / r['CI lower']:.0f}", display=False)
 atg_table = pd.DataFrame(rows)
 hr = atg_table.pivot(index="term", columns="fit", values="HR")
-towards = (np.abs(np.log(hr["Firth, profile CI"])) < np.abs(np.log(hr["ordinary Cox (Efron)"])))
-glue("firth_direction", {2: "moves both towards 1", 0: "moves both away from 1"}.get(
-    int(towards.sum()), "moves one towards 1 and the other away from it"), display=False)
+towards = np.abs(np.log(hr["Firth, profile CI"])) < np.abs(np.log(hr["ordinary Cox (Efron)"]))
+glue(
+    "firth_direction",
+    {2: "moves both towards 1", 0: "moves both away from 1"}.get(
+        int(towards.sum()), "moves one towards 1 and the other away from it"
+    ),
+    display=False,
+)
 atg_table.round(4)
 
 # %% [markdown]
@@ -307,8 +362,12 @@ atg_table.round(4)
 obs = sv.logrank(pts["ri_days"], pts["relapse"], pts["atg"])
 rng = np.random.default_rng(seed)
 labels = pts["atg"].to_numpy()
-perm_stats = np.array([sv.logrank(pts["ri_days"], pts["relapse"], rng.permutation(labels))["chi2"]
-                       for _ in range(n_perm)])
+perm_stats = np.array(
+    [
+        sv.logrank(pts["ri_days"], pts["relapse"], rng.permutation(labels))["chi2"]
+        for _ in range(n_perm)
+    ]
+)
 p_perm = (1 + (perm_stats >= obs["chi2"] - 1e-9).sum()) / (1 + n_perm)
 # Monte Carlo standard error of the permutation p-value
 p_perm_se = np.sqrt(p_perm * (1 - p_perm) / n_perm)
@@ -318,17 +377,38 @@ glue("lr_p", pages.format_p(obs["p"]), display=False)
 glue("perm_p", f"{p_perm:.3f}", display=False)
 glue("perm_p_se", f"{p_perm_se:.3f}", display=False)
 glue("n_perm", n_perm, display=False)
-pd.DataFrame([{"log-rank chi2": obs["chi2"], "df": obs["df"], "asymptotic p": obs["p"],
-               "permutation p": p_perm, "Monte Carlo SE": p_perm_se, "permutations": n_perm}])
+pd.DataFrame(
+    [
+        {
+            "log-rank chi2": obs["chi2"],
+            "df": obs["df"],
+            "asymptotic p": obs["p"],
+            "permutation p": p_perm,
+            "Monte Carlo SE": p_perm_se,
+            "permutations": n_perm,
+        }
+    ]
+)
 
 # %%
 fig = plots.new_figure(figsize=(7.5, 4.0))
 ax = fig.subplots()
-ax.hist(perm_stats, bins=40, color=plots.OKABE_ITO[0], alpha=0.8, density=True,
-        label=f"{n_perm} permutations")
+ax.hist(
+    perm_stats,
+    bins=40,
+    color=plots.OKABE_ITO[0],
+    alpha=0.8,
+    density=True,
+    label=f"{n_perm} permutations",
+)
 grid = np.linspace(0, max(perm_stats.max(), obs["chi2"]) * 1.05, 200)
-ax.plot(grid, st.chi2.pdf(grid, obs["df"]), color=plots.OKABE_ITO[1], lw=1.8,
-        label=f"chi-square, {int(obs['df'])} df")
+ax.plot(
+    grid,
+    st.chi2.pdf(grid, obs["df"]),
+    color=plots.OKABE_ITO[1],
+    lw=1.8,
+    label=f"chi-square, {int(obs['df'])} df",
+)
 ax.axvline(obs["chi2"], color="black", ls="--", lw=1.2, label="observed")
 ax.set_xlabel("log-rank statistic, relapse by ATG group")
 ax.set_ylabel("density")
@@ -373,8 +453,14 @@ se_approx = np.sqrt(1 / counts.loc["ATG-P", "relapses"] + 1 / counts.loc["ATG-F"
 glue("se_approx", f"{se_approx:.2f}", display=False)
 glue("se_fit", f"{atg_ml.term('atg_p')['se']:.2f}", display=False)
 glue("ci_factor_approx", f"{np.exp(2 * 1.959964 * se_approx):.0f}", display=False)
-pd.DataFrame({"events (relapses)": [int(pts["relapse"].sum())], "terms": [n_terms],
-              "events per variable": [epv], "approx. SE log HR (ATG-P)": [se_approx]})
+pd.DataFrame(
+    {
+        "events (relapses)": [int(pts["relapse"].sum())],
+        "terms": [n_terms],
+        "events per variable": [epv],
+        "approx. SE log HR (ATG-P)": [se_approx],
+    }
+)
 
 # %% [markdown]
 # The model has {glue:text}`n_terms` terms for {glue:text}`rel_total` relapses in

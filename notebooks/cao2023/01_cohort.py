@@ -91,31 +91,52 @@ def key(value) -> str:
     return re.sub(r"[:/+\-\s]+", "_", str(value).lower()).strip("_")
 
 
-first_regimen = pts.conditioning_seq.str.split("_").str[0].map(
-    {"bu": "bu_based", "tbi": "tbi_based", "mel": "mel_based", "na": "not_available"})
-second_regimen = pts.conditioning_seq.str.split("_").str[1].map(
-    {"bu": "bu_based", "tbi": "tbi_based", "mel": "mel_based"})
+first_regimen = (
+    pts.conditioning_seq.str.split("_")
+    .str[0]
+    .map({"bu": "bu_based", "tbi": "tbi_based", "mel": "mel_based", "na": "not_available"})
+)
+second_regimen = (
+    pts.conditioning_seq.str.split("_")
+    .str[1]
+    .map({"bu": "bu_based", "tbi": "tbi_based", "mel": "mel_based"})
+)
 relapse_site = pts.relapse_site.fillna(pts.post_hsct1_course).map(
-    {"bone_marrow": "bone_marrow", "bm_and_em": "bm_and_em",
-     "extramedullary": "extramedullary_site", "mrd_only": "only_mrd_positive"})
+    {
+        "bone_marrow": "bone_marrow",
+        "bm_and_em": "bm_and_em",
+        "extramedullary": "extramedullary_site",
+        "mrd_only": "only_mrd_positive",
+    }
+)
 columns = {  # ledger variable -> the pseudo-patients' level, in the ledger's spelling
     "t1.sex": pts.sex.map(key),
     "t1.fusion": pts.fusion_gene.map(key),
     "t1.hsct1_type": pts.hsct1_type.map(
-        {"matched_sibling": "matched_sibling_donor", "matched_unrelated": "matched_unrelated_donor",
-         "haploidentical": "haploidentical_donor", "autologous": "autologous",
-         "cord_blood": "cord_blood_transplant"}),
-    "t1.mrd_pre1": pts.mrd_pre1.map({"negative": "mrd_negative", "positive": "mrd_positive",
-                                     "not_available": "not_available"}),
+        {
+            "matched_sibling": "matched_sibling_donor",
+            "matched_unrelated": "matched_unrelated_donor",
+            "haploidentical": "haploidentical_donor",
+            "autologous": "autologous",
+            "cord_blood": "cord_blood_transplant",
+        }
+    ),
+    "t1.mrd_pre1": pts.mrd_pre1.map(
+        {"negative": "mrd_negative", "positive": "mrd_positive", "not_available": "not_available"}
+    ),
     "t1.status_pre1": pts.status_pre1.map(key),
     "t1.abo": pts.abo1.map(key).replace({"bidirectional": "bidirectional_mismatched"}),
     "t1.cond1": first_regimen,
     "t1.source": pts.source1.map(key),
     "t1.relapse_site": relapse_site,
     "t2.hctci": pts.hctci.map(key),
-    "t2.donor2": pts.donor2.map({"matched_sibling": "matched_sibling_donor",
-                                 "matched_unrelated": "matched_unrelated_donor",
-                                 "haploidentical": "haploidentical"}),
+    "t2.donor2": pts.donor2.map(
+        {
+            "matched_sibling": "matched_sibling_donor",
+            "matched_unrelated": "matched_unrelated_donor",
+            "haploidentical": "haploidentical",
+        }
+    ),
     # every second donor differs from the first and every patient was in CR (inclusion criteria)
     "t2.donor_changed": pd.Series("yes", index=pts.index),
     "t2.cart_source": pts.cart_source.map(key),
@@ -124,8 +145,9 @@ columns = {  # ledger variable -> the pseudo-patients' level, in the ledger's sp
     "t2.status_pre2": pd.Series("cr", index=pts.index),
     "t2.abo": pts.abo2.map(key),
     "t2.cond2": second_regimen,
-    "t2.cond_seq": pts.conditioning_seq.where(~pts.conditioning_seq.str.startswith("na_"),
-                                              "not_available"),
+    "t2.cond_seq": pts.conditioning_seq.where(
+        ~pts.conditioning_seq.str.startswith("na_"), "not_available"
+    ),
     "t2.source": pts.source2.map(key),
     "t2.gvhd_prophylaxis": pts.gvhd_prophylaxis.map(key),
     "t2.atg": pts.atg.map(key),
@@ -141,19 +163,28 @@ def rebuild(table: str) -> pd.DataFrame:
         var = ".".join(parts[1:3])
         k = int((columns[var] == parts[3]).sum())
         finding = pr.percent_finding(e.numerator, e.denominator, e.value, pr.printed_decimals(e))
-        rows.append({"variable": parts[2], "level": parts[3],
-                     "published": f"{e.numerator} ({e.value:.1f}%)",
-                     "pseudo-patients": f"{k} ({pr.percent(k, n):.1f}%)",
-                     "same count": k == e.numerator,
-                     "printed % is k/95 rounded": finding["matches"]})
+        rows.append(
+            {
+                "variable": parts[2],
+                "level": parts[3],
+                "published": f"{e.numerator} ({e.value:.1f}%)",
+                "pseudo-patients": f"{k} ({pr.percent(k, n):.1f}%)",
+                "same count": k == e.numerator,
+                "printed % is k/95 rounded": finding["matches"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
 table1 = rebuild("t1")
 glue("t1_rows", len(table1), display=False)
 glue("t1_same", int(table1["same count"].sum()), display=False)
-glue("t1_slips", ", ".join(table1.loc[~table1["printed % is k/95 rounded"], "level"]), display=False)
-table1.style.hide(axis="index").set_caption("Table 1 of Cao 2023 (n = 95): published and pseudo-patients")
+glue(
+    "t1_slips", ", ".join(table1.loc[~table1["printed % is k/95 rounded"], "level"]), display=False
+)
+table1.style.hide(axis="index").set_caption(
+    "Table 1 of Cao 2023 (n = 95): published and pseudo-patients"
+)
 
 # %% [markdown]
 # {glue:text}`t1_same` of the {glue:text}`t1_rows` rows of Table 1 have the published count
@@ -167,8 +198,12 @@ table1.style.hide(axis="index").set_caption("Table 1 of Cao 2023 (n = 95): publi
 table2 = rebuild("t2")
 glue("t2_rows", len(table2), display=False)
 glue("t2_same", int(table2["same count"].sum()), display=False)
-glue("t2_slips", ", ".join(table2.loc[~table2["printed % is k/95 rounded"], "level"]), display=False)
-table2.style.hide(axis="index").set_caption("Table 2 of Cao 2023 (n = 95): published and pseudo-patients")
+glue(
+    "t2_slips", ", ".join(table2.loc[~table2["printed % is k/95 rounded"], "level"]), display=False
+)
+table2.style.hide(axis="index").set_caption(
+    "Table 2 of Cao 2023 (n = 95): published and pseudo-patients"
+)
 
 # %% [markdown]
 # {glue:text}`t2_same` of the {glue:text}`t2_rows` rows match. Percentages off the rounding
@@ -182,10 +217,14 @@ table2.style.hide(axis="index").set_caption("Table 2 of Cao 2023 (n = 95): publi
 # Medians and ranges: the paper's only information about these distributions.
 
 # %%
-drawn = ("Median and range of a continuous variable drawn to match the published ones; "
-         "the solver keeps them only approximately when other targets pull.")
-derived_age = ("Age at the first HSCT is derived as age at the second minus the interval "
-               "between transplants; both are reconstructed from medians and ranges only.")
+drawn = (
+    "Median and range of a continuous variable drawn to match the published ones; "
+    "the solver keeps them only approximately when other targets pull."
+)
+derived_age = (
+    "Age at the first HSCT is derived as age at the second minus the interval "
+    "between transplants; both are reconstructed from medians and ranges only."
+)
 medians = {  # row of the table: (ledger id, values, note whatever the status)
     "age at first HSCT (years)": ("cao2023.t1.age_first_hsct", pts.age_hsct1, derived_age),
     "age at second HSCT (years)": ("cao2023.t2.age_second_hsct", pts.age_hsct2, None),
@@ -193,9 +232,10 @@ medians = {  # row of the table: (ledger id, values, note whatever the status)
     "CD34+ (x10^6/kg)": ("cao2023.t2.cd34_dose", pts.cd34_dose, None),
     "CD3+ (x10^8/kg)": ("cao2023.t2.cd3_dose", pts.cd3_dose, None),
 }
-summ = {label: pages.record_median(eid, values, note=note, shortfall=drawn,
-                                   quartiles=show_quartiles)
-        for label, (eid, values, note) in medians.items()}
+summ = {
+    label: pages.record_median(eid, values, note=note, shortfall=drawn, quartiles=show_quartiles)
+    for label, (eid, values, note) in medians.items()
+}
 pd.DataFrame(summ).T
 
 # %% [markdown]
@@ -219,9 +259,12 @@ intervals = {
     "cao2023.time.hsct1_to_hsct2": ("HSCT1 → HSCT2", pts.hsct1_to_hsct2_days),
     "cao2023.time.dx_to_hsct2": ("diagnosis → HSCT2", pts.dx_to_hsct2_days),
 }
-timeline = pd.DataFrame({label: pages.record_median(eid, values, shortfall=drawn,
-                                                     quartiles=show_quartiles)
-                         for eid, (label, values) in intervals.items()}).T
+timeline = pd.DataFrame(
+    {
+        label: pages.record_median(eid, values, shortfall=drawn, quartiles=show_quartiles)
+        for eid, (label, values) in intervals.items()
+    }
+).T
 timeline
 
 # %% [markdown]
@@ -235,14 +278,36 @@ timeline
 fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
 labels = [label for label, _ in intervals.values()]
 data = [pd.to_numeric(v, errors="coerce").dropna().to_numpy(float) for _, v in intervals.values()]
-ax.boxplot(data, orientation="horizontal", tick_labels=labels, widths=0.5, showfliers=True,
-           medianprops={"color": "C0", "lw": 2}, flierprops={"markersize": 3})
+ax.boxplot(
+    data,
+    orientation="horizontal",
+    tick_labels=labels,
+    widths=0.5,
+    showfliers=True,
+    medianprops={"color": "C0", "lw": 2},
+    flierprops={"markersize": 3},
+)
 pub = [ledger.entry(eid) for eid in intervals]
 ys = np.arange(1, len(pub) + 1)
-ax.scatter([e.value for e in pub], ys, marker="D", facecolor="none", edgecolor="C1", s=60,
-           zorder=3, label="published median")
-ax.scatter([e.range[0] for e in pub] + [e.range[1] for e in pub], np.r_[ys, ys], marker="|",
-           color="C1", s=200, zorder=3, label="published range")
+ax.scatter(
+    [e.value for e in pub],
+    ys,
+    marker="D",
+    facecolor="none",
+    edgecolor="C1",
+    s=60,
+    zorder=3,
+    label="published median",
+)
+ax.scatter(
+    [e.range[0] for e in pub] + [e.range[1] for e in pub],
+    np.r_[ys, ys],
+    marker="|",
+    color="C1",
+    s=200,
+    zorder=3,
+    label="published range",
+)
 ax.set_xscale("log")
 ax.set_xlabel("Days (log scale)")
 ax.invert_yaxis()

@@ -79,12 +79,18 @@ plots.set_theme()
 # %%
 pts = cohorts.load(cohort, seed=cohort_seed)
 n = len(pts)
-counts = pd.concat({
-    "CAR-T source": pts.cart_source.value_counts(),
-    "CAR-T target": pts.cart_target.value_counts(),
-    "CRS grade": pts.crs_grade.value_counts(),
-    "ICANS grade": pts.icans_grade.value_counts(),
-}).rename("patients").to_frame()
+counts = (
+    pd.concat(
+        {
+            "CAR-T source": pts.cart_source.value_counts(),
+            "CAR-T target": pts.cart_target.value_counts(),
+            "CRS grade": pts.crs_grade.value_counts(),
+            "ICANS grade": pts.icans_grade.value_counts(),
+        }
+    )
+    .rename("patients")
+    .to_frame()
+)
 counts["percent of 95"] = (100 * counts.patients / n).round(1)
 counts
 
@@ -97,17 +103,22 @@ counts
 # ## Step 2. From relapse to CAR-T to the second transplant
 
 # %%
-constrained = ("Median and range of a reconstructed continuous variable; only the published "
-               "median and range constrain it.")
+constrained = (
+    "Median and range of a reconstructed continuous variable; only the published "
+    "median and range constrain it."
+)
 steps = {  # row of the table: (ledger id, values)
     "CAR-T courses": ("cao2023.cart.n_treatments", pts.n_cart_treatments),
-    "relapse/MRD+ → last CAR-T (days)": ("cao2023.time.relapse_to_cart",
-                                         pts.relapse_to_cart_days),
+    "relapse/MRD+ → last CAR-T (days)": ("cao2023.time.relapse_to_cart", pts.relapse_to_cart_days),
     "last CAR-T → HSCT2 (days)": ("cao2023.time.cart_to_hsct2", pts.cart_to_hsct2_days),
     "marrow blasts before CAR-T (%)": ("cao2023.cart.bm_blasts_median", pts.bm_blasts_pre_cart),
 }
-cart = pd.DataFrame({label: pages.record_median(eid, values, shortfall=constrained)
-                     for label, (eid, values) in steps.items()}).T
+cart = pd.DataFrame(
+    {
+        label: pages.record_median(eid, values, shortfall=constrained)
+        for label, (eid, values) in steps.items()
+    }
+).T
 glue("n_gt90", int((pts.cart_to_hsct2_days > 90).sum()), display=False)
 cart
 
@@ -145,41 +156,82 @@ plt.close(fig)
 # are of the engraftment days of those who engrafted.
 
 # %%
-engraft = pd.DataFrame({
-    "neutrophils": pages.record_median("cao2023.engraft.neutrophil_median",
-                                       pts.neutrophil_engraftment_day, shortfall=constrained),
-    "platelets": pages.record_median("cao2023.engraft.platelet_median",
-                                     pts.platelet_engraftment_day, shortfall=constrained),
-}).T
+engraft = pd.DataFrame(
+    {
+        "neutrophils": pages.record_median(
+            "cao2023.engraft.neutrophil_median",
+            pts.neutrophil_engraftment_day,
+            shortfall=constrained,
+        ),
+        "platelets": pages.record_median(
+            "cao2023.engraft.platelet_median", pts.platelet_engraftment_day, shortfall=constrained
+        ),
+    }
+).T
 cif = []
 for label, ep in (("neutrophils", "neutrophil"), ("platelets", "platelet")):
-    c = sv.cuminc(pts[f"{ep}_days"], pts[f"{ep}_status"],
-                  cause=1, conf_type=cif_conf_type, variance=cif_variance, absent="zero",
-                  times=[30, 60])
+    c = sv.cuminc(
+        pts[f"{ep}_days"],
+        pts[f"{ep}_status"],
+        cause=1,
+        conf_type=cif_conf_type,
+        variance=cif_variance,
+        absent="zero",
+        times=[30, 60],
+    )
     for _, r in c.iterrows():
-        cif.append({"cells": label, "day": int(r.time), "incidence %": 100 * r.estimate,
-                    "ci_lower": 100 * r.ci_lower, "ci_upper": 100 * r.ci_upper})
+        cif.append(
+            {
+                "cells": label,
+                "day": int(r.time),
+                "incidence %": 100 * r.estimate,
+                "ci_lower": 100 * r.ci_lower,
+                "ci_upper": 100 * r.ci_upper,
+            }
+        )
 cif = pd.DataFrame(cif)
-pub = {("platelets", 30): "cao2023.engraft.platelet_30d", ("platelets", 60): "cao2023.engraft.platelet_60d",
-       ("neutrophils", 30): "cao2023.engraft.neutrophil_30d"}
+pub = {
+    ("platelets", 30): "cao2023.engraft.platelet_30d",
+    ("platelets", 60): "cao2023.engraft.platelet_60d",
+    ("neutrophils", 30): "cao2023.engraft.neutrophil_30d",
+}
 cif["published"] = [
-    (lambda e: f"{e.value:.1f}" + (f" ({e.ci[0]:.1f}-{e.ci[1]:.1f})" if e.ci else ""))(ledger.entry(pub[k]))
-    if (k := (r.cells, r.day)) in pub else "" for r in cif.itertuples()]
+    (lambda e: f"{e.value:.1f}" + (f" ({e.ci[0]:.1f}-{e.ci[1]:.1f})" if e.ci else ""))(
+        ledger.entry(pub[k])
+    )
+    if (k := (r.cells, r.day)) in pub
+    else ""
+    for r in cif.itertuples()
+]
 engraft
 
 # %%
 cif.round(1)
 
 # %%
-stack = pd.concat([
-    pd.DataFrame({"days": pts.neutrophil_days, "status": pts.neutrophil_status, "cells": "Neutrophils"}),
-    pd.DataFrame({"days": pts.platelet_days, "status": pts.platelet_status, "cells": "Platelets"}),
-], ignore_index=True)
+stack = pd.concat(
+    [
+        pd.DataFrame(
+            {"days": pts.neutrophil_days, "status": pts.neutrophil_status, "cells": "Neutrophils"}
+        ),
+        pd.DataFrame(
+            {"days": pts.platelet_days, "status": pts.platelet_status, "cells": "Platelets"}
+        ),
+    ],
+    ignore_index=True,
+)
 stack["cells"] = pd.Categorical(stack.cells, ["Neutrophils", "Platelets"])
-fig_e = plots.cuminc_plot(stack.days.astype(float), stack.status.astype(int), cause=1,
-                          group=stack.cells, conf_type=cif_conf_type, variance=cif_variance,
-                          times=[0, 15, 30, 45, 60, 90], risk_rows=("at_risk", "events"),
-                          ylabel="Cumulative incidence of engraftment")
+fig_e = plots.cuminc_plot(
+    stack.days.astype(float),
+    stack.status.astype(int),
+    cause=1,
+    group=stack.cells,
+    conf_type=cif_conf_type,
+    variance=cif_variance,
+    times=[0, 15, 30, 45, 60, 90],
+    risk_rows=("at_risk", "events"),
+    ylabel="Cumulative incidence of engraftment",
+)
 fig_e.axes[0].set_xlim(0, 90)
 glue("fig_engraft", fig_e, display=False)
 
@@ -204,10 +256,16 @@ tests = pr.two_by_two(6, 9, 13, 86)
 glue("p_fisher", tests["fisher"], display=False)
 glue("p_chisq", tests["chisq"], display=False)
 glue("min_expected", tests["min_expected"], display=False)
-glue("intens_mrdpos", int(((pts.mrd_pre2 == "positive") & (pts.intensified_conditioning == 1)).sum()),
-     display=False)
-glue("intens_mrdneg", int(((pts.mrd_pre2 == "negative") & (pts.intensified_conditioning == 1)).sum()),
-     display=False)
+glue(
+    "intens_mrdpos",
+    int(((pts.mrd_pre2 == "positive") & (pts.intensified_conditioning == 1)).sum()),
+    display=False,
+)
+glue(
+    "intens_mrdneg",
+    int(((pts.mrd_pre2 == "negative") & (pts.intensified_conditioning == 1)).sum()),
+    display=False,
+)
 pd.Series(tests, name="p-value / expected count").to_frame()
 
 # %% [markdown]

@@ -76,14 +76,29 @@ plots.set_theme()
 pts = cohorts.load(cohort, seed=cohort_seed)
 
 acute = []
-for label, ep, eid in (("grade 2-4", "agvhd24", "cao2023.agvhd24_100d"),
-                       ("grade 3-4", "agvhd34", "cao2023.agvhd34_100d")):
-    r = sv.cuminc(pts[f"{ep}_days"], pts[f"{ep}_status"],
-                  cause=1, conf_type=cif_conf_type, variance=cif_variance, absent="zero",
-                  times=[day_acute]).iloc[0]
+for label, ep, eid in (
+    ("grade 2-4", "agvhd24", "cao2023.agvhd24_100d"),
+    ("grade 3-4", "agvhd34", "cao2023.agvhd34_100d"),
+):
+    r = sv.cuminc(
+        pts[f"{ep}_days"],
+        pts[f"{ep}_status"],
+        cause=1,
+        conf_type=cif_conf_type,
+        variance=cif_variance,
+        absent="zero",
+        times=[day_acute],
+    ).iloc[0]
     e = ledger.entry(eid)
-    acute.append({"aGVHD": label, "reproduced %": 100 * r.estimate, "ci_lower": 100 * r.ci_lower,
-                  "ci_upper": 100 * r.ci_upper, "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})"})
+    acute.append(
+        {
+            "aGVHD": label,
+            "reproduced %": 100 * r.estimate,
+            "ci_lower": 100 * r.ci_lower,
+            "ci_upper": 100 * r.ci_upper,
+            "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})",
+        }
+    )
 acute = pd.DataFrame(acute)
 glue("agvhd24_rep", acute.loc[0, "reproduced %"], display=False)
 acute.round(1)
@@ -105,12 +120,25 @@ for eid in ("cao2023.cgvhd_any_180d", "cao2023.cgvhd_ext_180d"):
         ks = pr.numerators_for(e.value, n, 1)
         for k in ks:
             c = pr.landmark_cif(k, n, conf_type=cif_conf_type, variance=cif_variance)
-            rows.append({"id": eid, "k/n": f"{k}/{n}", "estimate": 100 * c["estimate"],
-                         "ci": f"{100 * c['ci_lower']:.1f}-{100 * c['ci_upper']:.1f}",
-                         "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})"})
+            rows.append(
+                {
+                    "id": eid,
+                    "k/n": f"{k}/{n}",
+                    "estimate": 100 * c["estimate"],
+                    "ci": f"{100 * c['ci_lower']:.1f}-{100 * c['ci_upper']:.1f}",
+                    "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})",
+                }
+            )
         if not ks:
-            rows.append({"id": eid, "k/n": f"no k/{n}", "estimate": np.nan, "ci": "",
-                         "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})"})
+            rows.append(
+                {
+                    "id": eid,
+                    "k/n": f"no k/{n}",
+                    "estimate": np.nan,
+                    "ci": "",
+                    "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})",
+                }
+            )
 pd.DataFrame(rows).round(2)
 
 # %% [markdown]
@@ -121,26 +149,45 @@ pd.DataFrame(rows).round(2)
 
 # %%
 chronic = []
-for label, ep, prefix in (("any grade", "cgvhd", "cao2023.cgvhd_any"),
-                          ("extensive", "cgvhd_extensive", "cao2023.cgvhd_ext")):
+for label, ep, prefix in (
+    ("any grade", "cgvhd", "cao2023.cgvhd_any"),
+    ("extensive", "cgvhd_extensive", "cao2023.cgvhd_ext"),
+):
     sub = pts[pts[f"{ep}_days"].notna()]
-    c = sv.cuminc(sub[f"{ep}_days"], sub[f"{ep}_status"], cause=1, conf_type=cif_conf_type,
-                  variance=cif_variance, absent="zero", times=list(days_chronic.values()))
+    c = sv.cuminc(
+        sub[f"{ep}_days"],
+        sub[f"{ep}_status"],
+        cause=1,
+        conf_type=cif_conf_type,
+        variance=cif_variance,
+        absent="zero",
+        times=list(days_chronic.values()),
+    )
     for key, (_, r) in zip(days_chronic, c.iterrows()):
         eid = f"{prefix}_{key}"
         ci = (100 * r.ci_lower, 100 * r.ci_upper) if np.isfinite(r.ci_lower) else None
         status, _ = ledger.compare(ledger.entry(eid), 100 * r.estimate, ci=ci)
         note = None
         if status != "exact":
-            note = ("Cumulative incidence on the 94 evaluable pseudo-patients; by 2 years some "
-                    "patients are censored, so the estimate is not a simple count and depends on "
-                    "when the reconstruction places censoring and chronic GVHD onsets."
-                    if key == "2y" else
-                    "180-day value on the 94 evaluable pseudo-patients (k/94 when nobody is "
-                    "censored before day 180).")
+            note = (
+                "Cumulative incidence on the 94 evaluable pseudo-patients; by 2 years some "
+                "patients are censored, so the estimate is not a simple count and depends on "
+                "when the reconstruction places censoring and chronic GVHD onsets."
+                if key == "2y"
+                else "180-day value on the 94 evaluable pseudo-patients (k/94 when nobody is "
+                "censored before day 180)."
+            )
         ledger.record(eid, 100 * r.estimate, ci=ci, note=note)
-        chronic.append({"cGVHD": label, "at": key, "n": len(sub), "reproduced %": 100 * r.estimate,
-                        "ci_lower": 100 * r.ci_lower, "ci_upper": 100 * r.ci_upper})
+        chronic.append(
+            {
+                "cGVHD": label,
+                "at": key,
+                "n": len(sub),
+                "reproduced %": 100 * r.estimate,
+                "ci_lower": 100 * r.ci_lower,
+                "ci_upper": 100 * r.ci_upper,
+            }
+        )
 glue("n_cgvhd", len(pts[pts.cgvhd_days.notna()]), display=False)
 pd.DataFrame(chronic).round(1)
 
@@ -154,15 +201,29 @@ pd.DataFrame(chronic).round(1)
 # ## Step 3. Figure 1, redrawn
 
 # %%
-acute_stack = pd.concat([
-    pd.DataFrame({"days": pts.agvhd24_days, "status": pts.agvhd24_status, "grade": "Grade 2-4"}),
-    pd.DataFrame({"days": pts.agvhd34_days, "status": pts.agvhd34_status, "grade": "Grade 3-4"}),
-], ignore_index=True)
+acute_stack = pd.concat(
+    [
+        pd.DataFrame(
+            {"days": pts.agvhd24_days, "status": pts.agvhd24_status, "grade": "Grade 2-4"}
+        ),
+        pd.DataFrame(
+            {"days": pts.agvhd34_days, "status": pts.agvhd34_status, "grade": "Grade 3-4"}
+        ),
+    ],
+    ignore_index=True,
+)
 acute_stack["grade"] = pd.Categorical(acute_stack.grade, ["Grade 2-4", "Grade 3-4"])
-fig1a = plots.cuminc_plot(acute_stack.days.astype(float), acute_stack.status.astype(int), cause=1,
-                          group=acute_stack.grade, conf_type=cif_conf_type, variance=cif_variance,
-                          times=[0, 25, 50, 75, 100], risk_rows=("at_risk", "events"),
-                          ylabel="Cumulative incidence of aGVHD")
+fig1a = plots.cuminc_plot(
+    acute_stack.days.astype(float),
+    acute_stack.status.astype(int),
+    cause=1,
+    group=acute_stack.grade,
+    conf_type=cif_conf_type,
+    variance=cif_variance,
+    times=[0, 25, 50, 75, 100],
+    risk_rows=("at_risk", "events"),
+    ylabel="Cumulative incidence of aGVHD",
+)
 fig1a.axes[0].set_xlim(0, 100)
 glue("fig_1a", fig1a, display=False)
 
@@ -178,16 +239,31 @@ glue("fig_1a", fig1a, display=False)
 
 # %%
 ev = pts[pts.cgvhd_days.notna()]
-chronic_stack = pd.concat([
-    pd.DataFrame({"days": ev.cgvhd_days, "status": ev.cgvhd_status, "kind": "Any grade"}),
-    pd.DataFrame({"days": ev.cgvhd_extensive_days, "status": ev.cgvhd_extensive_status,
-                  "kind": "Extensive"}),
-], ignore_index=True)
+chronic_stack = pd.concat(
+    [
+        pd.DataFrame({"days": ev.cgvhd_days, "status": ev.cgvhd_status, "kind": "Any grade"}),
+        pd.DataFrame(
+            {
+                "days": ev.cgvhd_extensive_days,
+                "status": ev.cgvhd_extensive_status,
+                "kind": "Extensive",
+            }
+        ),
+    ],
+    ignore_index=True,
+)
 chronic_stack["kind"] = pd.Categorical(chronic_stack.kind, ["Any grade", "Extensive"])
-fig1b = plots.cuminc_plot(chronic_stack.days.astype(float), chronic_stack.status.astype(int), cause=1,
-                          group=chronic_stack.kind, conf_type=cif_conf_type, variance=cif_variance,
-                          times=[0, 180, 365, 730, 1095, 1460], risk_rows=("at_risk", "events"),
-                          ylabel="Cumulative incidence of cGVHD")
+fig1b = plots.cuminc_plot(
+    chronic_stack.days.astype(float),
+    chronic_stack.status.astype(int),
+    cause=1,
+    group=chronic_stack.kind,
+    conf_type=cif_conf_type,
+    variance=cif_variance,
+    times=[0, 180, 365, 730, 1095, 1460],
+    risk_rows=("at_risk", "events"),
+    ylabel="Cumulative incidence of cGVHD",
+)
 glue("fig_1b", fig1b, display=False)
 
 # %% [markdown]

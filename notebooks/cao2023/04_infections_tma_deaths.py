@@ -81,15 +81,31 @@ plots.set_theme()
 pts = cohorts.load(cohort, seed=cohort_seed)
 
 viral = []
-for label, ep, eid in (("CMV viremia", "cmv", "cao2023.cmv_100d"), ("EBV viremia", "ebv", "cao2023.ebv_100d"),
-                       ("PTLD", "ptld", "cao2023.ptld_100d")):
-    r = sv.cuminc(pts[f"{ep}_days"], pts[f"{ep}_status"],
-                  cause=1, conf_type=cif_conf_type, variance=cif_variance, absent="zero",
-                  times=[100]).iloc[0]
+for label, ep, eid in (
+    ("CMV viremia", "cmv", "cao2023.cmv_100d"),
+    ("EBV viremia", "ebv", "cao2023.ebv_100d"),
+    ("PTLD", "ptld", "cao2023.ptld_100d"),
+):
+    r = sv.cuminc(
+        pts[f"{ep}_days"],
+        pts[f"{ep}_status"],
+        cause=1,
+        conf_type=cif_conf_type,
+        variance=cif_variance,
+        absent="zero",
+        times=[100],
+    ).iloc[0]
     e = ledger.entry(eid)
-    viral.append({"complication": label, "patients by day 100": int((pts[f"{ep}_day"] <= 100).sum()),
-                  "reproduced %": 100 * r.estimate, "ci_lower": 100 * r.ci_lower,
-                  "ci_upper": 100 * r.ci_upper, "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})"})
+    viral.append(
+        {
+            "complication": label,
+            "patients by day 100": int((pts[f"{ep}_day"] <= 100).sum()),
+            "reproduced %": 100 * r.estimate,
+            "ci_lower": 100 * r.ci_lower,
+            "ci_upper": 100 * r.ci_upper,
+            "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})",
+        }
+    )
 pd.DataFrame(viral).round(1)
 
 # %% [markdown]
@@ -100,22 +116,40 @@ pd.DataFrame(viral).round(1)
 # were transplanted 303 days before the data cut-off), so the estimates are no longer counts.
 
 # %%
-c = sv.cuminc(pts.tatma_days, pts.tatma_status,
-              cause=1, conf_type=cif_conf_type, variance=cif_variance, absent="zero",
-              times=list(tatma_days.values()))
+c = sv.cuminc(
+    pts.tatma_days,
+    pts.tatma_status,
+    cause=1,
+    conf_type=cif_conf_type,
+    variance=cif_variance,
+    absent="zero",
+    times=list(tatma_days.values()),
+)
 tma = []
 for key, (_, r) in zip(tatma_days, c.iterrows()):
     eid = f"cao2023.tatma_{key}"
     ci = (100 * r.ci_lower, 100 * r.ci_upper) if np.isfinite(r.ci_lower) else None
     if key != "100d":  # the 100-day value is a count, recorded in the counts chapter
         status, _ = ledger.compare(ledger.entry(eid), 100 * r.estimate, ci=ci)
-        ledger.record(eid, 100 * r.estimate, ci=ci, note=None if status == "exact" else
-                      "Cumulative incidence on the pseudo-patients; after day 303 censoring "
-                      "begins and the estimate depends on reconstructed onset and censoring times.")
+        ledger.record(
+            eid,
+            100 * r.estimate,
+            ci=ci,
+            note=None
+            if status == "exact"
+            else "Cumulative incidence on the pseudo-patients; after day 303 censoring "
+            "begins and the estimate depends on reconstructed onset and censoring times.",
+        )
     e = ledger.entry(eid)
-    tma.append({"at": key, "reproduced %": 100 * r.estimate, "ci_lower": 100 * r.ci_lower,
-                "ci_upper": 100 * r.ci_upper,
-                "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})"})
+    tma.append(
+        {
+            "at": key,
+            "reproduced %": 100 * r.estimate,
+            "ci_lower": 100 * r.ci_lower,
+            "ci_upper": 100 * r.ci_upper,
+            "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})",
+        }
+    )
 pd.DataFrame(tma).round(1)
 
 # %% [markdown]
@@ -128,12 +162,22 @@ pd.DataFrame(tma).round(1)
 # how one would check it.
 
 # %%
-interval = pd.Categorical((pts.cart_to_hsct2_days > 90).map({False: "≤ 90 days", True: "> 90 days"}),
-                          ["≤ 90 days", "> 90 days"])
-fig_tma = plots.cuminc_plot(pts.tatma_days.astype(float), pts.tatma_status.astype(int), cause=1,
-                            group=interval, conf_type=cif_conf_type, variance=cif_variance, test="gray",
-                            times=[0, 365, 730, 1095, 1460], risk_rows=("at_risk", "events"),
-                            ylabel="Cumulative incidence of TA-TMA")
+interval = pd.Categorical(
+    (pts.cart_to_hsct2_days > 90).map({False: "≤ 90 days", True: "> 90 days"}),
+    ["≤ 90 days", "> 90 days"],
+)
+fig_tma = plots.cuminc_plot(
+    pts.tatma_days.astype(float),
+    pts.tatma_status.astype(int),
+    cause=1,
+    group=interval,
+    conf_type=cif_conf_type,
+    variance=cif_variance,
+    test="gray",
+    times=[0, 365, 730, 1095, 1460],
+    risk_rows=("at_risk", "events"),
+    ylabel="Cumulative incidence of TA-TMA",
+)
 glue("fig_tma", fig_tma, display=False)
 
 # %% [markdown]
@@ -156,17 +200,21 @@ glue("fig_tma", fig_tma, display=False)
 # cause, which matters for how non-relapse mortality was computed (survival page).
 
 # %%
-causes = pd.DataFrame([
-    {"cause": i.split(".")[-1], "published deaths": e.numerator,
-     "published %": e.value}
-    for i, e in ledger.load(cohort).items() if i.startswith("cao2023.death_cause.")
-])
+causes = pd.DataFrame(
+    [
+        {"cause": i.split(".")[-1], "published deaths": e.numerator, "published %": e.value}
+        for i, e in ledger.load(cohort).items()
+        if i.startswith("cao2023.death_cause.")
+    ]
+)
 deaths = pts[pts.death_day.notna()]
 relapsed_first = deaths.relapse_day.notna() & (deaths.relapse_day <= deaths.death_day)
 glue("n_deaths", len(deaths), display=False)
 glue("n_deaths_after_relapse", int(relapsed_first.sum()), display=False)
 if "death_cause" in pts.columns:
-    causes["pseudo-patients"] = causes.cause.map(deaths.death_cause.value_counts()).fillna(0).astype(int)
+    causes["pseudo-patients"] = (
+        causes.cause.map(deaths.death_cause.value_counts()).fillna(0).astype(int)
+    )
 causes
 
 # %% [markdown]
@@ -179,13 +227,20 @@ causes
 # ## Step 4. After the second transplant: MRD and donor lymphocytes
 
 # %%
-few_days = ("Median and range of a handful of reconstructed event days (6 or 9 patients); "
-            "only the published median and range constrain them.")
-pd.DataFrame({
-    "MRD positivity (day)": pages.record_median("cao2023.post_hsct2.mrdpos_time",
-                                                pts.mrd_positive_day, shortfall=few_days),
-    "DLI (day)": pages.record_median("cao2023.dli.time_median", pts.dli_day, shortfall=few_days),
-}).T
+few_days = (
+    "Median and range of a handful of reconstructed event days (6 or 9 patients); "
+    "only the published median and range constrain them."
+)
+pd.DataFrame(
+    {
+        "MRD positivity (day)": pages.record_median(
+            "cao2023.post_hsct2.mrdpos_time", pts.mrd_positive_day, shortfall=few_days
+        ),
+        "DLI (day)": pages.record_median(
+            "cao2023.dli.time_median", pts.dli_day, shortfall=few_days
+        ),
+    }
+).T
 
 # %% [markdown]
 # Six pseudo-patients become MRD-positive after the transplant, at a median of

@@ -113,13 +113,20 @@ pts[["os_days", "os_event", "lfs_days", "lfs_event", "ri_days", "ri_status"]].de
 fu = pts.os_days
 observed = {"median": float(fu.median()), "min": float(fu.min()), "max": float(fu.max())}
 reverse = sv.median_followup(pts.os_days, pts.os_event)
-ledger.record("cao2023.followup.median", observed["median"],
-              range=(observed["min"], observed["max"]),
-              note="Median and range of the observed times (deaths included); the paper's "
-                   "minimum (33 days) can only be a death, which identifies this definition.")
+ledger.record(
+    "cao2023.followup.median",
+    observed["median"],
+    range=(observed["min"], observed["max"]),
+    note="Median and range of the observed times (deaths included); the paper's "
+    "minimum (33 days) can only be a death, which identifies this definition.",
+)
 glue("fu_reverse", reverse["median"], display=False)
-pd.DataFrame({"definition": ["observed times (paper)", "reverse Kaplan-Meier"],
-              "median days": [observed["median"], reverse["median"]]})
+pd.DataFrame(
+    {
+        "definition": ["observed times (paper)", "reverse Kaplan-Meier"],
+        "median days": [observed["median"], reverse["median"]],
+    }
+)
 
 # %% [markdown]
 # The observed-time median is {glue:text}`cao2023.followup.median:.0f` days; the reverse
@@ -140,14 +147,23 @@ km_rows = []
 for endpoint, label in (("os", "OS"), ("lfs", "LFS")):
     for key, day in landmarks.items():
         for ct in (km_conf_type, r_default_km, "log-log"):
-            r = sv.km_at(pts[f"{endpoint}_days"], pts[f"{endpoint}_event"], [day],
-                         conf_type=ct).iloc[0]
-            km_rows.append({"endpoint": label, "landmark": key, "conf_type": ct,
-                            "estimate": 100 * r.survival, "ci_lower": 100 * r.ci_lower,
-                            "ci_upper": 100 * r.ci_upper})
+            r = sv.km_at(
+                pts[f"{endpoint}_days"], pts[f"{endpoint}_event"], [day], conf_type=ct
+            ).iloc[0]
+            km_rows.append(
+                {
+                    "endpoint": label,
+                    "landmark": key,
+                    "conf_type": ct,
+                    "estimate": 100 * r.survival,
+                    "ci_lower": 100 * r.ci_lower,
+                    "ci_upper": 100 * r.ci_upper,
+                }
+            )
 km = pd.DataFrame(km_rows)
-km.pivot_table(index=["endpoint", "landmark"], columns="conf_type",
-               values=["ci_lower", "ci_upper"]).round(1)
+km.pivot_table(
+    index=["endpoint", "landmark"], columns="conf_type", values=["ci_lower", "ci_upper"]
+).round(1)
 
 # %% [markdown]
 # The estimate does not depend on the interval method; the bounds do, by up to a few
@@ -167,21 +183,37 @@ km.pivot_table(index=["endpoint", "landmark"], columns="conf_type",
 
 # %%
 # (days, status, cause) of each competing-risks endpoint; which NRM is a parameter
-nrm_data = {"paper": (pts.nrm_paper_days, pts.nrm_paper_status, 1),
-            "conventional": (pts.ri_days, pts.ri_status, 2)}
+nrm_data = {
+    "paper": (pts.nrm_paper_days, pts.nrm_paper_status, 1),
+    "conventional": (pts.ri_days, pts.ri_status, 2),
+}
 endpoints = {"RI": (pts.ri_days, pts.ri_status, 1), "NRM": nrm_data[nrm_definition]}
 cif_rows = []
 for label, (days, status, cause) in endpoints.items():
     for var in dict.fromkeys((cif_variance, "cmprsk")):
-        c = sv.cuminc(days, status, cause=cause, times=list(landmarks.values()),
-                      conf_type=cif_conf_type, variance=var)
+        c = sv.cuminc(
+            days,
+            status,
+            cause=cause,
+            times=list(landmarks.values()),
+            conf_type=cif_conf_type,
+            variance=var,
+        )
         for key, (_, r) in zip(landmarks, c.iterrows()):
-            cif_rows.append({"endpoint": label, "landmark": key, "variance": var,
-                             "estimate": 100 * r.estimate, "ci_lower": 100 * r.ci_lower,
-                             "ci_upper": 100 * r.ci_upper})
+            cif_rows.append(
+                {
+                    "endpoint": label,
+                    "landmark": key,
+                    "variance": var,
+                    "estimate": 100 * r.estimate,
+                    "ci_lower": 100 * r.ci_lower,
+                    "ci_upper": 100 * r.ci_upper,
+                }
+            )
 cif = pd.DataFrame(cif_rows)
-cif.pivot_table(index=["endpoint", "landmark"], columns="variance",
-                values=["estimate", "ci_lower", "ci_upper"]).round(1)
+cif.pivot_table(
+    index=["endpoint", "landmark"], columns="variance", values=["estimate", "ci_lower", "ci_upper"]
+).round(1)
 
 # %% [markdown]
 # ## Step 4. LFS + RI + NRM must add up to 100 %, for the conventional NRM
@@ -194,17 +226,30 @@ cif.pivot_table(index=["endpoint", "landmark"], columns="variance",
 # %%
 grid = np.arange(0, int(pts.lfs_days.max()) + 1)
 lfs_curve = sv.km_at(pts.lfs_days, pts.lfs_event, grid, conf_type="plain").survival.to_numpy()
-ri_curve = sv.cuminc(pts.ri_days, pts.ri_status, cause=1, times=grid,
-                     conf_type="plain").estimate.to_numpy()
-nrm_curve = sv.cuminc(pts.ri_days, pts.ri_status, cause=2, times=grid,
-                      conf_type="plain").estimate.to_numpy()
+ri_curve = sv.cuminc(
+    pts.ri_days, pts.ri_status, cause=1, times=grid, conf_type="plain"
+).estimate.to_numpy()
+nrm_curve = sv.cuminc(
+    pts.ri_days, pts.ri_status, cause=2, times=grid, conf_type="plain"
+).estimate.to_numpy()
 identity_gap = np.nanmax(np.abs((1 - lfs_curve) - (ri_curve + nrm_curve)))
 glue("identity_gap", identity_gap, display=False)
-published = {k: {ep: ledger.entry(f"cao2023.{ep}_{k}.all").value for ep in ("lfs", "ri", "nrm", "os")}
-             for k in landmarks}
-sums = pd.DataFrame({k: {"LFS": v["lfs"], "RI": v["ri"], "NRM": v["nrm"],
-                         "LFS + RI + NRM": v["lfs"] + v["ri"] + v["nrm"],
-                         "OS + NRM": v["os"] + v["nrm"]} for k, v in published.items()}).T
+published = {
+    k: {ep: ledger.entry(f"cao2023.{ep}_{k}.all").value for ep in ("lfs", "ri", "nrm", "os")}
+    for k in landmarks
+}
+sums = pd.DataFrame(
+    {
+        k: {
+            "LFS": v["lfs"],
+            "RI": v["ri"],
+            "NRM": v["nrm"],
+            "LFS + RI + NRM": v["lfs"] + v["ri"] + v["nrm"],
+            "OS + NRM": v["os"] + v["nrm"],
+        }
+        for k, v in published.items()
+    }
+).T
 for k in landmarks:
     glue(f"pub_sum_{k}", sums.loc[k, "LFS + RI + NRM"], display=False)
     glue(f"pub_os_nrm_{k}", sums.loc[k, "OS + NRM"], display=False)
@@ -225,29 +270,41 @@ sums.round(1)
 # cause, so both definitions can be computed; the records use the paper's
 # (parameter `nrm_definition`).
 
+
 # %%
 def nrm_at(days, status, cause, t):
     return 100 * sv.cuminc(days, status, cause=cause, times=[t], conf_type="plain").estimate.iloc[0]
 
 
-nrm_versions = pd.DataFrame({
-    k: {"published NRM": published[k]["nrm"],
-        "paper's NRM (non-relapse causes, any time)": nrm_at(*nrm_data["paper"], t),
-        "conventional NRM (death before relapse)": nrm_at(*nrm_data["conventional"], t),
-        "100 - OS (all deaths)": 100 - km.query(
-            "endpoint == 'OS' and landmark == @k and conf_type == @km_conf_type").estimate.iloc[0],
-        "published 100 - OS": 100 - published[k]["os"]}
-    for k, t in landmarks.items()}).T
+nrm_versions = pd.DataFrame(
+    {
+        k: {
+            "published NRM": published[k]["nrm"],
+            "paper's NRM (non-relapse causes, any time)": nrm_at(*nrm_data["paper"], t),
+            "conventional NRM (death before relapse)": nrm_at(*nrm_data["conventional"], t),
+            "100 - OS (all deaths)": 100
+            - km.query(
+                "endpoint == 'OS' and landmark == @k and conf_type == @km_conf_type"
+            ).estimate.iloc[0],
+            "published 100 - OS": 100 - published[k]["os"],
+        }
+        for k, t in landmarks.items()
+    }
+).T
 nrm_versions.round(1)
+
 
 # %%
 def rec_landmark(eid: str, est: float, lo: float, hi: float, what: str) -> dict:
     status, _ = ledger.compare(ledger.entry(eid), est, ci=(lo, hi))
     note = None
     if status != "exact":
-        note = cohorts.explain(cohort, eid, f"{what} on the pseudo-patients, fitted to all "
-                               "landmarks at once" + (f" (NRM: {nrm_definition} definition)"
-                                                      if what == "NRM" else ""))
+        note = cohorts.explain(
+            cohort,
+            eid,
+            f"{what} on the pseudo-patients, fitted to all "
+            "landmarks at once" + (f" (NRM: {nrm_definition} definition)" if what == "NRM" else ""),
+        )
     return ledger.record(eid, est, ci=(lo, hi), note=note)
 
 
@@ -272,14 +329,22 @@ for k in landmarks:
 # ## Figure 2, redrawn
 
 # %%
-stacked = pd.concat([
-    pd.DataFrame({"days": pts.os_days, "event": pts.os_event, "endpoint": "OS"}),
-    pd.DataFrame({"days": pts.lfs_days, "event": pts.lfs_event, "endpoint": "LFS"}),
-], ignore_index=True)
+stacked = pd.concat(
+    [
+        pd.DataFrame({"days": pts.os_days, "event": pts.os_event, "endpoint": "OS"}),
+        pd.DataFrame({"days": pts.lfs_days, "event": pts.lfs_event, "endpoint": "LFS"}),
+    ],
+    ignore_index=True,
+)
 stacked["endpoint"] = pd.Categorical(stacked.endpoint, ["OS", "LFS"])
-fig2a = plots.km_plot(stacked.days, stacked.event, group=stacked.endpoint,
-                      conf_type=km_conf_type, times=[0, 365, 730, 1095, 1460, 1825],
-                      ylabel="Probability")
+fig2a = plots.km_plot(
+    stacked.days,
+    stacked.event,
+    group=stacked.endpoint,
+    conf_type=km_conf_type,
+    times=[0, 365, 730, 1095, 1460, 1825],
+    ylabel="Probability",
+)
 glue("fig_2a", fig2a, display=False)
 
 # %% [markdown]
@@ -295,19 +360,33 @@ glue("fig_2a", fig2a, display=False)
 # ```
 
 # %%
-competing = pd.concat([
-    pd.DataFrame({"days": pts.ri_days, "status": pts.ri_status, "endpoint": "Relapse"}),
-    # NRM recoded so that its own event is cause 1 and its competing event cause 2
-    pd.DataFrame({"days": endpoints["NRM"][0],
-                  "status": endpoints["NRM"][1].map(
-                      lambda code: 0 if code == 0 else (1 if code == endpoints["NRM"][2] else 2)),
-                  "endpoint": "NRM"}),
-], ignore_index=True)
+competing = pd.concat(
+    [
+        pd.DataFrame({"days": pts.ri_days, "status": pts.ri_status, "endpoint": "Relapse"}),
+        # NRM recoded so that its own event is cause 1 and its competing event cause 2
+        pd.DataFrame(
+            {
+                "days": endpoints["NRM"][0],
+                "status": endpoints["NRM"][1].map(
+                    lambda code: 0 if code == 0 else (1 if code == endpoints["NRM"][2] else 2)
+                ),
+                "endpoint": "NRM",
+            }
+        ),
+    ],
+    ignore_index=True,
+)
 competing["endpoint"] = pd.Categorical(competing.endpoint, ["Relapse", "NRM"])
-fig2b = plots.cuminc_plot(competing.days, competing.status, cause=1, group=competing.endpoint,
-                          conf_type=cif_conf_type, variance=cif_variance,
-                          times=[0, 365, 730, 1095, 1460, 1825],
-                          risk_rows=("at_risk", "events"))
+fig2b = plots.cuminc_plot(
+    competing.days,
+    competing.status,
+    cause=1,
+    group=competing.endpoint,
+    conf_type=cif_conf_type,
+    variance=cif_variance,
+    times=[0, 365, 730, 1095, 1460, 1825],
+    risk_rows=("at_risk", "events"),
+)
 glue("fig_2b", fig2b, display=False)
 
 # %% [markdown]
@@ -323,13 +402,29 @@ glue("fig_2b", fig2b, display=False)
 
 # %%
 pv = []
-for eid in ["cao2023.os_1y.all", "cao2023.lfs_1y.all", "cao2023.ri_1y.all", "cao2023.nrm_1y.all",
-            "cao2023.os_3y.all", "cao2023.lfs_3y.all", "cao2023.ri_3y.all", "cao2023.nrm_3y.all"]:
+for eid in [
+    "cao2023.os_1y.all",
+    "cao2023.lfs_1y.all",
+    "cao2023.ri_1y.all",
+    "cao2023.nrm_1y.all",
+    "cao2023.os_3y.all",
+    "cao2023.lfs_3y.all",
+    "cao2023.ri_3y.all",
+    "cao2023.nrm_3y.all",
+]:
     e = ledger.entry(eid)
     r = next(x for x in ledger.records() if x["id"] == eid)
-    pv.append({"label": eid.split(".")[1].replace("_", " ").upper(), "published": e.value,
-               "published_lower": e.ci[0], "published_upper": e.ci[1], "reproduced": r["value"],
-               "reproduced_lower": r["ci"][0], "reproduced_upper": r["ci"][1]})
+    pv.append(
+        {
+            "label": eid.split(".")[1].replace("_", " ").upper(),
+            "published": e.value,
+            "published_lower": e.ci[0],
+            "published_upper": e.ci[1],
+            "reproduced": r["value"],
+            "reproduced_lower": r["ci"][0],
+            "reproduced_upper": r["ci"][1],
+        }
+    )
 ax = plots.published_vs_reproduced(pd.DataFrame(pv), xlabel="Percent")
 glue("fig_pv", ax.figure, display=False)
 
@@ -351,8 +446,9 @@ glue("fig_pv", ax.figure, display=False)
 # the ensemble shows how much of it the published summaries leave open.
 
 # %%
-overall_ids = ["cao2023.followup.median"] + [f"cao2023.{ep}_{y}y.all" for y in (1, 3)
-                                            for ep in ("os", "lfs", "ri", "nrm")]
+overall_ids = ["cao2023.followup.median"] + [
+    f"cao2023.{ep}_{y}y.all" for y in (1, 3) for ep in ("os", "lfs", "ri", "nrm")
+]
 cohorts.spread(cohort, ledger.records(), ids=overall_ids).round(4)
 
 # %% [markdown]

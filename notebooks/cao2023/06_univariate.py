@@ -88,71 +88,128 @@ plots.set_theme()
 # %%
 pts = cohorts.load(cohort, seed=cohort_seed)
 spec = load_spec(cohort)  # read only: the definitions the pseudo-patients were fitted to
-fitted_count = {i: t.of for t in spec.targets if t.stat == "count" and t.of is not None
-                for i in t.ids}
+fitted_count = {
+    i: t.of for t in spec.targets if t.stat == "count" and t.of is not None for i in t.ids
+}
 
 
 def spec_split(key: str, levels: tuple[str, ...]) -> pd.Series:
     """A Table 3 factor whose levels are the spec's count targets for its subgroup sizes."""
-    masks = {lev: pages.spec_mask(fitted_count[f"cao2023.t3.n.{key}.{lev}"], pts)
-             for lev in levels}
+    masks = {lev: pages.spec_mask(fitted_count[f"cao2023.t3.n.{key}.{lev}"], pts) for lev in levels}
     return pages.level_column(masks)
 
 
 factors = {  # ledger factor key: (Table 3 label, levels in ledger order, level of each patient)
     "sex": ("Patient gender", {"male": "Male", "female": "Female"}, pts.sex),
-    "age": ("Patient age", {"le14y": "≤14 years", "gt14y": ">14 years"},
-            spec_split("age", ("le14y", "gt14y"))),
-    "bcr_abl1": ("BCR::ABL1", {"positive": "Positive", "negative": "Negative"},
-                 pages.level_column({"positive": pts.bcr_abl1 == 1,
-                                     "negative": pts.bcr_abl1_negative == 1})),
-    "relapse_time_hsct1": ("Time relapse after first HSCT", {"le180d": "≤180 day", "gt180d": ">180 day"},
-                           spec_split("relapse_time_hsct1", ("le180d", "gt180d"))),
-    "hsct1_hsct2_interval": ("Time between first and second HSCT",
-                             {"le365d": "≤365 day", "gt365d": ">365 day"},
-                             spec_split("hsct1_hsct2_interval", ("le365d", "gt365d"))),
-    "cart_hsct2_interval_90d": ("Intervals from CAR-T to second HSCT",
-                                {"le90d": "≤90 days", "gt90d": ">90 days"},
-                                pages.level_column({"le90d": pts.interval_gt90d == 0,
-                                                    "gt90d": pts.interval_gt90d == 1})),
-    "cart_hsct2_interval_60d": ("Intervals from CAR-T to second HSCT",
-                                {"le60d": "≤60 days", "gt60d": ">60 days"},
-                                pages.level_column({"le60d": pts.cart_to_hsct2_class == "le60d",
-                                                    "gt60d": pts.cart_to_hsct2_class != "le60d"})),
-    "cart_type": ("Type of CAR-T", {"auto": "Auto", "allo": "Allo"},
-                  pages.level_column({"auto": pts.auto_cart == 1,
-                                      "allo": pts.cart_source == "allogeneic"})),
-    "crs": ("CRS after CAR-T", {"yes": "Yes", "no": "No"},
-            pages.level_column({"yes": pts.crs_any == 1, "no": pts.crs_grade == "none"})),
-    "mrd_pre2": ("MRD status before second HSCT", {"neg": "MRD-negative", "pos": "MRD-positive"},
-                 pts.mrd_pre2.map({"negative": "neg", "positive": "pos"})),
-    "conditioning": ("Conditioning regimens", {"tbi": "TBI-based", "bu": "Bu-based"},
-                     pages.level_column({"tbi": pts.tbi_hsct2 == 1, "bu": pts.bu_hsct2 == 1})),
-    "atg": ("Type of ATG", {"f": "ATG-F", "t": "ATG-T", "p": "ATG-P"},
-            pages.level_column({"f": pts.atg == "ATG-F", "t": pts.atg_t == 1,
-                                "p": pts.atg_p == 1})),
-    "donor": ("Second HSCT donor type", {"msd_mud": "Matched sibling/unrelated donor",
-                                         "haplo": "Haploidentical donor"},
-              pts.donor2.map({"matched_sibling": "msd_mud", "matched_unrelated": "msd_mud",
-                              "haploidentical": "haplo"})),
+    "age": (
+        "Patient age",
+        {"le14y": "≤14 years", "gt14y": ">14 years"},
+        spec_split("age", ("le14y", "gt14y")),
+    ),
+    "bcr_abl1": (
+        "BCR::ABL1",
+        {"positive": "Positive", "negative": "Negative"},
+        pages.level_column({"positive": pts.bcr_abl1 == 1, "negative": pts.bcr_abl1_negative == 1}),
+    ),
+    "relapse_time_hsct1": (
+        "Time relapse after first HSCT",
+        {"le180d": "≤180 day", "gt180d": ">180 day"},
+        spec_split("relapse_time_hsct1", ("le180d", "gt180d")),
+    ),
+    "hsct1_hsct2_interval": (
+        "Time between first and second HSCT",
+        {"le365d": "≤365 day", "gt365d": ">365 day"},
+        spec_split("hsct1_hsct2_interval", ("le365d", "gt365d")),
+    ),
+    "cart_hsct2_interval_90d": (
+        "Intervals from CAR-T to second HSCT",
+        {"le90d": "≤90 days", "gt90d": ">90 days"},
+        pages.level_column({"le90d": pts.interval_gt90d == 0, "gt90d": pts.interval_gt90d == 1}),
+    ),
+    "cart_hsct2_interval_60d": (
+        "Intervals from CAR-T to second HSCT",
+        {"le60d": "≤60 days", "gt60d": ">60 days"},
+        pages.level_column(
+            {
+                "le60d": pts.cart_to_hsct2_class == "le60d",
+                "gt60d": pts.cart_to_hsct2_class != "le60d",
+            }
+        ),
+    ),
+    "cart_type": (
+        "Type of CAR-T",
+        {"auto": "Auto", "allo": "Allo"},
+        pages.level_column({"auto": pts.auto_cart == 1, "allo": pts.cart_source == "allogeneic"}),
+    ),
+    "crs": (
+        "CRS after CAR-T",
+        {"yes": "Yes", "no": "No"},
+        pages.level_column({"yes": pts.crs_any == 1, "no": pts.crs_grade == "none"}),
+    ),
+    "mrd_pre2": (
+        "MRD status before second HSCT",
+        {"neg": "MRD-negative", "pos": "MRD-positive"},
+        pts.mrd_pre2.map({"negative": "neg", "positive": "pos"}),
+    ),
+    "conditioning": (
+        "Conditioning regimens",
+        {"tbi": "TBI-based", "bu": "Bu-based"},
+        pages.level_column({"tbi": pts.tbi_hsct2 == 1, "bu": pts.bu_hsct2 == 1}),
+    ),
+    "atg": (
+        "Type of ATG",
+        {"f": "ATG-F", "t": "ATG-T", "p": "ATG-P"},
+        pages.level_column({"f": pts.atg == "ATG-F", "t": pts.atg_t == 1, "p": pts.atg_p == 1}),
+    ),
+    "donor": (
+        "Second HSCT donor type",
+        {"msd_mud": "Matched sibling/unrelated donor", "haplo": "Haploidentical donor"},
+        pts.donor2.map(
+            {
+                "matched_sibling": "msd_mud",
+                "matched_unrelated": "msd_mud",
+                "haploidentical": "haplo",
+            }
+        ),
+    ),
 }
-definitions = {name: spec.derived[name].text for name in
-               ("bcr_abl1", "bcr_abl1_negative", "interval_gt90d", "auto_cart", "crs_any",
-                "tbi_hsct2", "bu_hsct2", "atg_t", "atg_p")}
-definitions |= {eid: fitted_count[eid].text
-                for key in ("age", "relapse_time_hsct1", "hsct1_hsct2_interval")
-                for eid in (f"cao2023.t3.n.{key}.{lev}" for lev in factors[key][1])}
+definitions = {
+    name: spec.derived[name].text
+    for name in (
+        "bcr_abl1",
+        "bcr_abl1_negative",
+        "interval_gt90d",
+        "auto_cart",
+        "crs_any",
+        "tbi_hsct2",
+        "bu_hsct2",
+        "atg_t",
+        "atg_p",
+    )
+}
+definitions |= {
+    eid: fitted_count[eid].text
+    for key in ("age", "relapse_time_hsct1", "hsct1_hsct2_interval")
+    for eid in (f"cao2023.t3.n.{key}.{lev}" for lev in factors[key][1])
+}
 pd.Series(definitions, name="definition in the spec").to_frame()
 
 # %% [markdown]
 # The subgroup sizes against Table 3:
 
 # %%
-sizes = pd.DataFrame([
-    {"factor": key, "level": lev, "published n": ledger.entry(f"cao2023.t3.n.{key}.{lev}").value,
-     "pseudo-patients": int((col == lev).sum())}
-    for key, (_, levels, col) in factors.items() for lev in levels
-])
+sizes = pd.DataFrame(
+    [
+        {
+            "factor": key,
+            "level": lev,
+            "published n": ledger.entry(f"cao2023.t3.n.{key}.{lev}").value,
+            "pseudo-patients": int((col == lev).sum()),
+        }
+        for key, (_, levels, col) in factors.items()
+        for lev in levels
+    ]
+)
 glue("n_size_match", int((sizes["published n"] == sizes["pseudo-patients"]).sum()), display=False)
 glue("n_size_rows", len(sizes), display=False)
 sizes.set_index(["factor", "level"]).T
@@ -169,12 +226,21 @@ sizes.set_index(["factor", "level"]).T
 # each factor: log-rank p for LFS and OS, Gray's p for RI and NRM, comparing all levels at
 # once (three for ATG).
 
+
 # %%
 def cif_at(days: pd.Series, status: pd.Series, cause: int, t: float) -> tuple[float, float, float]:
     """Cumulative incidence (%, CI) of ``cause`` at day ``t``: 0 without an interval in a
     subgroup without any event of the cause, the last value after its last follow-up."""
-    r = sv.cuminc(days, status, cause=cause, times=[t], conf_type=cif_conf_type,
-                  variance=cif_variance, absent="zero", extend=True).iloc[0]
+    r = sv.cuminc(
+        days,
+        status,
+        cause=cause,
+        times=[t],
+        conf_type=cif_conf_type,
+        variance=cif_variance,
+        absent="zero",
+        extend=True,
+    ).iloc[0]
     return 100 * r.estimate, 100 * r.ci_lower, 100 * r.ci_upper
 
 
@@ -193,21 +259,29 @@ for key, (label, levels, col) in factors.items():
     known = col.notna()
     sub = pts[known]
     grp = col[known].to_numpy(dtype=str)
-    tests.append({
-        "factor": key,
-        "lfs": sv.logrank(sub.lfs_days, sub.lfs_event, grp)["p"],
-        "os": sv.logrank(sub.os_days, sub.os_event, grp)["p"],
-        "ri": sv.gray_test(sub.ri_days, sub.ri_status, grp, cause=1)["p"],
-        "nrm": sv.gray_test(*nrm_columns(sub), grp, cause=nrm_cause)["p"],
-    })
+    tests.append(
+        {
+            "factor": key,
+            "lfs": sv.logrank(sub.lfs_days, sub.lfs_event, grp)["p"],
+            "os": sv.logrank(sub.os_days, sub.os_event, grp)["p"],
+            "ri": sv.gray_test(sub.ri_days, sub.ri_status, grp, cause=1)["p"],
+            "nrm": sv.gray_test(*nrm_columns(sub), grp, cause=nrm_cause)["p"],
+        }
+    )
     for lev in levels:
         g = pts[col == lev]
         row = {"factor": key, "level": lev, "n": len(g)}
         for ep in ("lfs", "os"):
-            r = sv.km_at(g[f"{ep}_days"], g[f"{ep}_event"], [landmark], conf_type=km_conf_type).iloc[0]
-            row.update({ep: 100 * r.survival, f"{ep}_lo": 100 * r.ci_lower, f"{ep}_hi": 100 * r.ci_upper})
-        for ep, (days, status, cause) in (("ri", (g.ri_days, g.ri_status, 1)),
-                                          ("nrm", (*nrm_columns(g), nrm_cause))):
+            r = sv.km_at(
+                g[f"{ep}_days"], g[f"{ep}_event"], [landmark], conf_type=km_conf_type
+            ).iloc[0]
+            row.update(
+                {ep: 100 * r.survival, f"{ep}_lo": 100 * r.ci_lower, f"{ep}_hi": 100 * r.ci_upper}
+            )
+        for ep, (days, status, cause) in (
+            ("ri", (g.ri_days, g.ri_status, 1)),
+            ("nrm", (*nrm_columns(g), nrm_cause)),
+        ):
             v, lo, hi = cif_at(days, status, cause, landmark)
             row.update({ep: v, f"{ep}_lo": lo, f"{ep}_hi": hi})
         rows.append(row)
@@ -229,6 +303,7 @@ est.round(1).head()
 # a number that fails a check that applies and that we do not reproduce is marked
 # *contradicted*.
 
+
 # %%
 def published(eid: str):
     return ledger.entry(eid).value
@@ -240,17 +315,24 @@ def contradiction(key: str, lev: str, ep: str) -> str | None:
     total = vals["lfs"] + vals["ri"] + vals["nrm"]
     # the identity binds the conventional NRM only: the paper's also counts deaths after relapse
     if nrm_definition == "conventional" and ep in ("lfs", "ri", "nrm") and abs(total - 100) > 3:
-        return (f"Published LFS + RI + NRM = {total:.1f}% in this subgroup; 1 - KM(LFS) equals "
-                "Aalen-Johansen RI + NRM on any data set, so no data set can come within "
-                "tolerance of all three.")
+        return (
+            f"Published LFS + RI + NRM = {total:.1f}% in this subgroup; 1 - KM(LFS) equals "
+            "Aalen-Johansen RI + NRM on any data set, so no data set can come within "
+            "tolerance of all three."
+        )
     if ep in ("os", "nrm") and vals["os"] + vals["nrm"] > 102:
-        return (f"Published OS + NRM = {vals['os'] + vals['nrm']:.1f}%: non-relapse mortality "
-                "cannot exceed all-cause mortality (100% - OS).")
+        return (
+            f"Published OS + NRM = {vals['os'] + vals['nrm']:.1f}%: non-relapse mortality "
+            "cannot exceed all-cause mortality (100% - OS)."
+        )
     return None
 
 
-ipd = {i for i, e in ledger.load("cao2023").items()
-       if e.section == "Table 3" and e.reproducible_from == "ipd"}
+ipd = {
+    i
+    for i, e in ledger.load("cao2023").items()
+    if e.section == "Table 3" and e.reproducible_from == "ipd"
+}
 kind_of = {}  # recorded id -> "p-value" or the endpoint, for the figure of step 5
 for key, (label, levels, _) in factors.items():
     for ep in ("lfs", "os", "ri", "nrm"):
@@ -261,8 +343,10 @@ for key, (label, levels, _) in factors.items():
             note = None
             if status != "exact":
                 test = "log-rank" if ep in ("lfs", "os") else "Gray's test"
-                note = (f"{test} on the pseudo-patients; a p-value depends on the whole curves, "
-                        "which the published 3-year points constrain only loosely.")
+                note = (
+                    f"{test} on the pseudo-patients; a p-value depends on the whole curves, "
+                    "which the published 3-year points constrain only loosely."
+                )
             ledger.record(eid, p, note=note)
             kind_of[eid] = "p-value"
         for lev in levels:
@@ -275,11 +359,14 @@ for key, (label, levels, _) in factors.items():
             why = contradiction(key, lev, ep)
             note = None
             if status != "exact":
-                note = why or ("3-year estimate of a subgroup of the pseudo-patients, fitted "
-                               "jointly with all other rows; subgroup curves are only partly "
-                               "pinned down by the published table.")
-            ledger.record(eid, r[ep], ci=ci, note=note,
-                          contradicted=bool(why) and status == "discrepant")
+                note = why or (
+                    "3-year estimate of a subgroup of the pseudo-patients, fitted "
+                    "jointly with all other rows; subgroup curves are only partly "
+                    "pinned down by the published table."
+                )
+            ledger.record(
+                eid, r[ep], ci=ci, note=note, contradicted=bool(why) and status == "discrepant"
+            )
             kind_of[eid] = ep.upper()
 assert set(kind_of) == ipd, f"Table 3 ids not recorded: {sorted(ipd - set(kind_of))}"
 ids = list(kind_of)
@@ -302,6 +389,7 @@ glue("t3_total", len(recs), display=False)
 # the exactly reproducible rows (> 90 days, MRD-positive, ATG-P: nobody censored before
 # 3 years) are included for completeness, their records live in the counts chapter.
 
+
 # %%
 def cell(v, lo, hi) -> str:
     if v is None or not np.isfinite(v):
@@ -315,21 +403,46 @@ table_rows = []
 for key, (label, levels, _) in factors.items():
     for lev, lev_label in levels.items():
         r = est.loc[(key, lev)]
-        out = {"Factor": label, "Level": lev_label, "n": f"{published(f'cao2023.t3.n.{key}.{lev}')} / {r.n}"}
-        for ep, name in (("lfs", "3-y LFS"), ("os", "3-y OS"), ("ri", "3-y RI"), ("nrm", "3-y NRM")):
+        out = {
+            "Factor": label,
+            "Level": lev_label,
+            "n": f"{published(f'cao2023.t3.n.{key}.{lev}')} / {r.n}",
+        }
+        for ep, name in (
+            ("lfs", "3-y LFS"),
+            ("os", "3-y OS"),
+            ("ri", "3-y RI"),
+            ("nrm", "3-y NRM"),
+        ):
             e = ledger.entry(f"cao2023.t3.{ep}_3y.{key}.{lev}")
             pub = cell(e.value, *(e.ci or (None, None)))
             out[name] = f"{pub} / {cell(r[ep], r[f'{ep}_lo'], r[f'{ep}_hi'])}"
             if lev == next(iter(levels)):
-                out[f"p {ep.upper()}"] = f"{published(f'cao2023.t3.p_{ep}.{key}'):.3f} / {pvals.loc[key, ep]:.3f}"
+                out[f"p {ep.upper()}"] = (
+                    f"{published(f'cao2023.t3.p_{ep}.{key}'):.3f} / {pvals.loc[key, ep]:.3f}"
+                )
             else:
                 out[f"p {ep.upper()}"] = ""
         table_rows.append(out)
 table3 = pd.DataFrame(table_rows)
-table3 = table3[["Factor", "Level", "n", "3-y LFS", "p LFS", "3-y OS", "p OS", "3-y RI", "p RI",
-                 "3-y NRM", "p NRM"]]
+table3 = table3[
+    [
+        "Factor",
+        "Level",
+        "n",
+        "3-y LFS",
+        "p LFS",
+        "3-y OS",
+        "p OS",
+        "3-y RI",
+        "p RI",
+        "3-y NRM",
+        "p NRM",
+    ]
+]
 table3.style.hide(axis="index").set_caption(
-    "Table 3 of Cao 2023: published / reproduced (n, 3-year estimates % with 95% CI, p-values)")
+    "Table 3 of Cao 2023: published / reproduced (n, 3-year estimates % with 95% CI, p-values)"
+)
 
 # %% [markdown]
 # ## Step 4. The interval from CAR-T to the second transplant
@@ -342,9 +455,15 @@ table3.style.hide(axis="index").set_caption(
 # %%
 g90 = factors["cart_hsct2_interval_90d"][2].map({"le90d": "≤ 90 days", "gt90d": "> 90 days"})
 g90 = pd.Categorical(g90, ["≤ 90 days", "> 90 days"])
-fig90 = plots.km_plot(pts.lfs_days, pts.lfs_event, group=g90, conf_type=km_conf_type,
-                      test="logrank", times=[0, 365, 730, 1095, 1460, 1825],
-                      ylabel="Leukaemia-free survival")
+fig90 = plots.km_plot(
+    pts.lfs_days,
+    pts.lfs_event,
+    group=g90,
+    conf_type=km_conf_type,
+    test="logrank",
+    times=[0, 365, 730, 1095, 1460, 1825],
+    ylabel="Leukaemia-free survival",
+)
 glue("fig_interval90", fig90, display=False)
 glue("p_lfs_90", pvals.loc["cart_hsct2_interval_90d", "lfs"], display=False)
 glue("p_lfs_60", pvals.loc["cart_hsct2_interval_60d", "lfs"], display=False)
@@ -373,16 +492,25 @@ glue("p_lfs_60", pvals.loc["cart_hsct2_interval_60d", "lfs"], display=False)
 pairs = []
 for r in ledger.records():
     if r["id"] in kind_of:
-        pairs.append({"id": r["id"], "kind": kind_of[r["id"]],
-                      "published": ledger.entry(r["id"]).value, "reproduced": r["value"],
-                      "status": r["status"], "contradicted": r["contradicted"]})
+        pairs.append(
+            {
+                "id": r["id"],
+                "kind": kind_of[r["id"]],
+                "published": ledger.entry(r["id"]).value,
+                "reproduced": r["value"],
+                "status": r["status"],
+                "contradicted": r["contradicted"],
+            }
+        )
 pairs = pd.DataFrame(pairs)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.6), layout="constrained")
 est_pairs = pairs[pairs.kind != "p-value"]
 for (kind, grp), marker in zip(est_pairs.groupby("kind"), "osD^"):
     ax1.scatter(grp.published, grp.reproduced, marker=marker, label=kind, alpha=0.8)
 ax1.plot([0, 100], [0, 100], color="0.5", lw=1, ls="--")
-ax1.set(xlabel="Published 3-year estimate (%)", ylabel="Reproduced (%)", xlim=(0, 100), ylim=(0, 100))
+ax1.set(
+    xlabel="Published 3-year estimate (%)", ylabel="Reproduced (%)", xlim=(0, 100), ylim=(0, 100)
+)
 ax1.legend(loc="upper left")
 p_pairs = pairs[pairs.kind == "p-value"]
 ax2.scatter(p_pairs.published, p_pairs.reproduced, color="C4")
@@ -417,26 +545,38 @@ plt.close(fig)
 keys = [(key, lev) for key, (_, levels, _) in factors.items() for lev in levels]
 short = proportions.one_patient_shortfall(
     {k: published(f"cao2023.t3.n.{k[0]}.{k[1]}") for k in keys},
-    {k: published(f"cao2023.t3.os_3y.{k[0]}.{k[1]}") + published(f"cao2023.t3.nrm_3y.{k[0]}.{k[1]}")
-     for k in keys})
+    {
+        k: published(f"cao2023.t3.os_3y.{k[0]}.{k[1]}")
+        + published(f"cao2023.t3.nrm_3y.{k[0]}.{k[1]}")
+        for k in keys
+    },
+)
 who = pts.index[pts.death_cause == "relapse"]
 short["pseudo-patient"] = [factors[k][2].loc[who].eq(lev).any() for k, lev in short.index]
-short.index = pd.MultiIndex.from_tuples([(factors[k][0], factors[k][1][lev]) for k, lev in short.index],
-                                        names=["factor", "level"])
+short.index = pd.MultiIndex.from_tuples(
+    [(factors[k][0], factors[k][1][lev]) for k, lev in short.index], names=["factor", "level"]
+)
 holds = short.verdict == "holds"
 glue("relapse_death_rows", int(holds.sum()), display=False)
 glue("relapse_death_factors", int(holds.groupby(level="factor").any().sum()), display=False)
 glue("relapse_death_match", int((short["pseudo-patient"] == holds)[holds].sum()), display=False)
-for name, (key, lev) in {"auto": ("cart_type", "auto"), "allo": ("cart_type", "allo"),
-                         "bu": ("conditioning", "bu")}.items():
+for name, (key, lev) in {
+    "auto": ("cart_type", "auto"),
+    "allo": ("cart_type", "allo"),
+    "bu": ("conditioning", "bu"),
+}.items():
     row = short.loc[(factors[key][0], factors[key][1][lev])]
     glue(f"rd_{name}_total", row["total"], display=False)
     glue(f"rd_{name}_short", row["shortfall"], display=False)
     glue(f"rd_{name}_one", row["one_in_n"], display=False)
-glue("rd_bu_lrn", sum(published(f"cao2023.t3.{ep}_3y.conditioning.bu") for ep in ("lfs", "ri", "nrm")),
-     display=False)
-short.rename(columns={"total": "OS + NRM", "shortfall": "100 - (OS + NRM)",
-                      "one_in_n": "100/n"}).round(2)
+glue(
+    "rd_bu_lrn",
+    sum(published(f"cao2023.t3.{ep}_3y.conditioning.bu") for ep in ("lfs", "ri", "nrm")),
+    display=False,
+)
+short.rename(
+    columns={"total": "OS + NRM", "shortfall": "100 - (OS + NRM)", "one_in_n": "100/n"}
+).round(2)
 
 # %% [markdown]
 # {glue:text}`relapse_death_rows` rows, across {glue:text}`relapse_death_factors` factors,
@@ -471,8 +611,12 @@ short.rename(columns={"total": "OS + NRM", "shortfall": "100 - (OS + NRM)",
 # the ensemble shows how much of it the published summaries leave open.
 
 # %%
-cohorts.spread(cohort, ledger.records(), ids=[i for i in ids if kind_of[i] == "p-value"],
-               columns=("median", "min", "max", "share_exact", "share_close")).round(4)
+cohorts.spread(
+    cohort,
+    ledger.records(),
+    ids=[i for i in ids if kind_of[i] == "p-value"],
+    columns=("median", "min", "max", "share_exact", "share_close"),
+).round(4)
 
 # %% [markdown]
 # ## Published vs reproduced

@@ -88,8 +88,10 @@ plots.set_theme()
 # %%
 pts = cohorts.load(cohort, seed=cohort_seed)
 published_p = {
-    ep: {f: ledger.entry(f"cao2023.t3.p_{ep}.{f}").value
-         for f in ("bcr_abl1", "cart_hsct2_interval_90d", "cart_type", "atg")}
+    ep: {
+        f: ledger.entry(f"cao2023.t3.p_{ep}.{f}").value
+        for f in ("bcr_abl1", "cart_hsct2_interval_90d", "cart_type", "atg")
+    }
     for ep in ("lfs", "os", "ri", "nrm")
 }
 selected = {ep: [f for f, p in ps.items() if p <= selection_p] for ep, ps in published_p.items()}
@@ -97,17 +99,22 @@ glue("sel_lfs", ", ".join(selected["lfs"]), display=False)
 pd.DataFrame(published_p).T.assign(selected=[", ".join(v) for v in selected.values()])
 
 # %%
-model = pd.DataFrame({
-    "lfs_days": pts.lfs_days, "lfs_event": pts.lfs_event,
-    "os_days": pts.os_days, "os_event": pts.os_event,
-    "ri_days": pts.ri_days, "ri_status": pts.ri_status,
-    "bcr_abl1_negative": pts.bcr_abl1_negative,
-    "interval_gt90d": pts.interval_gt90d,
-    # unknown CAR-T source (10 patients) is missing, not a level: the paper shows Auto vs Allo only
-    "auto_cart": pts.cart_source.map({"autologous": 1, "allogeneic": 0}),
-    "atg_t": pts.atg_t,
-    "atg_p": pts.atg_p,
-}).astype(float)
+model = pd.DataFrame(
+    {
+        "lfs_days": pts.lfs_days,
+        "lfs_event": pts.lfs_event,
+        "os_days": pts.os_days,
+        "os_event": pts.os_event,
+        "ri_days": pts.ri_days,
+        "ri_status": pts.ri_status,
+        "bcr_abl1_negative": pts.bcr_abl1_negative,
+        "interval_gt90d": pts.interval_gt90d,
+        # unknown CAR-T source (10 patients) is missing, not a level: the paper shows Auto vs Allo only
+        "auto_cart": pts.cart_source.map({"autologous": 1, "allogeneic": 0}),
+        "atg_t": pts.atg_t,
+        "atg_p": pts.atg_p,
+    }
+).astype(float)
 model["relapse_event"] = (model.ri_status == 1).astype(int)  # cause-specific: death censors
 model["nrm_event"] = (model.ri_status == 2).astype(int)  # death in remission; relapse censors
 # the paper's NRM: every death not from relapse, also after a relapse (survival page)
@@ -116,10 +123,13 @@ model["nrm_paper_status"] = pts.nrm_paper_status.astype(float)
 model["nrm_paper_event"] = (pts.nrm_paper_status == 1).astype(int)
 complete = model.dropna(subset=["auto_cart"])
 glue("n_complete", len(complete), display=False)
-terms = {"bcr_abl1_negative": "BCR::ABL1 negative (vs positive)",
-         "interval_gt90d": "CAR-T to HSCT2 > 90 d (vs ≤ 90 d)",
-         "auto_cart": "Autologous CAR-T (vs allogeneic)",
-         "atg_t": "ATG-T (vs ATG-F)", "atg_p": "ATG-P (vs ATG-F)"}
+terms = {
+    "bcr_abl1_negative": "BCR::ABL1 negative (vs positive)",
+    "interval_gt90d": "CAR-T to HSCT2 > 90 d (vs ≤ 90 d)",
+    "auto_cart": "Autologous CAR-T (vs allogeneic)",
+    "atg_t": "ATG-T (vs ATG-F)",
+    "atg_p": "ATG-P (vs ATG-F)",
+}
 
 # %% [markdown]
 # The LFS model includes CAR-T type, unknown for 10 patients, so it is fitted on the
@@ -129,8 +139,13 @@ terms = {"bcr_abl1_negative": "BCR::ABL1 negative (vs positive)",
 # ## Step 2. Cox models for LFS and OS
 
 # %%
-fit_lfs = cox(complete, "lfs_days", "lfs_event",
-              ["bcr_abl1_negative", "interval_gt90d", "auto_cart", "atg_t", "atg_p"], ties=ties)
+fit_lfs = cox(
+    complete,
+    "lfs_days",
+    "lfs_event",
+    ["bcr_abl1_negative", "interval_gt90d", "auto_cart", "atg_t", "atg_p"],
+    ties=ties,
+)
 fit_os = cox(model, "os_days", "os_event", ["bcr_abl1_negative", "interval_gt90d"], ties=ties)
 fit_lfs.summary.round(3)
 
@@ -141,26 +156,39 @@ fit_os.summary.round(3)
 # A p-value for a factor with more than one level (ATG) would be a joint test; Table 4
 # prints one p per dummy for ATG, which we read as the Wald p of each term.
 
+
 # %%
 def rec_hr(eid, fit, term, note=None, contradicted=False):
     r = fit.term(term)
     status, _ = ledger.compare(ledger.entry(eid), r.hr, ci=(r.ci_lower, r.ci_upper), p=r.p)
     if status != "exact" and note is None:
-        note = ("Cox model on the pseudo-patients; a hazard ratio is fitted to the whole "
-                "follow-up, so it moves with every event time the published summaries leave free.")
-    return ledger.record(eid, r.hr, ci=(r.ci_lower, r.ci_upper), p=r.p, note=note,
-                         contradicted=contradicted)
+        note = (
+            "Cox model on the pseudo-patients; a hazard ratio is fitted to the whole "
+            "follow-up, so it moves with every event time the published summaries leave free."
+        )
+    return ledger.record(
+        eid, r.hr, ci=(r.ci_lower, r.ci_upper), p=r.p, note=note, contradicted=contradicted
+    )
 
 
 rec_hr("cao2023.t4.lfs.bcr_abl1_negative", fit_lfs, "bcr_abl1_negative")
 rec_hr("cao2023.t4.lfs.interval_gt90d", fit_lfs, "interval_gt90d")
 rec_hr("cao2023.t4.lfs.auto_cart", fit_lfs, "auto_cart")
-malformed = ("The published interval is malformed ('{hr} ({hr}-{lo})'); only the HR and p "
-             "are compared. ")
-rec_hr("cao2023.t4.lfs.atg_t", fit_lfs, "atg_t",
-       note=malformed.format(hr="2.83", lo="1.37") + "Cox model on the pseudo-patients.")
-rec_hr("cao2023.t4.lfs.atg_p", fit_lfs, "atg_p",
-       note=malformed.format(hr="1.79", lo="0.55") + "Cox model on the pseudo-patients.")
+malformed = (
+    "The published interval is malformed ('{hr} ({hr}-{lo})'); only the HR and p are compared. "
+)
+rec_hr(
+    "cao2023.t4.lfs.atg_t",
+    fit_lfs,
+    "atg_t",
+    note=malformed.format(hr="2.83", lo="1.37") + "Cox model on the pseudo-patients.",
+)
+rec_hr(
+    "cao2023.t4.lfs.atg_p",
+    fit_lfs,
+    "atg_p",
+    note=malformed.format(hr="1.79", lo="0.55") + "Cox model on the pseudo-patients.",
+)
 rec_hr("cao2023.t4.os.bcr_abl1_negative", fit_os, "bcr_abl1_negative")
 _ = rec_hr("cao2023.t4.os.interval_gt90d", fit_os, "interval_gt90d")
 
@@ -183,31 +211,48 @@ _ = rec_hr("cao2023.t4.os.interval_gt90d", fit_os, "interval_gt90d")
 # the death from relapse competing, and show the conventional definition (death without
 # prior relapse, relapse competing) beside it, as the univariate chapter does.
 
+
 # %%
 def nrm_models(days, event, status, cause, definition):
     cs = cox(model, days, event, ["interval_gt90d"], ties=ties).summary
     fg = fine_gray(model, days, status, ["interval_gt90d"], cause=cause)
     cols = ["definition", "model", "hr", "ci_lower", "ci_upper", "p"]
-    return pd.concat([cs.assign(definition=definition, model="cause-specific Cox")[cols],
-                      fg.rename(columns={"shr": "hr"}).assign(definition=definition,
-                                                              model="Fine-Gray")[cols]])
+    return pd.concat(
+        [
+            cs.assign(definition=definition, model="cause-specific Cox")[cols],
+            fg.rename(columns={"shr": "hr"}).assign(definition=definition, model="Fine-Gray")[cols],
+        ]
+    )
 
 
 fit_nrm = cox(model, "nrm_paper_days", "nrm_paper_event", ["interval_gt90d"], ties=ties)
-nrm_side = pd.concat([
-    nrm_models("nrm_paper_days", "nrm_paper_event", "nrm_paper_status", 1, "paper's"),
-    nrm_models("ri_days", "nrm_event", "ri_status", 2, "conventional"),  # ri_status 2: NRM
-], ignore_index=True)
+nrm_side = pd.concat(
+    [
+        nrm_models("nrm_paper_days", "nrm_paper_event", "nrm_paper_status", 1, "paper's"),
+        nrm_models("ri_days", "nrm_event", "ri_status", 2, "conventional"),  # ri_status 2: NRM
+    ],
+    ignore_index=True,
+)
 conventional = nrm_side[(nrm_side.definition == "conventional")].set_index("model").hr
 glue("nrm_conv_hr", float(conventional["cause-specific Cox"]), display=False)
-glue("nrm_fg_shr", float(nrm_side.set_index(["definition", "model"]).hr[("paper's", "Fine-Gray")]),
-     display=False)
-rec_hr("cao2023.t4.nrm.interval_gt90d", fit_nrm, "interval_gt90d",
-       note=None if ledger.compare(ledger.entry("cao2023.t4.nrm.interval_gt90d"),
-                                   fit_nrm.term("interval_gt90d").hr)[0] == "exact"
-       else "Cause-specific Cox under the paper's NRM definition (every death not from "
-            "relapse; the paper does not say whether its model is cause-specific or "
-            f"Fine-Gray); conventional NRM gives HR {float(conventional['cause-specific Cox']):.2f}.")
+glue(
+    "nrm_fg_shr",
+    float(nrm_side.set_index(["definition", "model"]).hr[("paper's", "Fine-Gray")]),
+    display=False,
+)
+rec_hr(
+    "cao2023.t4.nrm.interval_gt90d",
+    fit_nrm,
+    "interval_gt90d",
+    note=None
+    if ledger.compare(
+        ledger.entry("cao2023.t4.nrm.interval_gt90d"), fit_nrm.term("interval_gt90d").hr
+    )[0]
+    == "exact"
+    else "Cause-specific Cox under the paper's NRM definition (every death not from "
+    "relapse; the paper does not say whether its model is cause-specific or "
+    f"Fine-Gray); conventional NRM gives HR {float(conventional['cause-specific Cox']):.2f}.",
+)
 nrm_side.round(3)
 
 # %% [markdown]
@@ -235,8 +280,11 @@ with warnings.catch_warnings(record=True) as caught:
     fit_ri = cox(model, "ri_days", "relapse_event", ["atg_t", "atg_p"], ties=ties)
 monotone_here = any(issubclass(w.category, MonotoneLikelihoodWarning) for w in caught)
 glue("ri_f_relapses", int(relapses_by_atg.get("ATG-F", 0)), display=False)
-glue("ri_monotone_here", "diverges" if monotone_here else "converges to finite estimates",
-     display=False)
+glue(
+    "ri_monotone_here",
+    "diverges" if monotone_here else "converges to finite estimates",
+    display=False,
+)
 display_ri = fit_ri.summary.round(3)
 relapses_by_atg.to_frame("relapses")
 
@@ -278,10 +326,19 @@ fit_ri_mono.summary
 # %%
 firth_rows = []
 for label, data in (("pseudo-patients", model), ("ATG-F relapses removed", no_ref_events)):
-    f = cox(data, "ri_days", "relapse_event", ["atg_t", "atg_p"], ties="breslow",
-            firth=True, ci="profile")
+    f = cox(
+        data,
+        "ri_days",
+        "relapse_event",
+        ["atg_t", "atg_p"],
+        ties="breslow",
+        firth=True,
+        ci="profile",
+    )
     firth_rows.append(f.summary.assign(data=label))
-firth = pd.concat(firth_rows, ignore_index=True)[["data", "term", "hr", "ci_lower", "ci_upper", "p"]]
+firth = pd.concat(firth_rows, ignore_index=True)[
+    ["data", "term", "hr", "ci_lower", "ci_upper", "p"]
+]
 fr = firth.set_index(["data", "term"])
 glue("firth_t", float(fr.loc[("ATG-F relapses removed", "atg_t"), "hr"]), display=False)
 glue("firth_t_lo", float(fr.loc[("ATG-F relapses removed", "atg_t"), "ci_lower"]), display=False)
@@ -305,18 +362,27 @@ fg_ri.round(3)
 # reference relapse, and with one the likelihood is bounded and the HR finite.
 
 # %%
-ri_note = ("Monotone likelihood in the paper: an HR of order 10^6 needs zero relapses in the "
-           "ATG-F reference group, but Table 3 prints a 3-year RI of 2.0% for ATG-F (at "
-           "least one relapse), with which the Cox and Fine-Gray estimates are finite and "
-           "moderate. Firth-penalised estimates are shown on this page.")
+ri_note = (
+    "Monotone likelihood in the paper: an HR of order 10^6 needs zero relapses in the "
+    "ATG-F reference group, but Table 3 prints a 3-year RI of 2.0% for ATG-F (at "
+    "least one relapse), with which the Cox and Fine-Gray estimates are finite and "
+    "moderate. Firth-penalised estimates are shown on this page."
+)
 reference_has_relapse = ledger.entry("cao2023.t3.ri_3y.atg.f").value > 0
 for term in ("atg_t", "atg_p"):
     r = fit_ri.term(term)
-    ledger.record(f"cao2023.t4.ri.{term}", r.hr, ci=(r.ci_lower, r.ci_upper), p=r.p,
-                  note=ri_note, contradicted=reference_has_relapse)
+    ledger.record(
+        f"cao2023.t4.ri.{term}",
+        r.hr,
+        ci=(r.ci_lower, r.ci_upper),
+        p=r.p,
+        note=ri_note,
+        contradicted=reference_has_relapse,
+    )
 
 # %% [markdown]
 # ## Step 5. Forest plots
+
 
 # %%
 def published_frame(prefix: str, names: list[str]) -> pd.DataFrame:
@@ -328,17 +394,31 @@ def published_frame(prefix: str, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-fig, axes = plt.subplots(3, 1, figsize=(8, 8.5), layout="constrained",
-                         gridspec_kw={"height_ratios": [5, 2, 1.4]})
-plots.forest_plot(fit_lfs.summary, published=published_frame(
-    "cao2023.t4.lfs", ["bcr_abl1_negative", "interval_gt90d", "auto_cart", "atg_t", "atg_p"]),
-    labels=terms, ax=axes[0])
+fig, axes = plt.subplots(
+    3, 1, figsize=(8, 8.5), layout="constrained", gridspec_kw={"height_ratios": [5, 2, 1.4]}
+)
+plots.forest_plot(
+    fit_lfs.summary,
+    published=published_frame(
+        "cao2023.t4.lfs", ["bcr_abl1_negative", "interval_gt90d", "auto_cart", "atg_t", "atg_p"]
+    ),
+    labels=terms,
+    ax=axes[0],
+)
 axes[0].set_title("LFS", loc="left")
-plots.forest_plot(fit_os.summary, published=published_frame(
-    "cao2023.t4.os", ["bcr_abl1_negative", "interval_gt90d"]), labels=terms, ax=axes[1])
+plots.forest_plot(
+    fit_os.summary,
+    published=published_frame("cao2023.t4.os", ["bcr_abl1_negative", "interval_gt90d"]),
+    labels=terms,
+    ax=axes[1],
+)
 axes[1].set_title("OS", loc="left")
-plots.forest_plot(fit_nrm.summary, published=published_frame(
-    "cao2023.t4.nrm", ["interval_gt90d"]), labels=terms, ax=axes[2])
+plots.forest_plot(
+    fit_nrm.summary,
+    published=published_frame("cao2023.t4.nrm", ["interval_gt90d"]),
+    labels=terms,
+    ax=axes[2],
+)
 axes[2].set_title("NRM (cause-specific)", loc="left")
 glue("fig_forest", fig, display=False)
 plt.close(fig)
@@ -356,8 +436,12 @@ plt.close(fig)
 
 # %%
 ri_plot = firth[firth.data == "ATG-F relapses removed"].drop(columns="data")
-ax = plots.forest_plot(ri_plot, published=published_frame("cao2023.t4.ri", ["atg_t", "atg_p"]),
-                       labels=terms, series=("Firth, profile CI", "Published"))
+ax = plots.forest_plot(
+    ri_plot,
+    published=published_frame("cao2023.t4.ri", ["atg_t", "atg_p"]),
+    labels=terms,
+    series=("Firth, profile CI", "Published"),
+)
 glue("fig_forest_ri", ax.figure, display=False)
 
 # %% [markdown]
@@ -379,8 +463,9 @@ glue("fig_forest_ri", ax.figure, display=False)
 # the ensemble shows how much of it the published summaries leave open.
 
 # %%
-cohorts.spread(cohort, ledger.records(),
-               columns=("median", "min", "max", "p_median", "p_min", "p_max")).round(4)
+cohorts.spread(
+    cohort, ledger.records(), columns=("median", "min", "max", "p_median", "p_min", "p_max")
+).round(4)
 
 # %% [markdown]
 # ## Published vs reproduced

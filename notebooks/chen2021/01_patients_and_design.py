@@ -98,8 +98,16 @@ ax.set_ylim(0, 6.3)
 
 
 def box(x, y, text, colour="0.92", w=2.6, h=0.9):
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05",
-                                facecolor=colour, edgecolor="0.3"))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2),
+            w,
+            h,
+            boxstyle="round,pad=0.05",
+            facecolor=colour,
+            edgecolor="0.3",
+        )
+    )
     ax.text(x, y, text, ha="center", va="center", fontsize="small")
 
 
@@ -113,12 +121,30 @@ box(5, 4.3, f"Evaluable at day 14/28\nn = {n['evaluable']}")
 box(7.4, 3.0, f"No CR\nn = {n['nr']}", w=1.8)
 box(5, 2.9, f"Complete remission\nn = {n['cr']}")
 colours = dict(zip(order, plots.OKABE_ITO))
-box(1.6, 0.8, f"CART+HSCT\nn = {n['CART+HSCT']}\n(all in MRD-negative CR)", colours["CART+HSCT"] + "55",
-    h=1.1, w=2.9)
-box(5, 0.8, f"CART2: relapse, 2nd infusion\nn = {n['CART2']}\n(2nd CR: {n['cr2']})", colours["CART2"] + "55",
-    h=1.1, w=2.9)
-box(8.4, 0.8, f"CART1: nothing further\nn = {n['CART1']}\n({n['cart1_cr']} CR + {n['nr']} no CR + {n['ne']} NE)",
-    colours["CART1"] + "55", h=1.1, w=2.9)
+box(
+    1.6,
+    0.8,
+    f"CART+HSCT\nn = {n['CART+HSCT']}\n(all in MRD-negative CR)",
+    colours["CART+HSCT"] + "55",
+    h=1.1,
+    w=2.9,
+)
+box(
+    5,
+    0.8,
+    f"CART2: relapse, 2nd infusion\nn = {n['CART2']}\n(2nd CR: {n['cr2']})",
+    colours["CART2"] + "55",
+    h=1.1,
+    w=2.9,
+)
+box(
+    8.4,
+    0.8,
+    f"CART1: nothing further\nn = {n['CART1']}\n({n['cart1_cr']} CR + {n['nr']} no CR + {n['ne']} NE)",
+    colours["CART1"] + "55",
+    h=1.1,
+    w=2.9,
+)
 arrow(5, 5.25, 5, 4.75)
 arrow(6.3, 5.5, 7.6, 5.0)
 arrow(5, 3.85, 5, 3.35)
@@ -169,12 +195,25 @@ for i, (_, p) in enumerate(pts_sorted.iterrows()):
 ax.set_yticks([])
 ax.set_xlabel("Days from first infusion")
 ax.set_ylabel("Pseudo-patients (CART+HSCT, CART2, CART1 from bottom)")
-handles = [ax.plot([], [], "D", color=colours["CART+HSCT"], mec="0.1")[0],
-           ax.plot([], [], "o", color="white", mec="0.1")[0],
-           ax.plot([], [], "o", color="0.5", mec="0.1")[0],
-           ax.plot([], [], "x", color="0.1")[0], ax.plot([], [], ">", color="0.4")[0]]
-ax.legend(handles, ["allo-HSCT", "first relapse", "second relapse (after reinfusion)", "death",
-                    "alive at cut-off"], loc="lower right", fontsize="small")
+handles = [
+    ax.plot([], [], "D", color=colours["CART+HSCT"], mec="0.1")[0],
+    ax.plot([], [], "o", color="white", mec="0.1")[0],
+    ax.plot([], [], "o", color="0.5", mec="0.1")[0],
+    ax.plot([], [], "x", color="0.1")[0],
+    ax.plot([], [], ">", color="0.4")[0],
+]
+ax.legend(
+    handles,
+    [
+        "allo-HSCT",
+        "first relapse",
+        "second relapse (after reinfusion)",
+        "death",
+        "alive at cut-off",
+    ],
+    loc="lower right",
+    fontsize="small",
+)
 glue("fig_swim", fig_swim, display=False)
 
 # %% [markdown]
@@ -199,6 +238,7 @@ glue("fig_swim", fig_swim, display=False)
 # was no statistical difference among the baseline data of the three groups"; with the
 # actual table missing, that claim cannot be checked.
 # ```
+
 
 # %%
 def n_pct(mask, by):
@@ -226,17 +266,30 @@ allgrp = pd.Series("All", index=pts.index)
 rows = {
     "patients, n": {**pts["group"].value_counts().to_dict(), "All": len(pts)},
     "male sex": {**n_pct(pts["sex"] == "male", grp), **n_pct(pts["sex"] == "male", allgrp)},
-    f"age, years, median ({spread_label})": {**med_range(pts["age_years"], grp),
-                                              **med_range(pts["age_years"], allgrp)},
-    "bone-marrow blasts >= 20% at infusion": {**n_pct(pts["blasts_ge20"] == 1, grp),
-                                              **n_pct(pts["blasts_ge20"] == 1, allgrp)},
-    "MRD >= 65.6% at infusion": {**n_pct(pts["mrd_infusion_high"] == 1, grp),
-                                 **n_pct(pts["mrd_infusion_high"] == 1, allgrp)},
-    "CR after first infusion": {**n_pct(pts["response"] == "CR", grp), **n_pct(pts["response"] == "CR", allgrp)},
-    "MRD-negative CR": {**n_pct(pts["mrd_after"] == "negative", grp),
-                        **n_pct(pts["mrd_after"] == "negative", allgrp)},
-    f"days to allo-HSCT, median ({spread_label})": {**med_range(pts["hsct_day"], grp),
-                                                   **med_range(pts["hsct_day"], allgrp)},
+    f"age, years, median ({spread_label})": {
+        **med_range(pts["age_years"], grp),
+        **med_range(pts["age_years"], allgrp),
+    },
+    "bone-marrow blasts >= 20% at infusion": {
+        **n_pct(pts["blasts_ge20"] == 1, grp),
+        **n_pct(pts["blasts_ge20"] == 1, allgrp),
+    },
+    "MRD >= 65.6% at infusion": {
+        **n_pct(pts["mrd_infusion_high"] == 1, grp),
+        **n_pct(pts["mrd_infusion_high"] == 1, allgrp),
+    },
+    "CR after first infusion": {
+        **n_pct(pts["response"] == "CR", grp),
+        **n_pct(pts["response"] == "CR", allgrp),
+    },
+    "MRD-negative CR": {
+        **n_pct(pts["mrd_after"] == "negative", grp),
+        **n_pct(pts["mrd_after"] == "negative", allgrp),
+    },
+    f"days to allo-HSCT, median ({spread_label})": {
+        **med_range(pts["hsct_day"], grp),
+        **med_range(pts["hsct_day"], allgrp),
+    },
 }
 table1 = pd.DataFrame(rows).T[order + ["All"]]
 table1.columns.name = "reconstructed"
@@ -247,8 +300,15 @@ table1
 
 # %%
 fig_t1 = summary_plots.distributions_by_group(
-    pts, {"age_years": "Age (years)", "bm_blasts_pct": "Marrow blasts at infusion (%)",
-          "mrd_infusion_pct": "MRD at infusion (%)"}, group="group", order=order)
+    pts,
+    {
+        "age_years": "Age (years)",
+        "bm_blasts_pct": "Marrow blasts at infusion (%)",
+        "mrd_infusion_pct": "MRD at infusion (%)",
+    },
+    group="group",
+    order=order,
+)
 glue("fig_table1", fig_t1, display=False)
 
 # %% [markdown]
@@ -266,9 +326,12 @@ glue("fig_table1", fig_t1, display=False)
 
 # %%
 age_median = float(pts["age_years"].median())
-_ = ledger.record("chen2021.age.median", age_median,
-                  note="kept by construction: the reconstruction fixes the median age at the "
-                       "published value (its range, 10-65, is assumed)")
+_ = ledger.record(
+    "chen2021.age.median",
+    age_median,
+    note="kept by construction: the reconstruction fixes the median age at the "
+    "published value (its range, 10-65, is assumed)",
+)
 
 # %% [markdown]
 # Median age {glue:text}`chen2021.age.median:g` years, as published; that agreement is by

@@ -107,15 +107,22 @@ pd.crosstab(pts["group"], pts["response"], margins=True)
 # %%
 reinfused = pts[pts["group"] == "CART2"]
 bridged = pts[pts["group"] == "CART+HSCT"]
-bars = pd.DataFrame({
-    "bar": ["First infusion", "Reinfusion", "Bridge HSCT"],
-    "CR": [n_cr, int((reinfused["cr2"] == "yes").sum()), int((bridged["response"] == "CR").sum())],
-    "n": [len(evaluable), len(reinfused), len(bridged)],
-})
+bars = pd.DataFrame(
+    {
+        "bar": ["First infusion", "Reinfusion", "Bridge HSCT"],
+        "CR": [
+            n_cr,
+            int((reinfused["cr2"] == "yes").sum()),
+            int((bridged["response"] == "CR").sum()),
+        ],
+        "n": [len(evaluable), len(reinfused), len(bridged)],
+    }
+)
 bars["CR %"] = [pr.percent(k, n) for k, n in zip(bars["CR"], bars["n"])]
 bars[f"{100 * (1 - alpha):g}% CI ({ci_method})"] = [
     "{:.1f}-{:.1f}".format(*(100 * np.array(pr.ci(k, n, method=ci_method, alpha=alpha))))
-    for k, n in zip(bars["CR"], bars["n"])]
+    for k, n in zip(bars["CR"], bars["n"])
+]
 bars
 
 # %% [markdown]
@@ -125,12 +132,18 @@ bars
 # %%
 comparisons = {
     "chen2021.cr2_rate.p_hsct_vs_cart2": ("Bridge HSCT vs Reinfusion", bars.iloc[2], bars.iloc[1]),
-    "chen2021.cr_rate.p_first_vs_reinfusion": ("First infusion vs Reinfusion", bars.iloc[0], bars.iloc[1]),
+    "chen2021.cr_rate.p_first_vs_reinfusion": (
+        "First infusion vs Reinfusion",
+        bars.iloc[0],
+        bars.iloc[1],
+    ),
 }
 judged = []
 for eid, (label, a, b) in comparisons.items():
     tests = pr.two_by_two(int(a["CR"]), int(a["n"]), int(b["CR"]), int(b["n"]))
-    j = pr.which_test(eid, tests).assign(comparison=f"{label}: {a['CR']}/{a['n']} vs {b['CR']}/{b['n']}")
+    j = pr.which_test(eid, tests).assign(
+        comparison=f"{label}: {a['CR']}/{a['n']} vs {b['CR']}/{b['n']}"
+    )
     judged.append(j)
 judged = pd.concat(judged)[["comparison", "test", "p", "published", "status"]]
 fisher_hsct = float(judged.query("test == 'fisher'")["p"].iloc[0])
@@ -153,10 +166,15 @@ ax.bar(bars["bar"], bars["CR %"], color=colours)
 for i, r in bars.iterrows():
     ax.text(i, r["CR %"] + 2, f"{r['CR']}/{r['n']}", ha="center")
 y = 108
-for (i, j), eid in (((0, 1), "chen2021.cr_rate.p_first_vs_reinfusion"),
-                    ((1, 2), "chen2021.cr2_rate.p_hsct_vs_cart2")):
-    p = float(judged[judged["comparison"].str.startswith(
-        "First" if i == 0 else "Bridge")].query("test == 'fisher'")["p"].iloc[0])
+for (i, j), eid in (
+    ((0, 1), "chen2021.cr_rate.p_first_vs_reinfusion"),
+    ((1, 2), "chen2021.cr2_rate.p_hsct_vs_cart2"),
+):
+    p = float(
+        judged[judged["comparison"].str.startswith("First" if i == 0 else "Bridge")]
+        .query("test == 'fisher'")["p"]
+        .iloc[0]
+    )
     ax.plot([i, i, j, j], [y - 2, y, y, y - 2], color="0.3", lw=1)
     ax.text((i + j) / 2, y + 1, f"Fisher {pages.format_p(p)}", ha="center", fontsize="small")
     y += 12
@@ -190,22 +208,38 @@ second = pts["second_relapse_days"].dropna()
 
 def describe(values):
     v = np.asarray(values, dtype=float)
-    return {"n": v.size, "median": float(np.median(v)), "min": float(v.min()), "max": float(v.max())}
+    return {
+        "n": v.size,
+        "median": float(np.median(v)),
+        "min": float(v.min()),
+        "max": float(v.max()),
+    }
 
 
 summaries = {
-    "chen2021.relapse.median_first_cart2": ("CART2, first relapse", first.query("group == 'CART2'")["relapse_day"]),
-    "chen2021.relapse.median_cart1": ("CART1, relapse", first.query("group == 'CART1'")["relapse_day"]),
-    "chen2021.relapse.median_first_infusion_all": ("all first relapses (Figure 1B)", first["relapse_day"]),
+    "chen2021.relapse.median_first_cart2": (
+        "CART2, first relapse",
+        first.query("group == 'CART2'")["relapse_day"],
+    ),
+    "chen2021.relapse.median_cart1": (
+        "CART1, relapse",
+        first.query("group == 'CART1'")["relapse_day"],
+    ),
+    "chen2021.relapse.median_first_infusion_all": (
+        "all first relapses (Figure 1B)",
+        first["relapse_day"],
+    ),
     "chen2021.relapse.median_second": ("second relapse after reinfusion", second),
 }
 # relapse counts the paper states: 7 in CART2 (all relapsed), 14 after the first infusion
 n_first_pub = ledger.entry("chen2021.relapse.n_after_first_infusion").value
 n_cart2_pub = ledger.entry("chen2021.n.cart2").value
-expected_n = {"chen2021.relapse.median_first_cart2": n_cart2_pub,
-              "chen2021.relapse.median_cart1": n_first_pub - n_cart2_pub,
-              "chen2021.relapse.median_first_infusion_all": n_first_pub,
-              "chen2021.relapse.median_second": len(second)}
+expected_n = {
+    "chen2021.relapse.median_first_cart2": n_cart2_pub,
+    "chen2021.relapse.median_cart1": n_first_pub - n_cart2_pub,
+    "chen2021.relapse.median_first_infusion_all": n_first_pub,
+    "chen2021.relapse.median_second": len(second),
+}
 rows = []
 for eid, (label, values) in summaries.items():
     d = describe(values)
@@ -213,15 +247,27 @@ for eid, (label, values) in summaries.items():
     note = None
     if d["n"] != expected_n[eid]:
         n_cart1 = int((first["group"] == "CART1").sum())
-        note = (f"the pseudo-cohort has {d['n']} of these relapses where the paper's counts "
-                f"imply {expected_n[eid]} ({n_cart1} CART1 relapses against "
-                f"{expected_n['chen2021.relapse.median_cart1']}; {len(first)} first relapses "
-                f"in all against {n_first_pub}), so the median and range are those of the "
-                "relapses it has")
-    ledger.record(eid, d["median"], range=(d["min"], d["max"]) if e.range else None,
-                  note=cohorts.explain(cohort, eid, note))
-    rows.append({"relapses": label, **d, "published median": e.value,
-                 "published range": f"{e.range[0]:g}-{e.range[1]:g}" if e.range else "-"})
+        note = (
+            f"the pseudo-cohort has {d['n']} of these relapses where the paper's counts "
+            f"imply {expected_n[eid]} ({n_cart1} CART1 relapses against "
+            f"{expected_n['chen2021.relapse.median_cart1']}; {len(first)} first relapses "
+            f"in all against {n_first_pub}), so the median and range are those of the "
+            "relapses it has"
+        )
+    ledger.record(
+        eid,
+        d["median"],
+        range=(d["min"], d["max"]) if e.range else None,
+        note=cohorts.explain(cohort, eid, note),
+    )
+    rows.append(
+        {
+            "relapses": label,
+            **d,
+            "published median": e.value,
+            "published range": f"{e.range[0]:g}-{e.range[1]:g}" if e.range else "-",
+        }
+    )
 pd.DataFrame(rows)
 
 # %% [markdown]
@@ -236,10 +282,12 @@ x = first["relapse_day"].to_numpy(float)
 y = second.to_numpy(float)
 glue("n_first", x.size, display=False)
 variants = {
-    "normal approximation, tie-corrected, no continuity correction (SPSS 'Asymp. Sig.')":
-        stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=False).pvalue,
-    "normal approximation with continuity correction (R wilcox.test with ties, scipy default)":
-        stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=True).pvalue,
+    "normal approximation, tie-corrected, no continuity correction (SPSS 'Asymp. Sig.')": stats.mannwhitneyu(
+        x, y, method="asymptotic", use_continuity=False
+    ).pvalue,
+    "normal approximation with continuity correction (R wilcox.test with ties, scipy default)": stats.mannwhitneyu(
+        x, y, method="asymptotic", use_continuity=True
+    ).pvalue,
 }
 u_obs = float(stats.mannwhitneyu(x, y).statistic)
 u_second = x.size * y.size - u_obs  # U counted for the reinfusion sample
@@ -252,8 +300,9 @@ u_second = x.size * y.size - u_obs  # U counted for the reinfusion sample
 pooled = np.r_[x, y]
 ranks = stats.rankdata(pooled)
 n1, n2 = x.size, y.size
-u_all = np.array([ranks[list(c)].sum() - n2 * (n2 + 1) / 2
-                  for c in combinations(range(n1 + n2), n2)])
+u_all = np.array(
+    [ranks[list(c)].sum() - n2 * (n2 + 1) / 2 for c in combinations(range(n1 + n2), n2)]
+)
 u_obs_second = ranks[n1:].sum() - n2 * (n2 + 1) / 2
 centre = n1 * n2 / 2
 p_exact = float(np.mean(np.abs(u_all - centre) >= abs(u_obs_second - centre) - 1e-9))
@@ -267,14 +316,20 @@ mw
 # Methods name SPSS 26).
 
 # %%
-p_spss = variants["normal approximation, tie-corrected, no continuity correction (SPSS 'Asymp. Sig.')"]
+p_spss = variants[
+    "normal approximation, tie-corrected, no continuity correction (SPSS 'Asymp. Sig.')"
+]
 _ = ledger.record(
-    "chen2021.relapse.p_first_vs_second", p_spss,
+    "chen2021.relapse.p_first_vs_second",
+    p_spss,
     note=cohorts.explain(
-        cohort, "chen2021.relapse.p_first_vs_second",
+        cohort,
+        "chen2021.relapse.p_first_vs_second",
         "Mann-Whitney, normal approximation without continuity correction as SPSS prints it; "
         "the two samples overlap (the 3 reinfused patients' first relapses are among the 14), "
-        "which the test assumes away"))
+        "which the test assumes away",
+    ),
+)
 
 # %% [markdown]
 # ### Which p-values can 14 against 3 produce at all?
@@ -285,10 +340,13 @@ _ = ledger.record(
 # %%
 u_null = np.array([sum(c) - n2 * (n2 + 1) / 2 for c in combinations(range(1, n1 + n2 + 1), n2)])
 attainable = pd.DataFrame({"U (<= 21)": np.arange(0, 8)})
-attainable["exact two-sided p"] = [float(np.mean(np.abs(u_null - centre) >= abs(u - centre)))
-                                   for u in attainable["U (<= 21)"]]
+attainable["exact two-sided p"] = [
+    float(np.mean(np.abs(u_null - centre) >= abs(u - centre))) for u in attainable["U (<= 21)"]
+]
 sd = np.sqrt(n1 * n2 * (n1 + n2 + 1) / 12)
-attainable["normal approx. p"] = [2 * stats.norm.sf(abs(u - centre) / sd) for u in attainable["U (<= 21)"]]
+attainable["normal approx. p"] = [
+    2 * stats.norm.sf(abs(u - centre) / sd) for u in attainable["U (<= 21)"]
+]
 between = attainable[(attainable["exact two-sided p"] < 0.039)]
 glue("u_max_below", int(between["U (<= 21)"].max()), display=False)
 glue("p_at_u4", float(attainable.set_index("U (<= 21)").loc[4, "exact two-sided p"]), display=False)
@@ -309,8 +367,12 @@ attainable.round(4)
 fig1b = Figure(figsize=(5.5, 4.2), layout="constrained")
 ax = fig1b.subplots()
 rng = np.random.default_rng(1)
-for i, (vals, label, colour) in enumerate(((x, f"First infusion\n(n = {x.size})", plots.OKABE_ITO[5]),
-                                           (y, f"Reinfusion\n(n = {y.size})", plots.OKABE_ITO[1]))):
+for i, (vals, label, colour) in enumerate(
+    (
+        (x, f"First infusion\n(n = {x.size})", plots.OKABE_ITO[5]),
+        (y, f"Reinfusion\n(n = {y.size})", plots.OKABE_ITO[1]),
+    )
+):
     ax.scatter(i + rng.uniform(-0.08, 0.08, vals.size), vals, color=colour, zorder=3)
     ax.hlines(np.median(vals), i - 0.25, i + 0.25, color="0.2", lw=2)
     ax.text(i + 0.28, np.median(vals), f"median {np.median(vals):g}", va="center", fontsize="small")

@@ -80,8 +80,13 @@ n_all = len(pts)
 n_any = int((pts["crs_grade"].astype(str) != "0").sum())
 n_g34 = int(crs.loc["3-4", "All"])
 n_g5 = int(crs.loc["5", "All"])
-for k, v in {"n_all": n_all, "n_any": n_any, "n_g34": n_g34, "n_g5": n_g5,
-             "n_severe": n_g34 + n_g5}.items():
+for k, v in {
+    "n_all": n_all,
+    "n_any": n_any,
+    "n_g34": n_g34,
+    "n_g5": n_g5,
+    "n_severe": n_g34 + n_g5,
+}.items():
     glue(k, v, display=False)
 glue("pct_any", pr.percent(n_any, n_all), display=False)
 glue("pct_severe", pr.percent(n_g34 + n_g5, n_all), display=False)
@@ -110,12 +115,19 @@ crs
 
 # %%
 onset = pts["crs_onset_day"].dropna()
-onset_summary = {"n": len(onset), "median": float(onset.median()), "min": float(onset.min()),
-                 "max": float(onset.max())}
-_ = ledger.record("chen2021.crs.onset_median", onset_summary["median"],
-                  range=(onset_summary["min"], onset_summary["max"]),
-                  note="kept by construction: the reconstruction draws onset days with the "
-                       "published median and range; agreement checks only that it did")
+onset_summary = {
+    "n": len(onset),
+    "median": float(onset.median()),
+    "min": float(onset.min()),
+    "max": float(onset.max()),
+}
+_ = ledger.record(
+    "chen2021.crs.onset_median",
+    onset_summary["median"],
+    range=(onset_summary["min"], onset_summary["max"]),
+    note="kept by construction: the reconstruction draws onset days with the "
+    "published median and range; agreement checks only that it did",
+)
 pd.Series(onset_summary)
 
 # %% [markdown]

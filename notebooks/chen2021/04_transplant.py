@@ -38,7 +38,9 @@
 # %% tags=["parameters"]
 cohort = "chen2021"
 cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
-conf_type = "log"  # cmprsk-style interval for cumulative incidence (R's cuminc has no CI; log is common)
+conf_type = (
+    "log"  # cmprsk-style interval for cumulative incidence (R's cuminc has no CI; log is common)
+)
 
 # %% [markdown]
 # ````{admonition} Try it
@@ -84,20 +86,38 @@ def med_range(values):
 
 summaries = {
     "chen2021.time.infusion_to_hsct_median": ("infusion to HSCT", tx["hsct_day"]),
-    "chen2021.engraft.leukocyte_median": ("HSCT to leukocyte engraftment", tx["leukocyte_engraft_day"]),
-    "chen2021.engraft.platelet_median": ("HSCT to platelet engraftment", tx["platelet_engraft_day"]),
+    "chen2021.engraft.leukocyte_median": (
+        "HSCT to leukocyte engraftment",
+        tx["leukocyte_engraft_day"],
+    ),
+    "chen2021.engraft.platelet_median": (
+        "HSCT to platelet engraftment",
+        tx["platelet_engraft_day"],
+    ),
     "chen2021.agvhd.onset_median": ("HSCT to acute GVHD", tx["agvhd_onset_day"]),
 }
 rows = []
 for eid, (label, values) in summaries.items():
     med, lo, hi, n = med_range(values)
     e = ledger.entry(eid)
-    ledger.record(eid, med, range=(lo, hi) if e.range else None,
-                  note="kept by construction: the reconstruction draws these days with the "
-                       "published median" + (" and range" if e.range else "")
-                       + "; agreement checks only that it did")
-    rows.append({"interval (days)": label, "n": n, "median": med, "range": f"{lo:g}-{hi:g}",
-                 "published": f"{e.value:g}" + (f" ({e.range[0]:g}-{e.range[1]:g})" if e.range else "")})
+    ledger.record(
+        eid,
+        med,
+        range=(lo, hi) if e.range else None,
+        note="kept by construction: the reconstruction draws these days with the "
+        "published median"
+        + (" and range" if e.range else "")
+        + "; agreement checks only that it did",
+    )
+    rows.append(
+        {
+            "interval (days)": label,
+            "n": n,
+            "median": med,
+            "range": f"{lo:g}-{hi:g}",
+            "published": f"{e.value:g}" + (f" ({e.range[0]:g}-{e.range[1]:g})" if e.range else ""),
+        }
+    )
 pd.DataFrame(rows)
 
 # %% [markdown]
@@ -115,13 +135,29 @@ pd.DataFrame(rows)
 tx["after_hsct_death"] = tx["death_day"] - tx["hsct_day"]
 tx["relapse_after_hsct"] = tx["relapse_day"] - tx["hsct_day"]
 trm = tx["death_day"].notna() & tx["relapse_day"].isna()
-events = pd.DataFrame({
-    "event": ["acute GVHD grade 1-2", "acute GVHD grade 3-4", "relapse after HSCT",
-              "death without relapse (transplant-related)", "alive at the cut-off"],
-    "patients": [int((tx["agvhd_grade"] == "1-2").sum()), int((tx["agvhd_grade"] == "3-4").sum()),
-                 int(tx["relapse_day"].notna().sum()), int(trm.sum()), int((tx["os_event"] == 0).sum())],
-})
-glue("relapse_days_rec", ", ".join(f"{d:g}" for d in sorted(tx["relapse_after_hsct"].dropna())), display=False)
+events = pd.DataFrame(
+    {
+        "event": [
+            "acute GVHD grade 1-2",
+            "acute GVHD grade 3-4",
+            "relapse after HSCT",
+            "death without relapse (transplant-related)",
+            "alive at the cut-off",
+        ],
+        "patients": [
+            int((tx["agvhd_grade"] == "1-2").sum()),
+            int((tx["agvhd_grade"] == "3-4").sum()),
+            int(tx["relapse_day"].notna().sum()),
+            int(trm.sum()),
+            int((tx["os_event"] == 0).sum()),
+        ],
+    }
+)
+glue(
+    "relapse_days_rec",
+    ", ".join(f"{d:g}" for d in sorted(tx["relapse_after_hsct"].dropna())),
+    display=False,
+)
 events
 
 # %% [markdown]
@@ -143,14 +179,28 @@ tx["time_from_hsct"] = np.where(first_event == 1, tx["relapse_after_hsct"], tx["
 tx["status_from_hsct"] = first_event
 fig_ci = Figure(figsize=(7, 5.5), layout="constrained")
 ax = fig_ci.subplots()
-ci_rel = sv.cuminc(tx["time_from_hsct"], tx["status_from_hsct"], cause=1, times=[365], conf_type=conf_type)
-ci_nrm = sv.cuminc(tx["time_from_hsct"], tx["status_from_hsct"], cause=2, times=[365], conf_type=conf_type)
+ci_rel = sv.cuminc(
+    tx["time_from_hsct"], tx["status_from_hsct"], cause=1, times=[365], conf_type=conf_type
+)
+ci_nrm = sv.cuminc(
+    tx["time_from_hsct"], tx["status_from_hsct"], cause=2, times=[365], conf_type=conf_type
+)
 glue("rel_1y", 100 * float(ci_rel["estimate"].iloc[0]), display=False)
 glue("nrm_1y", 100 * float(ci_nrm["estimate"].iloc[0]), display=False)
 t = tx["time_from_hsct"].to_numpy(float)
-for cause, label, colour in ((1, "relapse", plots.OKABE_ITO[1]), (2, "death without relapse", plots.OKABE_ITO[0])):
+for cause, label, colour in (
+    (1, "relapse", plots.OKABE_ITO[1]),
+    (2, "death without relapse", plots.OKABE_ITO[0]),
+):
     tab = sv.cuminc(t, tx["status_from_hsct"], cause=cause, conf_type=conf_type)
-    ax.step(np.r_[0, tab["time"]], np.r_[0, tab["estimate"]], where="post", color=colour, label=label, lw=2)
+    ax.step(
+        np.r_[0, tab["time"]],
+        np.r_[0, tab["estimate"]],
+        where="post",
+        color=colour,
+        label=label,
+        lw=2,
+    )
 ax.set_xlabel("Days from allo-HSCT")
 ax.set_ylabel("Cumulative incidence")
 ax.set_ylim(0, 1)
@@ -159,7 +209,8 @@ glue("fig_cif", fig_ci, display=False)
 # the incidences at one year with their 95% intervals (transform: the conf_type parameter)
 at_1y = pd.concat({"relapse": ci_rel, "death without relapse": ci_nrm}, names=["event", None])
 (100 * at_1y[["estimate", "ci_lower", "ci_upper"]]).droplevel(1).round(1).rename(
-    columns={"ci_lower": f"lower ({conf_type})", "ci_upper": f"upper ({conf_type})"})
+    columns={"ci_lower": f"lower ({conf_type})", "ci_upper": f"upper ({conf_type})"}
+)
 
 # %% [markdown]
 # ```{glue:figure} fig_cif
@@ -188,11 +239,27 @@ for i, (_, p) in enumerate(tx_sorted.iterrows()):
 ax.axvline(0, color="0.4", ls="--", lw=1)
 ax.set_yticks([])
 ax.set_xlabel("Days from allo-HSCT (negative: between first infusion and transplant)")
-handles = [ax.plot([], [], "|", color="0.2")[0], ax.plot([], [], "^", color=plots.OKABE_ITO[2])[0],
-           ax.plot([], [], "s", color=plots.OKABE_ITO[3])[0], ax.plot([], [], "o", color="white", mec="0.1")[0],
-           ax.plot([], [], "x", color="0.1")[0], ax.plot([], [], ">", color="0.1")[0]]
-ax.legend(handles, ["first infusion", "leukocyte engraftment", "acute GVHD", "relapse", "death",
-                    "alive at cut-off"], fontsize="small", loc="lower right")
+handles = [
+    ax.plot([], [], "|", color="0.2")[0],
+    ax.plot([], [], "^", color=plots.OKABE_ITO[2])[0],
+    ax.plot([], [], "s", color=plots.OKABE_ITO[3])[0],
+    ax.plot([], [], "o", color="white", mec="0.1")[0],
+    ax.plot([], [], "x", color="0.1")[0],
+    ax.plot([], [], ">", color="0.1")[0],
+]
+ax.legend(
+    handles,
+    [
+        "first infusion",
+        "leukocyte engraftment",
+        "acute GVHD",
+        "relapse",
+        "death",
+        "alive at cut-off",
+    ],
+    fontsize="small",
+    loc="lower right",
+)
 glue("fig_tx", fig_swim, display=False)
 
 # %% [markdown]

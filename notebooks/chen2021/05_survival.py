@@ -44,7 +44,9 @@
 # %% tags=["parameters"]
 cohort = "chen2021"
 cohort_seed = None  # None: the committed pseudo-cohort; 2-21: another one of the ensemble
-conf_type = "log-log"  # the transform that reproduces the paper's 1-year LFS intervals (counts chapter)
+conf_type = (
+    "log-log"  # the transform that reproduces the paper's 1-year LFS intervals (counts chapter)
+)
 r_default = "log"  # R's survfit default, for comparison
 landmarks = (365, 1095)  # 1 and 3 years, in days
 alpha = 0.05
@@ -122,12 +124,19 @@ fu = sv.median_followup(pts["os_days"], pts["os_event"], conf_type=r_default)
 fu_sym = sv.median_symmetric_ci(pts["os_days"], censored_is_event, fu["median"], alpha=alpha)
 alive = pts[pts["os_event"] == 0]
 fu_range = (alive["os_days"].min(), alive["os_days"].max())
-pd.DataFrame({
-    "median (days)": [fu["median"]] * 2,
-    "95% CI": [f"{fu['ci_lower']}-{fu['ci_upper']}",
-               "-" if fu_sym[0] is None else f"{fu_sym[0]:.0f}-{fu_sym[1]:.0f}"],
-    "interval": ["R: quantile(survfit(Surv(time, 1 - status) ~ 1))", "median +- 1.96 SE (symmetric)"],
-})
+pd.DataFrame(
+    {
+        "median (days)": [fu["median"]] * 2,
+        "95% CI": [
+            f"{fu['ci_lower']}-{fu['ci_upper']}",
+            "-" if fu_sym[0] is None else f"{fu_sym[0]:.0f}-{fu_sym[1]:.0f}",
+        ],
+        "interval": [
+            "R: quantile(survfit(Surv(time, 1 - status) ~ 1))",
+            "median +- 1.96 SE (symmetric)",
+        ],
+    }
+)
 
 # %% [markdown]
 # The paper's cut-off (1 January 2021) and accrual start (May 2016) bound every follow-up
@@ -136,19 +145,28 @@ pd.DataFrame({
 # with the observed range of follow-up of the patients alive at the cut-off.
 
 # %%
-ledger.record("chen2021.followup.median_results", fu["median"],
-              ci=None if fu_sym[0] is None else fu_sym,
-              note=cohorts.explain(
-                  cohort, "chen2021.followup.median_results",
-                  "reverse Kaplan-Meier median with a symmetric interval (median +- 1.96 SE, "
-                  "Collett's SE); the bounds depend on the reconstructed censoring pattern, "
-                  "which only the median and the accrual window constrain"))
-ledger.record("chen2021.followup.median_abstract", fu["median"], range=fu_range,
-              contradicted=True,
-              note="the Abstract calls 709-1,770 a range, but 1,770 days exceeds the longest "
-                   "follow-up possible between May 2016 and the 2021-01-01 cut-off (1,706 days): "
-                   "the numbers are the Results' 95% CI; reproduced range = follow-up of "
-                   "patients alive at the cut-off")
+ledger.record(
+    "chen2021.followup.median_results",
+    fu["median"],
+    ci=None if fu_sym[0] is None else fu_sym,
+    note=cohorts.explain(
+        cohort,
+        "chen2021.followup.median_results",
+        "reverse Kaplan-Meier median with a symmetric interval (median +- 1.96 SE, "
+        "Collett's SE); the bounds depend on the reconstructed censoring pattern, "
+        "which only the median and the accrual window constrain",
+    ),
+)
+ledger.record(
+    "chen2021.followup.median_abstract",
+    fu["median"],
+    range=fu_range,
+    contradicted=True,
+    note="the Abstract calls 709-1,770 a range, but 1,770 days exceeds the longest "
+    "follow-up possible between May 2016 and the 2021-01-01 cut-off (1,706 days): "
+    "the numbers are the Results' 95% CI; reproduced range = follow-up of "
+    "patients alive at the cut-off",
+)
 glue("fu_lo", fu_range[0], display=False)
 glue("fu_hi", fu_range[1], display=False)
 
@@ -162,12 +180,28 @@ glue("fu_hi", fu_range[1], display=False)
 
 # %%
 tick_days = [0, 365, 730, 1095, 1460]
-fig_os = plots.km_plot(pts["os_days"], pts["os_event"], group=pts["group"], conf_type=conf_type,
-                       ci=False, test="logrank", times=tick_days, ylabel="Overall survival")
+fig_os = plots.km_plot(
+    pts["os_days"],
+    pts["os_event"],
+    group=pts["group"],
+    conf_type=conf_type,
+    ci=False,
+    test="logrank",
+    times=tick_days,
+    ylabel="Overall survival",
+)
 glue("fig_os", fig_os, display=False)
-fig_lfs = plots.km_plot(cr["lfs_days"], cr["lfs_event"], group=cr["group"], conf_type=conf_type,
-                        ci=False, test="logrank", times=tick_days,
-                        ylabel="Leukaemia-free survival", xlabel="Days from infusion")
+fig_lfs = plots.km_plot(
+    cr["lfs_days"],
+    cr["lfs_event"],
+    group=cr["group"],
+    conf_type=conf_type,
+    ci=False,
+    test="logrank",
+    times=tick_days,
+    ylabel="Leukaemia-free survival",
+    xlabel="Days from infusion",
+)
 glue("fig_lfs", fig_lfs, display=False)
 
 # %% [markdown]
@@ -198,12 +232,15 @@ glue("fig_lfs", fig_lfs, display=False)
 # plateau (possible in small groups: 3 events among 6 at risk). The medians are recorded by
 # SPSS's rule and shown by both.
 
+
 # %%
 def medians(rule):
-    os_ = sv.km_median(pts["os_days"], pts["os_event"], group=pts["group"], conf_type=conf_type,
-                       rule=rule)
-    lfs = sv.km_median(cr["lfs_days"], cr["lfs_event"], group=cr["group"], conf_type=conf_type,
-                       rule=rule)
+    os_ = sv.km_median(
+        pts["os_days"], pts["os_event"], group=pts["group"], conf_type=conf_type, rule=rule
+    )
+    lfs = sv.km_median(
+        cr["lfs_days"], cr["lfs_event"], group=cr["group"], conf_type=conf_type, rule=rule
+    )
     return pd.concat([os_.assign(endpoint="OS"), lfs.assign(endpoint="LFS")])
 
 
@@ -212,10 +249,10 @@ med["median (R's rule)"] = medians("R")["median"].to_numpy()
 slug = {"CART+HSCT": "cart_hsct", "CART2": "cart2", "CART1": "cart1"}
 median_reason = {
     "chen2021.lfs_median.cart1": "35 days conflicts with the CART1 median time to relapse of 149 days "
-                                 "(range 30-449) unless early non-relapse exits shrink the risk set, "
-                                 "as the 1-year LFS interval (2/6) implies",
+    "(range 30-449) unless early non-relapse exits shrink the risk set, "
+    "as the 1-year LFS interval (2/6) implies",
     "chen2021.os_median.cart_hsct": "not reached needs the CART+HSCT OS curve to stay above 50%; "
-                                    "the paper's 58.3% at 3 years leaves little room",
+    "the paper's 58.3% at 3 years leaves little room",
     "chen2021.lfs_median.cart_hsct": "not reached needs the CART+HSCT LFS curve to stay above 50%",
 }
 for _, row in med.iterrows():
@@ -241,8 +278,10 @@ med[["endpoint", "group", "median", "median (R's rule)", "ci_lower", "ci_upper"]
 
 # %%
 rows = []
-for endpoint, data, tcol, ecol in (("OS", pts, "os_days", "os_event"),
-                                   ("LFS", cr, "lfs_days", "lfs_event")):
+for endpoint, data, tcol, ecol in (
+    ("OS", pts, "os_days", "os_event"),
+    ("LFS", cr, "lfs_days", "lfs_event"),
+):
     for ct in dict.fromkeys((conf_type, r_default)):  # once when they are the same
         at = sv.km_at(data[tcol], data[ecol], list(landmarks), conf_type=ct, group=data["group"])
         rows.append(at.assign(endpoint=endpoint, conf_type=ct))
@@ -250,15 +289,21 @@ land = pd.concat(rows, ignore_index=True)
 land["year"] = (land["time"] / 365).round().astype(int)
 for c in ("survival", "ci_lower", "ci_upper"):
     land[c] = 100 * land[c]
-wide = land.pivot_table(index=["endpoint", "group", "year"], columns="conf_type",
-                        values=["ci_lower", "ci_upper"], observed=True)
+wide = land.pivot_table(
+    index=["endpoint", "group", "year"],
+    columns="conf_type",
+    values=["ci_lower", "ci_upper"],
+    observed=True,
+)
 est = land[land.conf_type == conf_type].set_index(["endpoint", "group", "year"])["survival"]
 table_rates = pd.DataFrame({"estimate %": est.round(1)})
 for ct in dict.fromkeys((conf_type, r_default)):
     table_rates[f"95% CI ({ct})"] = [
         "-" if np.isnan(lo) else f"{lo:.1f}-{hi:.1f}"
-        for lo, hi in zip(wide[("ci_lower", ct)].reindex(est.index),
-                          wide[("ci_upper", ct)].reindex(est.index))]
+        for lo, hi in zip(
+            wide[("ci_lower", ct)].reindex(est.index), wide[("ci_upper", ct)].reindex(est.index)
+        )
+    ]
 table_rates
 
 # %% [markdown]
@@ -291,19 +336,28 @@ glue("os3_hsct_se", 100 * three.loc[("OS", "CART+HSCT"), "std_err"], display=Fal
 
 # %%
 pw3 = []
-for endpoint, data, tcol, ecol in (("OS", pts, "os_days", "os_event"),
-                                   ("LFS", cr, "lfs_days", "lfs_event")):
+for endpoint, data, tcol, ecol in (
+    ("OS", pts, "os_days", "os_event"),
+    ("LFS", cr, "lfs_days", "lfs_event"),
+):
     for other in ("CART2", "CART1"):
         pair = data[data["group"].isin(["CART+HSCT", other])]
         test = sv.km_compare_at(pair[tcol], pair[ecol], pair["group"].astype(str), at=landmarks[1])
-        pw3.append({"endpoint": endpoint, "comparison": f"CART+HSCT vs {other}",
-                    "p (z-test at 3 y)": test["p"]})
+        pw3.append(
+            {
+                "endpoint": endpoint,
+                "comparison": f"CART+HSCT vs {other}",
+                "p (z-test at 3 y)": test["p"],
+            }
+        )
         eid = f"chen2021.{endpoint.lower()}_3y.p_hsct_vs_{slug[other]}"
         ledger.not_reproducible(
-            eid, f"The paper names no test, and none is standard here: {other}'s 3-year "
+            eid,
+            f"The paper names no test, and none is standard here: {other}'s 3-year "
             "estimate is 0 with Greenwood variance 0, so the z-test of two Kaplan-Meier "
             f"estimates (p = {test['p']:.2g} on the pseudo-patients) only tests that the CART+HSCT "
-            "rate is not 0; a p-value for a difference of the two rates is not defined.")
+            "rate is not 0; a p-value for a difference of the two rates is not defined.",
+        )
 pd.DataFrame(pw3)
 
 # %% [markdown]
@@ -316,16 +370,25 @@ pd.DataFrame(pw3)
 # ## Pairwise log-rank tests (Supplementary Figure 1 A-F)
 
 # %%
-pw = pd.concat([
-    sv.pairwise_logrank(pts["os_days"], pts["os_event"], pts["group"].astype(str)).assign(endpoint="OS"),
-    sv.pairwise_logrank(cr["lfs_days"], cr["lfs_event"], cr["group"].astype(str)).assign(endpoint="LFS"),
-], ignore_index=True)
+pw = pd.concat(
+    [
+        sv.pairwise_logrank(pts["os_days"], pts["os_event"], pts["group"].astype(str)).assign(
+            endpoint="OS"
+        ),
+        sv.pairwise_logrank(cr["lfs_days"], cr["lfs_event"], cr["group"].astype(str)).assign(
+            endpoint="LFS"
+        ),
+    ],
+    ignore_index=True,
+)
 
 
 def pair_id(endpoint, a, b):
-    pair = {frozenset({"CART+HSCT", "CART1"}): "p_hsct_vs_cart1",
-            frozenset({"CART+HSCT", "CART2"}): "p_hsct_vs_cart2",
-            frozenset({"CART1", "CART2"}): "p_cart1_vs_cart2"}[frozenset({a, b})]
+    pair = {
+        frozenset({"CART+HSCT", "CART1"}): "p_hsct_vs_cart1",
+        frozenset({"CART+HSCT", "CART2"}): "p_hsct_vs_cart2",
+        frozenset({"CART1", "CART2"}): "p_cart1_vs_cart2",
+    }[frozenset({a, b})]
     return f"chen2021.{endpoint.lower()}.{pair}"
 
 
@@ -335,18 +398,35 @@ for r in pw.itertuples():
 pw[["endpoint", "group_a", "group_b", "chi2", "p", "id"]]
 
 # %%
-panels = [("A", "OS", "CART+HSCT", "CART1"), ("B", "OS", "CART+HSCT", "CART2"),
-          ("C", "LFS", "CART+HSCT", "CART1"), ("D", "LFS", "CART+HSCT", "CART2"),
-          ("E", "OS", "CART1", "CART2"), ("F", "LFS", "CART1", "CART2")]
+panels = [
+    ("A", "OS", "CART+HSCT", "CART1"),
+    ("B", "OS", "CART+HSCT", "CART2"),
+    ("C", "LFS", "CART+HSCT", "CART1"),
+    ("D", "LFS", "CART+HSCT", "CART2"),
+    ("E", "OS", "CART1", "CART2"),
+    ("F", "LFS", "CART1", "CART2"),
+]
 fig_pw = Figure(figsize=(10, 11), layout="constrained")
 axes = fig_pw.subplots(3, 2)
 colours = dict(zip(order, plots.OKABE_ITO))
 for ax, (letter, endpoint, a, b) in zip(axes.ravel(), panels):
-    data, tcol, ecol = (pts, "os_days", "os_event") if endpoint == "OS" else (cr, "lfs_days", "lfs_event")
+    data, tcol, ecol = (
+        (pts, "os_days", "os_event") if endpoint == "OS" else (cr, "lfs_days", "lfs_event")
+    )
     sub = data[data["group"].isin([a, b])]
-    plots.km_plot(sub[tcol], sub[ecol], group=pd.Categorical(sub["group"].astype(str), [a, b]),
-                  conf_type=conf_type, ci=False, risk_table=False, test="logrank", ax=ax,
-                  times=tick_days, palette=[colours[a], colours[b]], ylabel=endpoint)
+    plots.km_plot(
+        sub[tcol],
+        sub[ecol],
+        group=pd.Categorical(sub["group"].astype(str), [a, b]),
+        conf_type=conf_type,
+        ci=False,
+        risk_table=False,
+        test="logrank",
+        ax=ax,
+        times=tick_days,
+        palette=[colours[a], colours[b]],
+        ylabel=endpoint,
+    )
     ax.set_title(f"{letter}: {endpoint}, {a} vs {b}", loc="left", fontsize="medium")
 glue("fig_pairwise", fig_pw, display=False)
 
@@ -371,19 +451,30 @@ glue("fig_pairwise", fig_pw, display=False)
 # recorded for both endpoints.
 
 # %%
-overall = {"OS": sv.logrank(pts["os_days"], pts["os_event"], pts["group"].astype(str)),
-           "LFS": sv.logrank(cr["lfs_days"], cr["lfs_event"], cr["group"].astype(str))}
+overall = {
+    "OS": sv.logrank(pts["os_days"], pts["os_event"], pts["group"].astype(str)),
+    "LFS": sv.logrank(cr["lfs_days"], cr["lfs_event"], cr["group"].astype(str)),
+}
 hsct_vs_cart1 = pw[(pw["id"].str.endswith("p_hsct_vs_cart1"))].set_index("endpoint")["p"]
-reading = ("the Abstract does not name the comparison; read, for both endpoints, as the "
-           "three-group log-rank test, the one reading that fits both printed p-values (the "
-           "pairwise LFS p 0.0018 would print as 0.002)")
-ledger.record("chen2021.os.p_abstract", overall["OS"]["p"],
-              note=reading + "; the reconstruction spec still fits this id as the pairwise "
-              "test against CART1, so its fit report and ensemble spread are of that test")
-ledger.record("chen2021.lfs.p_abstract", overall["LFS"]["p"],
-              note=cohorts.explain(cohort, "chen2021.lfs.p_abstract", reading))
-pd.DataFrame({"three groups": {k: v["p"] for k, v in overall.items()},
-              "CART+HSCT vs CART1": hsct_vs_cart1})
+reading = (
+    "the Abstract does not name the comparison; read, for both endpoints, as the "
+    "three-group log-rank test, the one reading that fits both printed p-values (the "
+    "pairwise LFS p 0.0018 would print as 0.002)"
+)
+ledger.record(
+    "chen2021.os.p_abstract",
+    overall["OS"]["p"],
+    note=reading + "; the reconstruction spec still fits this id as the pairwise "
+    "test against CART1, so its fit report and ensemble spread are of that test",
+)
+ledger.record(
+    "chen2021.lfs.p_abstract",
+    overall["LFS"]["p"],
+    note=cohorts.explain(cohort, "chen2021.lfs.p_abstract", reading),
+)
+pd.DataFrame(
+    {"three groups": {k: v["p"] for k, v in overall.items()}, "CART+HSCT vs CART1": hsct_vs_cart1}
+)
 
 # %% [markdown]
 # Recorded: {glue:text}`chen2021.os.p_abstract:.4f` for OS and
@@ -396,10 +487,15 @@ pd.DataFrame({"three groups": {k: v["p"] for k, v in overall.items()},
 # %%
 hsct = pts[pts["group"] == "CART+HSCT"]
 longest_years = hsct["os_days"].max() / 365.25
-ledger.record("chen2021.max_survival.cart_hsct", longest_years,
-              note=cohorts.explain(
-                  cohort, "chen2021.max_survival.cart_hsct",
-                  "longest OS time in the CART+HSCT group, in years of 365.25 days"))
+ledger.record(
+    "chen2021.max_survival.cart_hsct",
+    longest_years,
+    note=cohorts.explain(
+        cohort,
+        "chen2021.max_survival.cart_hsct",
+        "longest OS time in the CART+HSCT group, in years of 365.25 days",
+    ),
+)
 glue("longest_days", hsct["os_days"].max(), display=False)
 
 # %% [markdown]
@@ -417,20 +513,29 @@ glue("longest_days", hsct["os_days"].max(), display=False)
 
 # %%
 cr["lfs_composite_event"] = (cr["lfs_status"] > 0).astype(int)
-compare_def = pd.concat([
-    sv.km_at(cr["lfs_days"], cr["lfs_event"], [365], conf_type=conf_type, group=cr["group"])
-    .assign(definition="relapse only (deaths censored, as published)"),
-    sv.km_at(cr["lfs_days"], cr["lfs_composite_event"], [365], conf_type=conf_type, group=cr["group"])
-    .assign(definition="relapse or death (the Methods' definition)"),
-])
+compare_def = pd.concat(
+    [
+        sv.km_at(
+            cr["lfs_days"], cr["lfs_event"], [365], conf_type=conf_type, group=cr["group"]
+        ).assign(definition="relapse only (deaths censored, as published)"),
+        sv.km_at(
+            cr["lfs_days"], cr["lfs_composite_event"], [365], conf_type=conf_type, group=cr["group"]
+        ).assign(definition="relapse or death (the Methods' definition)"),
+    ]
+)
 compare_def["survival %"] = (100 * compare_def["survival"]).round(1)
-p_composite = sv.pairwise_logrank(cr["lfs_days"], cr["lfs_composite_event"], cr["group"].astype(str))
-glue("p_composite_hsct_cart2",
-     float(p_composite.query("group_a == 'CART+HSCT' and group_b == 'CART2'")["p"].iloc[0]),
-     display=False)
+p_composite = sv.pairwise_logrank(
+    cr["lfs_days"], cr["lfs_composite_event"], cr["group"].astype(str)
+)
+glue(
+    "p_composite_hsct_cart2",
+    float(p_composite.query("group_a == 'CART+HSCT' and group_b == 'CART2'")["p"].iloc[0]),
+    display=False,
+)
 glue("n_at_risk_2y", int((pts["os_days"] >= 730).sum()), display=False)
-glue("group_sizes", ", ".join(str(n) for n in pts["group"].value_counts()[list(slug)]),
-     display=False)
+glue(
+    "group_sizes", ", ".join(str(n) for n in pts["group"].value_counts()[list(slug)]), display=False
+)
 compare_def.pivot(index="group", columns="definition", values="survival %")
 
 # %% [markdown]

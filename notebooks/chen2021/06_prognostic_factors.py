@@ -69,7 +69,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from myst_nb import glue
-from scipy.special import chdtrc, chdtri  # chi-square upper tail and its inverse (scipy.stats.chi2's sf, isf)
+from scipy.special import (
+    chdtrc,
+    chdtri,
+)  # chi-square upper tail and its inverse (scipy.stats.chi2's sf, isf)
 
 from cart_hsct import cohorts, ledger, plots, provenance
 from cart_hsct import survival as sv
@@ -89,14 +92,28 @@ has_mrd_pct = "mrd_infusion_pct" in pts.columns
 has_blasts_pct = "bm_blasts_pct" in pts.columns
 glue("n_blasts_hi", int(pts["blasts_ge20"].sum()), display=False)
 glue("n_mrd_hi", int(pts["mrd_infusion_high"].sum()), display=False)
-pd.DataFrame({
-    "variable": ["blasts >= 20% at infusion", "MRD >= 65.6% at infusion", "MRD-negative CR",
-                 "received allo-HSCT"],
-    "all 28": [pts["blasts_ge20"].sum(), pts["mrd_infusion_high"].sum(), pts["mrd_neg_cr"].sum(),
-               pts["hsct"].sum()],
-    "25 in CR": [cr["blasts_ge20"].sum(), cr["mrd_infusion_high"].sum(), cr["mrd_neg_cr"].sum(),
-                 cr["hsct"].sum()],
-})
+pd.DataFrame(
+    {
+        "variable": [
+            "blasts >= 20% at infusion",
+            "MRD >= 65.6% at infusion",
+            "MRD-negative CR",
+            "received allo-HSCT",
+        ],
+        "all 28": [
+            pts["blasts_ge20"].sum(),
+            pts["mrd_infusion_high"].sum(),
+            pts["mrd_neg_cr"].sum(),
+            pts["hsct"].sum(),
+        ],
+        "25 in CR": [
+            cr["blasts_ge20"].sum(),
+            cr["mrd_infusion_high"].sum(),
+            cr["mrd_neg_cr"].sum(),
+            cr["hsct"].sum(),
+        ],
+    }
+)
 
 # %% [markdown]
 # Every record below carries, where it falls short, the reconstruction's own fit of that
@@ -127,14 +144,34 @@ tests = []
 for ax, (letter, endpoint, data, var, names) in zip(fig4.subplots(3, 2).ravel(), panels):
     tcol, ecol = ("os_days", "os_event") if endpoint == "OS" else ("lfs_days", "lfs_event")
     labels = pd.Categorical(data[var].map(names), categories=list(names.values()))
-    plots.km_plot(data[tcol], data[ecol], group=labels, conf_type=conf_type, ci=False,
-                  risk_table=False, test="logrank", ax=ax, ylabel=endpoint,
-                  times=[0, 365, 730, 1095, 1460])
-    ax.set_title(f"{letter}: {endpoint} by {names[1] if letter not in 'EF' else 'MRD after infusion'}",
-                 loc="left", fontsize="medium")
+    plots.km_plot(
+        data[tcol],
+        data[ecol],
+        group=labels,
+        conf_type=conf_type,
+        ci=False,
+        risk_table=False,
+        test="logrank",
+        ax=ax,
+        ylabel=endpoint,
+        times=[0, 365, 730, 1095, 1460],
+    )
+    ax.set_title(
+        f"{letter}: {endpoint} by {names[1] if letter not in 'EF' else 'MRD after infusion'}",
+        loc="left",
+        fontsize="medium",
+    )
     lr = sv.logrank(data[tcol], data[ecol], data[var])
-    tests.append({"panel": letter, "endpoint": endpoint, "variable": var, "n": len(data),
-                  "chi2": lr["chi2"], "p": lr["p"]})
+    tests.append(
+        {
+            "panel": letter,
+            "endpoint": endpoint,
+            "variable": var,
+            "n": len(data),
+            "chi2": lr["chi2"],
+            "p": lr["p"],
+        }
+    )
 glue("fig4", fig4, display=False)
 tests = pd.DataFrame(tests).set_index("panel")
 tests
@@ -155,13 +192,21 @@ tests
 # reconstruction we put them with the MRD-positive patients (the legend leaves it open).
 
 # %%
-ledger.record("chen2021.os.p_mrdneg_vs_mrdpos_cr", tests.loc["E", "p"],
-              note=cohorts.explain(
-                  cohort, "chen2021.os.p_mrdneg_vs_mrdpos_cr",
-                  "log-rank, all 28 patients; the 3 without CR are grouped with MRD-positive CR "
-                  "(the legend says all 28, the text compares MRD-negative with MRD-positive CR)"))
-_ = ledger.record("chen2021.lfs.p_mrdneg_vs_mrdpos_cr", tests.loc["F", "p"],
-                  note=cohorts.explain(cohort, "chen2021.lfs.p_mrdneg_vs_mrdpos_cr"))
+ledger.record(
+    "chen2021.os.p_mrdneg_vs_mrdpos_cr",
+    tests.loc["E", "p"],
+    note=cohorts.explain(
+        cohort,
+        "chen2021.os.p_mrdneg_vs_mrdpos_cr",
+        "log-rank, all 28 patients; the 3 without CR are grouped with MRD-positive CR "
+        "(the legend says all 28, the text compares MRD-negative with MRD-positive CR)",
+    ),
+)
+_ = ledger.record(
+    "chen2021.lfs.p_mrdneg_vs_mrdpos_cr",
+    tests.loc["F", "p"],
+    note=cohorts.explain(cohort, "chen2021.lfs.p_mrdneg_vs_mrdpos_cr"),
+)
 
 # %% [markdown]
 # OS, MRD-negative CR against the rest: p = {glue:text}`chen2021.os.p_mrdneg_vs_mrdpos_cr:.3f`
@@ -178,12 +223,18 @@ _ = ledger.record("chen2021.lfs.p_mrdneg_vs_mrdpos_cr", tests.loc["F", "p"],
 
 # %%
 xt = sv.logrank(cr["lfs_days"], cr["lfs_event"], cr["mrd_infusion_high"])
-ledger.record("chen2021.xtile.chi2", xt["chi2"], p=xt["p"],
-              note=cohorts.explain(
-                  cohort, "chen2021.xtile.chi2",
-                  "log-rank chi-square of LFS by MRD >= 65.6% among CR patients, with its naive "
-                  "1-df p; the printed p=0.017 is not the 1-df p of 5.59 (0.018), and a p "
-                  "corrected for the search would be larger (see below)"))
+ledger.record(
+    "chen2021.xtile.chi2",
+    xt["chi2"],
+    p=xt["p"],
+    note=cohorts.explain(
+        cohort,
+        "chen2021.xtile.chi2",
+        "log-rank chi-square of LFS by MRD >= 65.6% among CR patients, with its naive "
+        "1-df p; the printed p=0.017 is not the 1-df p of 5.59 (0.018), and a p "
+        "corrected for the search would be larger (see below)",
+    ),
+)
 glue("p_of_559", float(chdtrc(1, 5.59)), display=False)
 
 # %% [markdown]
@@ -202,14 +253,21 @@ glue("p_of_559", float(chdtrc(1, 5.59)), display=False)
 
 # %%
 # the best split's ordinary log-rank chi-square (what X-tile prints) for random markers
-null_max = sv.max_logrank_null(cr["lfs_days"], cr["lfs_event"], minprop=minprop,
-                               maxprop=1 - minprop, n_sim=n_null, seed=seed)
+null_max = sv.max_logrank_null(
+    cr["lfs_days"], cr["lfs_event"], minprop=minprop, maxprop=1 - minprop, n_sim=n_null, seed=seed
+)
 observed = {"published chi2 = 5.59": 5.59, "reproduced chi2": xt["chi2"]}
-optimism = pd.DataFrame([
-    {"statistic": name, "chi2": c, "naive p (1 df)": chdtrc(1, c),
-     "p corrected for the search": sv.search_corrected_p(c, null_max)}
-    for name, c in observed.items()
-])
+optimism = pd.DataFrame(
+    [
+        {
+            "statistic": name,
+            "chi2": c,
+            "naive p (1 df)": chdtrc(1, c),
+            "p corrected for the search": sv.search_corrected_p(c, null_max),
+        }
+        for name, c in observed.items()
+    ]
+)
 glue("p_corrected_559", float(optimism["p corrected for the search"].iloc[0]), display=False)
 glue("null_median", float(np.median(null_max)), display=False)
 glue("null_share_sig", float(100 * np.mean(null_max >= chdtri(1, 0.05))), display=False)
@@ -255,16 +313,25 @@ glue("fig_null", fig_null, display=False)
 
 # %%
 if has_mrd_pct:
-    ms = sv.maxstat(cr["lfs_days"], cr["lfs_event"], cr["mrd_infusion_pct"], minprop=minprop,
-                    maxprop=1 - minprop, pmethod="Lau94")
+    ms = sv.maxstat(
+        cr["lfs_days"],
+        cr["lfs_event"],
+        cr["mrd_infusion_pct"],
+        minprop=minprop,
+        maxprop=1 - minprop,
+        pmethod="Lau94",
+    )
     # maxstat splits "<= cut" from "> cut"; the paper states the threshold of the upper group
-    upper_threshold = float(cr.loc[cr["mrd_infusion_pct"] > ms["cutpoint"], "mrd_infusion_pct"].min())
+    upper_threshold = float(
+        cr.loc[cr["mrd_infusion_pct"] > ms["cutpoint"], "mrd_infusion_pct"].min()
+    )
     # the values on each side of 65.6 % are seeded draws, so this optimum is not evidence
     ledger.not_reproducible(
         "chen2021.cutoff.mrd",
         missing="the patients' MRD values at infusion (Table 1 and Supplementary Table 1 are "
-                "not in the text); the pseudo-patients' values on each side of 65.6% are "
-                f"seeded draws, on which the cut-off search lands at {upper_threshold:.1f}%")
+        "not in the text); the pseudo-patients' values on each side of 65.6% are "
+        f"seeded draws, on which the cut-off search lands at {upper_threshold:.1f}%",
+    )
     fig_curve = Figure(figsize=(7, 3.8), layout="constrained")
     ax = fig_curve.subplots()
     ax.plot(ms["curve"]["cutpoint"], ms["curve"]["statistic"] ** 2, marker="o")
@@ -275,12 +342,18 @@ else:
     ledger.not_reproducible(
         "chen2021.cutoff.mrd",
         missing="the patients' MRD values at infusion (Table 1 and Supplementary Table 1 are not "
-                "in the text); the reconstruction carries MRD only as above/below 65.6%, so the "
-                "optimum of a cut-off search cannot be recomputed")
+        "in the text); the reconstruction carries MRD only as above/below 65.6%, so the "
+        "optimum of a cut-off search cannot be recomputed",
+    )
     ms = None
     fig_curve = Figure(figsize=(7, 1.5))
-    fig_curve.text(0.5, 0.5, "no MRD values in this cohort: the curve cannot be drawn",
-                   ha="center", va="center")
+    fig_curve.text(
+        0.5,
+        0.5,
+        "no MRD values in this cohort: the curve cannot be drawn",
+        ha="center",
+        va="center",
+    )
 glue("fig_sfig2", fig_curve, display=False)
 
 # %% [markdown]
@@ -304,19 +377,22 @@ glue("fig_sfig2", fig_curve, display=False)
 
 # %%
 if has_blasts_pct:
-    mb = sv.maxstat(pts["os_days"], pts["os_event"], pts["bm_blasts_pct"], minprop=minprop,
-                    maxprop=1 - minprop)
+    mb = sv.maxstat(
+        pts["os_days"], pts["os_event"], pts["bm_blasts_pct"], minprop=minprop, maxprop=1 - minprop
+    )
     blast_threshold = float(pts.loc[pts["bm_blasts_pct"] > mb["cutpoint"], "bm_blasts_pct"].min())
     ledger.not_reproducible(
         "chen2021.cutoff.bm_blasts",
         missing="how the 20% cut-off was chosen, and the patients' blast percentages (Table 1 "
-                "is not in the text); on the pseudo-patients' seeded blast values a maxstat "
-                f"search (OS) lands at {blast_threshold:.1f}%")
+        "is not in the text); on the pseudo-patients' seeded blast values a maxstat "
+        f"search (OS) lands at {blast_threshold:.1f}%",
+    )
 else:
     ledger.not_reproducible(
         "chen2021.cutoff.bm_blasts",
         missing="how the 20% cut-off was chosen, and the patients' blast percentages (Table 1 is "
-                "not in the text); the reconstruction carries blasts only as the binary >= 20%")
+        "not in the text); the reconstruction carries blasts only as the binary >= 20%",
+    )
 
 # %% [markdown]
 # ## The univariate screen
@@ -329,9 +405,13 @@ else:
 # CR patients of Table 3.
 
 # %%
-candidates = {"age_years": "age (years)", "blasts_ge20": "blasts >= 20%",
-              "mrd_infusion_high": "MRD >= 65.6% at infusion", "mrd_after_neg": "MRD-negative CR",
-              "hsct": "received allo-HSCT"}
+candidates = {
+    "age_years": "age (years)",
+    "blasts_ge20": "blasts >= 20%",
+    "mrd_infusion_high": "MRD >= 65.6% at infusion",
+    "mrd_after_neg": "MRD-negative CR",
+    "hsct": "received allo-HSCT",
+}
 cr["male"] = (cr["sex"] == "male").astype(int)
 candidates["male"] = "male sex"
 uni = []
@@ -339,9 +419,16 @@ for endpoint, tcol, ecol in (("OS", "os_days", "os_event"), ("LFS", "lfs_days", 
     for var, label in candidates.items():
         fit = sv.cox(cr, tcol, ecol, [var])
         row = fit.summary.iloc[0]
-        uni.append({"endpoint": endpoint, "variable": label, "HR": row["hr"],
-                    "95% CI": f"{row['ci_lower']:.2f}-{row['ci_upper']:.2f}", "p": row["p"],
-                    "enters (p < 0.1)": row["p"] < 0.1})
+        uni.append(
+            {
+                "endpoint": endpoint,
+                "variable": label,
+                "HR": row["hr"],
+                "95% CI": f"{row['ci_lower']:.2f}-{row['ci_upper']:.2f}",
+                "p": row["p"],
+                "enters (p < 0.1)": row["p"] < 0.1,
+            }
+        )
 uni = pd.DataFrame(uni)
 uni.round(3)
 
@@ -357,11 +444,18 @@ mv_os = sv.cox(cr, "os_days", "os_event", ["blasts_ge20", "hsct"])
 mv_lfs = sv.cox(cr, "lfs_days", "lfs_event", ["mrd_infusion_high", "hsct"])
 pd.concat([mv_os.summary.assign(model="OS"), mv_lfs.summary.assign(model="LFS")]).round(3)
 
+
 # %%
 def rec(eid, fit, term, note=None, contradicted=False):
     row = fit.term(term)
-    return ledger.record(eid, row["hr"], ci=(row["ci_lower"], row["ci_upper"]), p=row["p"],
-                         note=cohorts.explain(cohort, eid, note), contradicted=contradicted)
+    return ledger.record(
+        eid,
+        row["hr"],
+        ci=(row["ci_lower"], row["ci_upper"]),
+        p=row["p"],
+        note=cohorts.explain(cohort, eid, note),
+        contradicted=contradicted,
+    )
 
 
 # A Wald interval (SPSS's Exp(B) CI) is symmetric about the HR on the log scale, so the
@@ -369,28 +463,56 @@ def rec(eid, fit, term, note=None, contradicted=False):
 blasts = ledger.entry("chen2021.mv_os.hr_bm_blasts")
 blasts_centre = float(np.sqrt(blasts.ci[0] * blasts.ci[1]))
 glue("blasts_ci_centre", blasts_centre, display=False)
-rec("chen2021.mv_os.hr_bm_blasts", mv_os, "blasts_ge20",
+rec(
+    "chen2021.mv_os.hr_bm_blasts",
+    mv_os,
+    "blasts_ge20",
     note=f"Wald CIs are log-symmetric about the HR; the published {blasts.ci[0]}-{blasts.ci[1]} "
-         f"is not (its geometric mean is {blasts_centre:.3f}, not {blasts.value}), so the "
-         "printed HR and CI cannot both come from one Wald interval",
-    contradicted=not np.isclose(blasts_centre, blasts.value, rtol=0.01))
+    f"is not (its geometric mean is {blasts_centre:.3f}, not {blasts.value}), so the "
+    "printed HR and CI cannot both come from one Wald interval",
+    contradicted=not np.isclose(blasts_centre, blasts.value, rtol=0.01),
+)
 rec("chen2021.mv_os.hr_hsct", mv_os, "hsct")
-rec("chen2021.mv_lfs.hr_mrd", mv_lfs, "mrd_infusion_high",
+rec(
+    "chen2021.mv_lfs.hr_mrd",
+    mv_lfs,
+    "mrd_infusion_high",
     note="HR of MRD >= 65.6% (the Abstract's adverse factor; the Results label it 'MRD<65.6%'); "
-         "the printed CI '1.016-61.505-0.977' has a stray third number")
+    "the printed CI '1.016-61.505-0.977' has a stray third number",
+)
 rec("chen2021.mv_lfs.hr_hsct", mv_lfs, "hsct")
 
-table3 = {"OS: blasts >= 20%": "chen2021.mv_os.hr_bm_blasts", "OS: allo-HSCT": "chen2021.mv_os.hr_hsct",
-          "LFS: MRD >= 65.6%": "chen2021.mv_lfs.hr_mrd", "LFS: allo-HSCT": "chen2021.mv_lfs.hr_hsct"}
-published = pd.DataFrame([{"term": term, "hr": ledger.entry(eid).value,
-                           "ci_lower": ledger.entry(eid).ci[0], "ci_upper": ledger.entry(eid).ci[1]}
-                          for term, eid in table3.items()])
-reproduced = pd.concat([
-    mv_os.summary.assign(term=mv_os.summary["term"].map({"blasts_ge20": "OS: blasts >= 20%",
-                                                         "hsct": "OS: allo-HSCT"})),
-    mv_lfs.summary.assign(term=mv_lfs.summary["term"].map({"mrd_infusion_high": "LFS: MRD >= 65.6%",
-                                                           "hsct": "LFS: allo-HSCT"})),
-])
+table3 = {
+    "OS: blasts >= 20%": "chen2021.mv_os.hr_bm_blasts",
+    "OS: allo-HSCT": "chen2021.mv_os.hr_hsct",
+    "LFS: MRD >= 65.6%": "chen2021.mv_lfs.hr_mrd",
+    "LFS: allo-HSCT": "chen2021.mv_lfs.hr_hsct",
+}
+published = pd.DataFrame(
+    [
+        {
+            "term": term,
+            "hr": ledger.entry(eid).value,
+            "ci_lower": ledger.entry(eid).ci[0],
+            "ci_upper": ledger.entry(eid).ci[1],
+        }
+        for term, eid in table3.items()
+    ]
+)
+reproduced = pd.concat(
+    [
+        mv_os.summary.assign(
+            term=mv_os.summary["term"].map(
+                {"blasts_ge20": "OS: blasts >= 20%", "hsct": "OS: allo-HSCT"}
+            )
+        ),
+        mv_lfs.summary.assign(
+            term=mv_lfs.summary["term"].map(
+                {"mrd_infusion_high": "LFS: MRD >= 65.6%", "hsct": "LFS: allo-HSCT"}
+            )
+        ),
+    ]
+)
 ax = plots.forest_plot(reproduced, published=published)
 glue("fig_forest", ax.figure, display=False)
 
@@ -420,15 +542,30 @@ rows = []
 for _, p in pts.iterrows():
     if p["hsct"] == 1 and p["hsct_day"] < p["os_days"]:
         rows.append({"id": p.name, "start": 0.0, "stop": p["hsct_day"], "event": 0, "hsct_now": 0})
-        rows.append({"id": p.name, "start": p["hsct_day"], "stop": p["os_days"], "event": p["os_event"],
-                     "hsct_now": 1})
+        rows.append(
+            {
+                "id": p.name,
+                "start": p["hsct_day"],
+                "stop": p["os_days"],
+                "event": p["os_event"],
+                "hsct_now": 1,
+            }
+        )
     else:
-        rows.append({"id": p.name, "start": 0.0, "stop": p["os_days"], "event": p["os_event"],
-                     "hsct_now": int(p["hsct"])})
+        rows.append(
+            {
+                "id": p.name,
+                "start": 0.0,
+                "stop": p["os_days"],
+                "event": p["os_event"],
+                "hsct_now": int(p["hsct"]),
+            }
+        )
 long = pd.DataFrame(rows)
 fixed = sv.cox(pts, "os_days", "os_event", ["hsct"]).summary.assign(model="HSCT fixed at day 0")
 varying = sv.cox_time_varying(long, "id", "start", "stop", "event", ["hsct_now"]).summary.assign(
-    model="HSCT from the day of transplant")
+    model="HSCT from the day of transplant"
+)
 immortal = pd.concat([fixed, varying])[["model", "hr", "ci_lower", "ci_upper", "p"]]
 glue("hr_fixed", float(fixed["hr"].iloc[0]), display=False)
 glue("hr_varying", float(varying["hr"].iloc[0]), display=False)

@@ -99,10 +99,18 @@ pct_rows = []
 for eid in kinds[kinds == "percentage"].index:
     e = entries[eid]
     f = pr.percent_finding(e.numerator, e.denominator, e.value, pr.printed_decimals(e))
-    pct_rows.append({"id": eid, "k/N": f"{e.numerator}/{e.denominator}", "printed": e.value,
-                     "k/N %": round(f["value"], 3), "matches": f["matches"],
-                     "conventions": ", ".join(f["conventions"]), "contradicted": f["contradicted"],
-                     "finding": f["text"]})
+    pct_rows.append(
+        {
+            "id": eid,
+            "k/N": f"{e.numerator}/{e.denominator}",
+            "printed": e.value,
+            "k/N %": round(f["value"], 3),
+            "matches": f["matches"],
+            "conventions": ", ".join(f["conventions"]),
+            "contradicted": f["contradicted"],
+            "finding": f["text"],
+        }
+    )
 pct = pd.DataFrame(pct_rows).set_index("id")
 off = pct[~pct.matches]
 glue("n_pct_match", int(pct.matches.sum()), display=False)
@@ -130,8 +138,12 @@ table_rows["characteristic"] = table_rows.index.str.rsplit(".", n=1).str[0]
 parts = {}
 for char, block in table_rows.groupby("characteristic", sort=False):
     c = pr.partition_sum({i: entries[i].numerator for i in block.index}, 95)
-    parts[char] = {"categories": len(block), "identity": c["text"], "holds": c["holds"],
-                   "sum of printed %": round(block.printed.sum(), 1)}
+    parts[char] = {
+        "categories": len(block),
+        "identity": c["text"],
+        "holds": c["holds"],
+        "sum of printed %": round(block.printed.sum(), 1),
+    }
 parts = pd.DataFrame(parts).T
 glue("pct_sum_min", float(parts["sum of printed %"].min()), display=False)
 glue("pct_sum_max", float(parts["sum of printed %"].max()), display=False)
@@ -146,8 +158,7 @@ parts
 
 # %%
 context = {
-    "cao2023.crs.g_undetermined":
-        "1/56 = 1.8 %: the percentage was taken of the 56 patients with CRS, the others of 95.",
+    "cao2023.crs.g_undetermined": "1/56 = 1.8 %: the percentage was taken of the 56 patients with CRS, the others of 95.",
     "cao2023.t2.atg.atg_t": "ATG percentages sum to 100.1.",
 }
 for eid, row in pct.iterrows():
@@ -158,8 +169,9 @@ for eid, row in pct.iterrows():
         note += f" Table category counts: {parts.loc[char, 'identity']}."
     if eid in context:
         note += " " + context[eid]
-    ledger.record(eid, pr.percent(e.numerator, e.denominator), note=note,
-                  contradicted=bool(row.contradicted))
+    ledger.record(
+        eid, pr.percent(e.numerator, e.denominator), note=note, contradicted=bool(row.contradicted)
+    )
 
 # %% [markdown]
 # ## The one 2x2 comparison: intensified conditioning
@@ -185,10 +197,13 @@ intens_tab
 # but the printed p is {glue:text}`intens_ratio:.1f` times smaller than Fisher's.
 
 # %%
-ledger.record("cao2023.intensified.p", intens_row.p,
-              note=f"Pearson chi-square without Yates' correction on 6/9 vs 13/86 reproduces "
-                   f"p < 0.001 (p = {intens['chisq']:.5f}); with Yates {intens['chisq_yates']:.4f}, "
-                   f"Fisher {intens['fisher']:.4f}; smallest expected count {intens['min_expected']:.1f}.")
+ledger.record(
+    "cao2023.intensified.p",
+    intens_row.p,
+    note=f"Pearson chi-square without Yates' correction on 6/9 vs 13/86 reproduces "
+    f"p < 0.001 (p = {intens['chisq']:.5f}); with Yates {intens['chisq_yates']:.4f}, "
+    f"Fisher {intens['fisher']:.4f}; smallest expected count {intens['min_expected']:.1f}.",
+)
 
 # %% [markdown]
 # ## Landmark rates: which variance and which transform?
@@ -232,8 +247,7 @@ for eid in landmark_ids:
         competing = entries[competing_of[eid]].numerator if eid in competing_of else 0
         cand = pr.cif_ci_table(e.numerator, e.denominator, competing=competing, alpha=alpha)
     tables[eid] = pr.which_method(e, cand)
-grid = pd.concat({eid: t.set_index("method")["reproduces"] for eid, t in tables.items()},
-                 axis=1).T
+grid = pd.concat({eid: t.set_index("method")["reproduces"] for eid, t in tables.items()}, axis=1).T
 km_ids = [i for i in tables if entries[i].method == "KM"]
 cif_ids = [i for i in tables if i not in km_ids]
 km_wins = grid.loc[km_ids].sum().sort_values(ascending=False).dropna()
@@ -245,7 +259,8 @@ glue("km_best_n", int(km_wins.iloc[0]), display=False)
 glue("cif_best", cif_wins.index[0], display=False)
 glue("cif_best_n", int(cif_wins.iloc[0]), display=False)
 pd.concat({"KM": km_wins, "cumulative incidence": cif_wins}, names=["kind", "method"]).rename(
-    "intervals reproduced").to_frame().query("`intervals reproduced` > 0")
+    "intervals reproduced"
+).to_frame().query("`intervals reproduced` > 0")
 
 # %% [markdown]
 # The {glue:text}`km_best` transform reproduces {glue:text}`km_best_n` of the
@@ -265,15 +280,17 @@ grid.astype("boolean")
 # settings), which the Methods do not mention.
 
 # %%
-pd.concat({i: tables[i] for i in ["cao2023.tatma_100d", "cao2023.agvhd34_100d"]}, names=["id"]
-          ).droplevel(1)[["method", "ci_lower", "ci_upper", "published", "status"]].round(2)
+pd.concat(
+    {i: tables[i] for i in ["cao2023.tatma_100d", "cao2023.agvhd34_100d"]}, names=["id"]
+).droplevel(1)[["method", "ci_lower", "ci_upper", "published", "status"]].round(2)
 
 # %% [markdown]
 # The full tables for every rate:
 
 # %%
 pd.concat(tables, names=["id"]).droplevel(1)[
-    ["method", "estimate", "ci_lower", "ci_upper", "published", "status"]].round(2)
+    ["method", "estimate", "ci_lower", "ci_upper", "published", "status"]
+].round(2)
 
 # %%
 km_pref = list(km_wins.index)
@@ -291,12 +308,17 @@ for eid, tab in tables.items():
     if ok:
         note += f"The interval is reproduced by the {row.name} method."
     else:
-        shown = "; ".join(f"{m} {lo:.1f}-{hi:.1f}" for m, lo, hi in
-                          tab[["method", "ci_lower", "ci_upper"]].itertuples(index=False))
-        note += (f"No method reproduces {e.ci[0]:g}-{e.ci[1]:g}; recorded with {row.name}, "
-                 f"the paper's method elsewhere. Candidates: {shown}.")
-    ledger.record(eid, pr.percent(e.numerator, e.denominator),
-                  ci=(row.ci_lower, row.ci_upper), note=note)
+        shown = "; ".join(
+            f"{m} {lo:.1f}-{hi:.1f}"
+            for m, lo, hi in tab[["method", "ci_lower", "ci_upper"]].itertuples(index=False)
+        )
+        note += (
+            f"No method reproduces {e.ci[0]:g}-{e.ci[1]:g}; recorded with {row.name}, "
+            f"the paper's method elsewhere. Candidates: {shown}."
+        )
+    ledger.record(
+        eid, pr.percent(e.numerator, e.denominator), ci=(row.ci_lower, row.ci_upper), note=note
+    )
 for eid in no_ci:
     e = entries[eid]
     est = pr.percent_finding(e.numerator, e.denominator, e.value, pr.printed_decimals(e))
@@ -364,6 +386,7 @@ pd.Series(S, name="read from the paper").to_frame()
 # The identities, with counts taken from the stated entries and from the `n (%)` cells of
 # the percentages above:
 
+
 # %%
 def k(eid):
     """The count of a percentage entry (its numerator, as printed in its quote)."""
@@ -378,61 +401,174 @@ def ps(parts, total, ids):
 
 t3 = "cao2023.t3.n."
 identities = {
-    "screened - excluded = enrolled": ps({"enrolled": S["cao2023.n.enrolled"], "excluded": S["cao2023.n.excluded"]},
-                                         S["cao2023.n.screened"], ["cao2023.n.screened", "cao2023.n.excluded", "cao2023.n.enrolled"]),
-    "first HSCT: allogeneic + autologous": ps({"allo": S["cao2023.hsct1.allo"], "auto": k("cao2023.t1.hsct1_type.autologous")},
-                                              S["cao2023.n.enrolled"], ["cao2023.hsct1.allo"]),
+    "screened - excluded = enrolled": ps(
+        {"enrolled": S["cao2023.n.enrolled"], "excluded": S["cao2023.n.excluded"]},
+        S["cao2023.n.screened"],
+        ["cao2023.n.screened", "cao2023.n.excluded", "cao2023.n.enrolled"],
+    ),
+    "first HSCT: allogeneic + autologous": ps(
+        {"allo": S["cao2023.hsct1.allo"], "auto": k("cao2023.t1.hsct1_type.autologous")},
+        S["cao2023.n.enrolled"],
+        ["cao2023.hsct1.allo"],
+    ),
     "after first HSCT: MRD-positive first + direct relapse": ps(
-        {"MRD+ first": k("cao2023.post_hsct1.mrdpos_first"), "direct relapse": k("cao2023.post_hsct1.direct_relapse")},
-        S["cao2023.n.enrolled"], []),
+        {
+            "MRD+ first": k("cao2023.post_hsct1.mrdpos_first"),
+            "direct relapse": k("cao2023.post_hsct1.direct_relapse"),
+        },
+        S["cao2023.n.enrolled"],
+        [],
+    ),
     "MRD-positive first: persistent + relapsed": ps(
-        {"persistent": S["cao2023.post_hsct1.mrdpos_persistent"], "relapsed": S["cao2023.post_hsct1.mrdpos_to_relapse"]},
-        k("cao2023.post_hsct1.mrdpos_first"), ["cao2023.post_hsct1.mrdpos_persistent", "cao2023.post_hsct1.mrdpos_to_relapse"]),
-    "CRS grades": ps({g: k(f"cao2023.crs.{g}") for g in ("g1", "g2", "g3", "g4", "g_undetermined")},
-                     k("cao2023.crs.any"), []),
-    "CRS: yes + no + unavailable": ps({"yes": S[t3 + "crs.yes"], "no": S[t3 + "crs.no"], "unavailable": S["cao2023.crs.unavailable"]},
-                                      S["cao2023.n.enrolled"], [t3 + "crs.yes", t3 + "crs.no", "cao2023.crs.unavailable"]),
-    "causes of death": ps({i.rsplit(".", 1)[1]: k(i) for i in entries if i.startswith("cao2023.death_cause.")},
-                          S["cao2023.deaths.total"], ["cao2023.deaths.total"]),
-    "GVHD deaths: GVHD + TA-TMA and GVHD": ps({"GVHD": k("cao2023.death_cause.gvhd"), "TA-TMA and GVHD": k("cao2023.death_cause.tatma_gvhd")},
-                                              S["cao2023.death_gvhd.n"], ["cao2023.death_gvhd.n"]),
+        {
+            "persistent": S["cao2023.post_hsct1.mrdpos_persistent"],
+            "relapsed": S["cao2023.post_hsct1.mrdpos_to_relapse"],
+        },
+        k("cao2023.post_hsct1.mrdpos_first"),
+        ["cao2023.post_hsct1.mrdpos_persistent", "cao2023.post_hsct1.mrdpos_to_relapse"],
+    ),
+    "CRS grades": ps(
+        {g: k(f"cao2023.crs.{g}") for g in ("g1", "g2", "g3", "g4", "g_undetermined")},
+        k("cao2023.crs.any"),
+        [],
+    ),
+    "CRS: yes + no + unavailable": ps(
+        {
+            "yes": S[t3 + "crs.yes"],
+            "no": S[t3 + "crs.no"],
+            "unavailable": S["cao2023.crs.unavailable"],
+        },
+        S["cao2023.n.enrolled"],
+        [t3 + "crs.yes", t3 + "crs.no", "cao2023.crs.unavailable"],
+    ),
+    "causes of death": ps(
+        {i.rsplit(".", 1)[1]: k(i) for i in entries if i.startswith("cao2023.death_cause.")},
+        S["cao2023.deaths.total"],
+        ["cao2023.deaths.total"],
+    ),
+    "GVHD deaths: GVHD + TA-TMA and GVHD": ps(
+        {
+            "GVHD": k("cao2023.death_cause.gvhd"),
+            "TA-TMA and GVHD": k("cao2023.death_cause.tatma_gvhd"),
+        },
+        S["cao2023.death_gvhd.n"],
+        ["cao2023.death_gvhd.n"],
+    ),
     "MRD-positive after second HSCT: treatments": ps(
-        {t: S[f"cao2023.post_hsct2.mrdpos_{t}"] for t in ("cart", "ino", "pd1", "dli")}, S["cao2023.post_hsct2.mrdpos_n"],
-        [f"cao2023.post_hsct2.mrdpos_{t}" for t in ("n", "cart", "ino", "pd1", "dli")]),
-    "DLI: reasons": ps({r: S[f"cao2023.dli.reason_{r}"] for r in ("prevention", "chimerism", "ptld", "graft_dysfunction", "mrd")},
-                       S["cao2023.dli.n"], ["cao2023.dli.n"] + [f"cao2023.dli.reason_{r}" for r in
-                                                               ("prevention", "chimerism", "ptld", "graft_dysfunction", "mrd")]),
-    "GVHD after CAR-T: Results vs deaths": ps({"died of GVHD after CAR-T": S["cao2023.death_gvhd.after_cart"]},
-                                              S["cao2023.gvhd_after_cart"], ["cao2023.gvhd_after_cart", "cao2023.death_gvhd.after_cart"]),
-    "Table 3: sex": ps({"male": S[t3 + "sex.male"], "female": S[t3 + "sex.female"]}, 95, [t3 + "sex.male", t3 + "sex.female"]),
-    "Table 3: age": ps({"<=14": S[t3 + "age.le14y"], ">14": S[t3 + "age.gt14y"]}, 95, [t3 + "age.le14y", t3 + "age.gt14y"]),
-    "Table 3: BCR::ABL1": ps({"pos": S[t3 + "bcr_abl1.positive"], "neg": S[t3 + "bcr_abl1.negative"]}, 95,
-                             [t3 + "bcr_abl1.positive", t3 + "bcr_abl1.negative"]),
+        {t: S[f"cao2023.post_hsct2.mrdpos_{t}"] for t in ("cart", "ino", "pd1", "dli")},
+        S["cao2023.post_hsct2.mrdpos_n"],
+        [f"cao2023.post_hsct2.mrdpos_{t}" for t in ("n", "cart", "ino", "pd1", "dli")],
+    ),
+    "DLI: reasons": ps(
+        {
+            r: S[f"cao2023.dli.reason_{r}"]
+            for r in ("prevention", "chimerism", "ptld", "graft_dysfunction", "mrd")
+        },
+        S["cao2023.dli.n"],
+        ["cao2023.dli.n"]
+        + [
+            f"cao2023.dli.reason_{r}"
+            for r in ("prevention", "chimerism", "ptld", "graft_dysfunction", "mrd")
+        ],
+    ),
+    "GVHD after CAR-T: Results vs deaths": ps(
+        {"died of GVHD after CAR-T": S["cao2023.death_gvhd.after_cart"]},
+        S["cao2023.gvhd_after_cart"],
+        ["cao2023.gvhd_after_cart", "cao2023.death_gvhd.after_cart"],
+    ),
+    "Table 3: sex": ps(
+        {"male": S[t3 + "sex.male"], "female": S[t3 + "sex.female"]},
+        95,
+        [t3 + "sex.male", t3 + "sex.female"],
+    ),
+    "Table 3: age": ps(
+        {"<=14": S[t3 + "age.le14y"], ">14": S[t3 + "age.gt14y"]},
+        95,
+        [t3 + "age.le14y", t3 + "age.gt14y"],
+    ),
+    "Table 3: BCR::ABL1": ps(
+        {"pos": S[t3 + "bcr_abl1.positive"], "neg": S[t3 + "bcr_abl1.negative"]},
+        95,
+        [t3 + "bcr_abl1.positive", t3 + "bcr_abl1.negative"],
+    ),
     "Table 3: relapse time + MRD-only (Table 1)": ps(
-        {"<=180": S[t3 + "relapse_time_hsct1.le180d"], ">180": S[t3 + "relapse_time_hsct1.gt180d"],
-         "only MRD+": k("cao2023.t1.relapse_site.only_mrd_positive")}, 95,
-        [t3 + "relapse_time_hsct1.le180d", t3 + "relapse_time_hsct1.gt180d"]),
-    "Table 3: HSCT interval": ps({"<=365": S[t3 + "hsct1_hsct2_interval.le365d"], ">365": S[t3 + "hsct1_hsct2_interval.gt365d"]}, 95,
-                                 [t3 + "hsct1_hsct2_interval.le365d", t3 + "hsct1_hsct2_interval.gt365d"]),
-    "Table 3: CAR-T to HSCT, 90 days": ps({"<=90": S[t3 + "cart_hsct2_interval_90d.le90d"], ">90": S[t3 + "cart_hsct2_interval_90d.gt90d"]}, 95,
-                                          [t3 + "cart_hsct2_interval_90d.le90d", t3 + "cart_hsct2_interval_90d.gt90d"]),
-    "Table 3: CAR-T to HSCT, 60 days": ps({"<=60": S[t3 + "cart_hsct2_interval_60d.le60d"], ">60": S[t3 + "cart_hsct2_interval_60d.gt60d"]}, 95,
-                                          [t3 + "cart_hsct2_interval_60d.le60d", t3 + "cart_hsct2_interval_60d.gt60d"]),
-    "Table 3: CAR-T type + unknown (Table 2)": ps({"auto": S[t3 + "cart_type.auto"], "allo": S[t3 + "cart_type.allo"],
-                                                   "unknown": k("cao2023.t2.cart_source.unknown")}, 95,
-                                                  [t3 + "cart_type.auto", t3 + "cart_type.allo"]),
-    "Table 3: MRD before second HSCT": ps({"neg": S[t3 + "mrd_pre2.neg"], "pos": S[t3 + "mrd_pre2.pos"]}, 95,
-                                          [t3 + "mrd_pre2.neg", t3 + "mrd_pre2.pos"]),
-    "Table 3: conditioning + Mel-based (Table 2)": ps({"TBI": S[t3 + "conditioning.tbi"], "Bu": S[t3 + "conditioning.bu"],
-                                                       "Mel": k("cao2023.t2.cond2.mel_based")}, 95,
-                                                      [t3 + "conditioning.tbi", t3 + "conditioning.bu"]),
-    "Table 3: ATG": ps({a: S[t3 + f"atg.{a}"] for a in ("f", "t", "p")}, 95, [t3 + f"atg.{a}" for a in ("f", "t", "p")]),
-    "Table 3: donor": ps({"MSD/MUD": S[t3 + "donor.msd_mud"], "haplo": S[t3 + "donor.haplo"]}, 95,
-                         [t3 + "donor.msd_mud", t3 + "donor.haplo"]),
-    "Table 3 vs Table 2: MSD + MUD": ps({"MSD": k("cao2023.t2.donor2.matched_sibling_donor"),
-                                        "MUD": k("cao2023.t2.donor2.matched_unrelated_donor")}, S[t3 + "donor.msd_mud"], []),
+        {
+            "<=180": S[t3 + "relapse_time_hsct1.le180d"],
+            ">180": S[t3 + "relapse_time_hsct1.gt180d"],
+            "only MRD+": k("cao2023.t1.relapse_site.only_mrd_positive"),
+        },
+        95,
+        [t3 + "relapse_time_hsct1.le180d", t3 + "relapse_time_hsct1.gt180d"],
+    ),
+    "Table 3: HSCT interval": ps(
+        {
+            "<=365": S[t3 + "hsct1_hsct2_interval.le365d"],
+            ">365": S[t3 + "hsct1_hsct2_interval.gt365d"],
+        },
+        95,
+        [t3 + "hsct1_hsct2_interval.le365d", t3 + "hsct1_hsct2_interval.gt365d"],
+    ),
+    "Table 3: CAR-T to HSCT, 90 days": ps(
+        {
+            "<=90": S[t3 + "cart_hsct2_interval_90d.le90d"],
+            ">90": S[t3 + "cart_hsct2_interval_90d.gt90d"],
+        },
+        95,
+        [t3 + "cart_hsct2_interval_90d.le90d", t3 + "cart_hsct2_interval_90d.gt90d"],
+    ),
+    "Table 3: CAR-T to HSCT, 60 days": ps(
+        {
+            "<=60": S[t3 + "cart_hsct2_interval_60d.le60d"],
+            ">60": S[t3 + "cart_hsct2_interval_60d.gt60d"],
+        },
+        95,
+        [t3 + "cart_hsct2_interval_60d.le60d", t3 + "cart_hsct2_interval_60d.gt60d"],
+    ),
+    "Table 3: CAR-T type + unknown (Table 2)": ps(
+        {
+            "auto": S[t3 + "cart_type.auto"],
+            "allo": S[t3 + "cart_type.allo"],
+            "unknown": k("cao2023.t2.cart_source.unknown"),
+        },
+        95,
+        [t3 + "cart_type.auto", t3 + "cart_type.allo"],
+    ),
+    "Table 3: MRD before second HSCT": ps(
+        {"neg": S[t3 + "mrd_pre2.neg"], "pos": S[t3 + "mrd_pre2.pos"]},
+        95,
+        [t3 + "mrd_pre2.neg", t3 + "mrd_pre2.pos"],
+    ),
+    "Table 3: conditioning + Mel-based (Table 2)": ps(
+        {
+            "TBI": S[t3 + "conditioning.tbi"],
+            "Bu": S[t3 + "conditioning.bu"],
+            "Mel": k("cao2023.t2.cond2.mel_based"),
+        },
+        95,
+        [t3 + "conditioning.tbi", t3 + "conditioning.bu"],
+    ),
+    "Table 3: ATG": ps(
+        {a: S[t3 + f"atg.{a}"] for a in ("f", "t", "p")},
+        95,
+        [t3 + f"atg.{a}" for a in ("f", "t", "p")],
+    ),
+    "Table 3: donor": ps(
+        {"MSD/MUD": S[t3 + "donor.msd_mud"], "haplo": S[t3 + "donor.haplo"]},
+        95,
+        [t3 + "donor.msd_mud", t3 + "donor.haplo"],
+    ),
+    "Table 3 vs Table 2: MSD + MUD": ps(
+        {
+            "MSD": k("cao2023.t2.donor2.matched_sibling_donor"),
+            "MUD": k("cao2023.t2.donor2.matched_unrelated_donor"),
+        },
+        S[t3 + "donor.msd_mud"],
+        [],
+    ),
 }
-ident = pd.DataFrame({name: {"identity": c["text"], "holds": c["holds"]} for name, (c, _) in identities.items()}).T
+ident = pd.DataFrame(
+    {name: {"identity": c["text"], "holds": c["holds"]} for name, (c, _) in identities.items()}
+).T
 glue("n_identities", len(ident), display=False)
 glue("n_identities_hold", int(ident.holds.sum()), display=False)
 ident
@@ -458,10 +594,17 @@ min_followup = (pd.Timestamp(last) - pd.Timestamp(accrual[1])).days
 max_followup = (pd.Timestamp(last) - pd.Timestamp(accrual[0])).days
 glue("min_followup", min_followup, display=False)
 glue("max_followup", max_followup, display=False)
-labels = {"cao2023.cutoff.interval_90d": "≤90days", "cao2023.cutoff.interval_60d": "≤60days",
-          "cao2023.cutoff.age_14y": "≤14 years", "cao2023.cutoff.relapse_180d": "≤180 day",
-          "cao2023.cutoff.hsct_interval_365d": "≤365day"}
-label_ok = {i: (lab in papertext.text(paper)) and papertext.numbers(lab)[0] == S[i] for i, lab in labels.items()}
+labels = {
+    "cao2023.cutoff.interval_90d": "≤90days",
+    "cao2023.cutoff.interval_60d": "≤60days",
+    "cao2023.cutoff.age_14y": "≤14 years",
+    "cao2023.cutoff.relapse_180d": "≤180 day",
+    "cao2023.cutoff.hsct_interval_365d": "≤365day",
+}
+label_ok = {
+    i: (lab in papertext.text(paper)) and papertext.numbers(lab)[0] == S[i]
+    for i, lab in labels.items()
+}
 date_ok, min_followup, max_followup, label_ok
 
 # %% [markdown]
@@ -471,17 +614,24 @@ date_ok, min_followup, max_followup, label_ok
 # %%
 extra = {
     "cao2023.death_gvhd.after_hsct3": " These 2 relapsed after the second HSCT before dying of "
-                                      "GVHD; counted as NRM, they would explain LFS + RI + NRM > 100 %.",
+    "GVHD; counted as NRM, they would explain LFS + RI + NRM > 100 %.",
     "cao2023.design.p_mv_entry": " The Results list BCR::ABL1 as affecting NRM although its NRM "
-                                 "p = 0.182 exceeds this threshold.",
+    "p = 0.182 exceeds this threshold.",
     "cao2023.cutoff.interval_90d": " The Abstract attributes the >90-day hazard ratios to "
-                                   "'<= 90 days'.",
+    "'<= 90 days'.",
 }
-checks = {i: (f"; dates in order: {date_ok}; last follow-up {min_followup} days after the "
-              f"last second HSCT and {max_followup} days after the first.")
-          for i, e in stated.items() if e.unit == "date"}
-checks |= {i: f"; Table 3 row label '{labels[i]}' uses the same cut-off: {ok}."
-           for i, ok in label_ok.items()}
+checks = {
+    i: (
+        f"; dates in order: {date_ok}; last follow-up {min_followup} days after the "
+        f"last second HSCT and {max_followup} days after the first."
+    )
+    for i, e in stated.items()
+    if e.unit == "date"
+}
+checks |= {
+    i: f"; Table 3 row label '{labels[i]}' uses the same cut-off: {ok}."
+    for i, ok in label_ok.items()
+}
 pages.record_stated(paper, stated, S, identities, checks=checks, extra=extra)
 
 # %% [markdown]

@@ -104,10 +104,18 @@ pct_rows = []
 for eid in kinds[kinds == "percentage"].index:
     e = entries[eid]
     f = pr.percent_finding(e.numerator, e.denominator, e.value, pr.printed_decimals(e))
-    pct_rows.append({"id": eid, "k/N": f"{e.numerator}/{e.denominator}", "printed": e.value,
-                     "k/N %": round(f["value"], 3), "matches": f["matches"],
-                     "conventions": ", ".join(f["conventions"]), "contradicted": f["contradicted"],
-                     "finding": f["text"]})
+    pct_rows.append(
+        {
+            "id": eid,
+            "k/N": f"{e.numerator}/{e.denominator}",
+            "printed": e.value,
+            "k/N %": round(f["value"], 3),
+            "matches": f["matches"],
+            "conventions": ", ".join(f["conventions"]),
+            "contradicted": f["contradicted"],
+            "finding": f["text"],
+        }
+    )
 pct = pd.DataFrame(pct_rows).set_index("id")
 glue("n_pct_match", int(pct.matches.sum()), display=False)
 glue("n_pct_off", int((~pct.matches).sum()), display=False)
@@ -138,23 +146,19 @@ severe_check
 
 # %%
 context = {
-    "chen2021.mrd_neg_rate.first_infusion":
-        "A typo: the paper states 20 MRD-negative patients among the 27 evaluated for "
-        "response (74.1 %, probably printed with transposed digits).",
-    "chen2021.cres.discussion":
-        "The Results name one patient with neurotoxicity among the 28 treated (3.6 %); "
-        "2.6 % corresponds to no denominator used in the paper.",
-    "chen2021.crs_severe.discussion":
-        f"Arithmetic right, count contradicted: severe CRS (grade >= 3, Methods) is "
-        f"{severe_check['text'].replace(' = ', ' = ')} patients in the Results "
-        f"(8/28 = {pr.percent(8, 28):.1f} %), not 7.",
+    "chen2021.mrd_neg_rate.first_infusion": "A typo: the paper states 20 MRD-negative patients among the 27 evaluated for "
+    "response (74.1 %, probably printed with transposed digits).",
+    "chen2021.cres.discussion": "The Results name one patient with neurotoxicity among the 28 treated (3.6 %); "
+    "2.6 % corresponds to no denominator used in the paper.",
+    "chen2021.crs_severe.discussion": f"Arithmetic right, count contradicted: severe CRS (grade >= 3, Methods) is "
+    f"{severe_check['text'].replace(' = ', ' = ')} patients in the Results "
+    f"(8/28 = {pr.percent(8, 28):.1f} %), not 7.",
 }
 for eid, row in pct.iterrows():
     e = entries[eid]
     note = row.finding + (" " + context[eid] if eid in context else "")
     contradicted = bool(row.contradicted) or eid == "chen2021.crs_severe.discussion"
-    ledger.record(eid, pr.percent(e.numerator, e.denominator), note=note,
-                  contradicted=contradicted)
+    ledger.record(eid, pr.percent(e.numerator, e.denominator), note=note, contradicted=contradicted)
 
 # %% [markdown]
 # ## Two-by-two comparisons: which test?
@@ -178,9 +182,12 @@ cr2_tab
 # expected count of 1.6 in one cell, it is also the test a statistician would choose.
 
 # %%
-ledger.record("chen2021.cr2_rate.p_hsct_vs_cart2", cr2_row.p,
-              note=f"Fisher's exact test on 10/10 vs 3/7 gives p = {cr2_row.p:.4f}; "
-                   f"chi-square with Yates {cr2['chisq_yates']:.4f}, without {cr2['chisq']:.4f}.")
+ledger.record(
+    "chen2021.cr2_rate.p_hsct_vs_cart2",
+    cr2_row.p,
+    note=f"Fisher's exact test on 10/10 vs 3/7 gives p = {cr2_row.p:.4f}; "
+    f"chi-square with Yates {cr2['chisq_yates']:.4f}, without {cr2['chisq']:.4f}.",
+)
 
 # %% [markdown]
 # The first-infusion versus re-infusion CR rates (92.6% vs 42.9%, p = 0.02): 25 of 27
@@ -197,20 +204,28 @@ cr_tab
 # re-infused patients' two infusions with each other (7/7 vs 3/7).
 
 # %%
-variants = {"25/28 vs 3/7 (non-evaluable counted as failure)": (25, 28, 3, 7),
-            "7/7 vs 3/7 (the same 7 patients, first vs second infusion)": (7, 7, 3, 7)}
+variants = {
+    "25/28 vs 3/7 (non-evaluable counted as failure)": (25, 28, 3, 7),
+    "7/7 vs 3/7 (the same 7 patients, first vs second infusion)": (7, 7, 3, 7),
+}
 var_tab = pd.concat(
-    {label: pr.which_test("chen2021.cr_rate.p_first_vs_reinfusion", pr.two_by_two(*t))
-     for label, t in variants.items()}, names=["table"]).droplevel(1)
+    {
+        label: pr.which_test("chen2021.cr_rate.p_first_vs_reinfusion", pr.two_by_two(*t))
+        for label, t in variants.items()
+    },
+    names=["table"],
+).droplevel(1)
 var_tab
 
 # %%
-cr_note = ("No test reproduces p = 0.02 from the stated 25/27 vs 3/7: Fisher "
-           f"{cr['fisher']:.4f}, chi-square with Yates {cr['chisq_yates']:.4f}, without "
-           f"{cr['chisq']:.4f}. Fisher on 25/28 (the non-evaluable patient as a failure) gives "
-           f"{pr.two_by_two(25, 28, 3, 7)['fisher']:.4f} and Pearson chi-square on 7/7 vs 3/7 "
-           f"gives {pr.two_by_two(7, 7, 3, 7)['chisq']:.4f}; either may be what was computed. "
-           "The 7 re-infused patients are also among the 27, so the samples are not independent.")
+cr_note = (
+    "No test reproduces p = 0.02 from the stated 25/27 vs 3/7: Fisher "
+    f"{cr['fisher']:.4f}, chi-square with Yates {cr['chisq_yates']:.4f}, without "
+    f"{cr['chisq']:.4f}. Fisher on 25/28 (the non-evaluable patient as a failure) gives "
+    f"{pr.two_by_two(25, 28, 3, 7)['fisher']:.4f} and Pearson chi-square on 7/7 vs 3/7 "
+    f"gives {pr.two_by_two(7, 7, 3, 7)['chisq']:.4f}; either may be what was computed. "
+    "The 7 re-infused patients are also among the 27, so the samples are not independent."
+)
 ledger.record("chen2021.cr_rate.p_first_vs_reinfusion", cr["fisher"], note=cr_note)
 
 # %% [markdown]
@@ -231,8 +246,9 @@ tables = {}
 for eid in landmark_ids:
     e = entries[eid]
     assert e.numerator in pr.numerators_for(e.value, e.denominator, pr.printed_decimals(e))
-    tables[eid] = pr.which_method(e, pr.ci_table(e.numerator, e.denominator,
-                                                 methods=km_methods, alpha=alpha))
+    tables[eid] = pr.which_method(
+        e, pr.ci_table(e.numerator, e.denominator, methods=km_methods, alpha=alpha)
+    )
 grid = pd.DataFrame({eid: t.set_index("method")["reproduces"] for eid, t in tables.items()}).T
 grid
 
@@ -244,7 +260,8 @@ grid
 
 # %%
 pd.concat(tables, names=["id"]).droplevel(1)[
-    ["method", "estimate", "ci_lower", "ci_upper", "published", "status"]].round(2)
+    ["method", "estimate", "ci_lower", "ci_upper", "published", "status"]
+].round(2)
 
 # %% [markdown]
 # Three of the six need a word.
@@ -260,21 +277,21 @@ pd.concat(tables, names=["id"]).droplevel(1)[
 
 # %%
 lfs1 = entries["chen2021.lfs_1y.cart1"]
-alt = pd.DataFrame([{"n": n, "k giving 33.3%": pr.numerators_for(lfs1.value, n, 1)}
-                    for n in range(6, 12)])
+alt = pd.DataFrame(
+    [{"n": n, "k giving 33.3%": pr.numerators_for(lfs1.value, n, 1)} for n in range(6, 12)]
+)
 alt_39 = pr.which_method(lfs1, pr.ci_table(3, 9, methods=km_methods))
 alt_39_ok = bool(alt_39.reproduces.any())
 alt
 
 # %%
 notes = {
-    "chen2021.lfs_1y.cart1":
-        "33.3 % is no k/8 (8 CART1 patients in CR) nor k/11; 2/6 under log-log reproduces "
-        "the interval exactly" + ("" if alt_39_ok else ", 3/9 under no method")
-        + ": six patients at risk, as if two of the eight were censored before the first event.",
-    "chen2021.lfs_1y.cart2":
-        "log-log on 2/7; its upper bound 61.15 rounds to 61.2, not the printed 61.1 "
-        "(at the rounding edge).",
+    "chen2021.lfs_1y.cart1": "33.3 % is no k/8 (8 CART1 patients in CR) nor k/11; 2/6 under log-log reproduces "
+    "the interval exactly"
+    + ("" if alt_39_ok else ", 3/9 under no method")
+    + ": six patients at risk, as if two of the eight were censored before the first event.",
+    "chen2021.lfs_1y.cart2": "log-log on 2/7; its upper bound 61.15 rounds to 61.2, not the printed 61.1 "
+    "(at the rounding edge).",
 }
 landmark_result = {}
 for eid, tab in tables.items():
@@ -282,17 +299,22 @@ for eid, tab in tables.items():
     landmark_result[eid] = (row.name, ok)
     e = entries[eid]
     if ok:
-        note = (f"{e.numerator}/{e.denominator} with the {row.name} interval (Greenwood, "
-                "no censoring before 1 year) reproduces the printed bounds.")
+        note = (
+            f"{e.numerator}/{e.denominator} with the {row.name} interval (Greenwood, "
+            "no censoring before 1 year) reproduces the printed bounds."
+        )
     else:
         others = tab.sort_values("status")[["method", "ci_lower", "ci_upper"]]
         shown = "; ".join(f"{m} {lo:.1f}-{hi:.1f}" for m, lo, hi in others.itertuples(index=False))
-        note = (f"No interval method reproduces {e.ci[0]:g}-{e.ci[1]:g} for "
-                f"{e.numerator}/{e.denominator}; recorded with log-log, the paper's LFS method. "
-                f"Candidates: {shown}.")
+        note = (
+            f"No interval method reproduces {e.ci[0]:g}-{e.ci[1]:g} for "
+            f"{e.numerator}/{e.denominator}; recorded with log-log, the paper's LFS method. "
+            f"Candidates: {shown}."
+        )
     note = notes.get(eid, "") + (" " if eid in notes else "") + note
-    ledger.record(eid, pr.percent(e.numerator, e.denominator),
-                  ci=(row.ci_lower, row.ci_upper), note=note)
+    ledger.record(
+        eid, pr.percent(e.numerator, e.denominator), ci=(row.ci_lower, row.ci_upper), note=note
+    )
 glue("n_landmark_ok", sum(ok for _, ok in landmark_result.values()), display=False)
 
 # %% [markdown]
@@ -346,6 +368,7 @@ pd.Series(S, name="read from the paper").to_frame()
 # %% [markdown]
 # The identities the paper's numbers must satisfy:
 
+
 # %%
 def num(eid, pattern):
     """A count printed inside another entry's quote (e.g. the 3 in '30% (3/10)')."""
@@ -355,39 +378,82 @@ def num(eid, pattern):
 cr_patients = num("chen2021.cr_rate.first_infusion", r"^(\d+) \(")
 agvhd_total = num("chen2021.agvhd.cart_hsct", r"\((\d+)/")
 no_hsct = num("chen2021.relapse_rate.no_hsct", r"/(\d+)\)")
-days_listed = papertext.numbers(papertext.locate(paper, entries["chen2021.relapse.post_hsct_day_1"].quote))
+days_listed = papertext.numbers(
+    papertext.locate(paper, entries["chen2021.relapse.post_hsct_day_1"].quote)
+)
 identities = {
-    "groups": (pr.partition_sum({g: S[f"chen2021.n.{g}"] for g in ("cart_hsct", "cart2", "cart1")},
-                                S["chen2021.n.total"]),
-               ["chen2021.n.total", "chen2021.n.cart_hsct", "chen2021.n.cart2", "chen2021.n.cart1"]),
-    "sex": (pr.partition_sum({"male": S["chen2021.sex.male"], "female": S["chen2021.sex.female"]},
-                             S["chen2021.n.total"]), ["chen2021.sex.male", "chen2021.sex.female"]),
-    "evaluable": (pr.partition_sum({"evaluated": S["chen2021.n.evaluated_response"],
-                                    "not evaluable": S["chen2021.n.not_evaluable"]},
-                                   S["chen2021.n.total"]),
-                  ["chen2021.n.evaluated_response", "chen2021.n.not_evaluable",
-                   "chen2021.death.unevaluated_day"]),
-    "CRS grades": (pr.partition_sum({"grade 0-2": S["chen2021.crs.n_g02"],
-                                     "grade 3-5": S["chen2021.crs.severe_results"]},
-                                    S["chen2021.n.total"]), ["chen2021.crs.n_g02"]),
+    "groups": (
+        pr.partition_sum(
+            {g: S[f"chen2021.n.{g}"] for g in ("cart_hsct", "cart2", "cart1")},
+            S["chen2021.n.total"],
+        ),
+        ["chen2021.n.total", "chen2021.n.cart_hsct", "chen2021.n.cart2", "chen2021.n.cart1"],
+    ),
+    "sex": (
+        pr.partition_sum(
+            {"male": S["chen2021.sex.male"], "female": S["chen2021.sex.female"]},
+            S["chen2021.n.total"],
+        ),
+        ["chen2021.sex.male", "chen2021.sex.female"],
+    ),
+    "evaluable": (
+        pr.partition_sum(
+            {
+                "evaluated": S["chen2021.n.evaluated_response"],
+                "not evaluable": S["chen2021.n.not_evaluable"],
+            },
+            S["chen2021.n.total"],
+        ),
+        [
+            "chen2021.n.evaluated_response",
+            "chen2021.n.not_evaluable",
+            "chen2021.death.unevaluated_day",
+        ],
+    ),
+    "CRS grades": (
+        pr.partition_sum(
+            {"grade 0-2": S["chen2021.crs.n_g02"], "grade 3-5": S["chen2021.crs.severe_results"]},
+            S["chen2021.n.total"],
+        ),
+        ["chen2021.crs.n_g02"],
+    ),
     "severe CRS": (severe_check, ["chen2021.crs.severe_results", "chen2021.crs_g5_death"]),
-    "aGVHD grades": (pr.partition_sum({"grade 1-2": S["chen2021.agvhd.g12"],
-                                       "grade 3-4": S["chen2021.agvhd.g34"]}, agvhd_total),
-                     ["chen2021.agvhd.g12", "chen2021.agvhd.g34"]),
-    "post-HSCT relapses": (pr.partition_sum({f"day {d:g}": 1 for d in days_listed},
-                                            S["chen2021.relapse.n_post_hsct"]),
-                           ["chen2021.relapse.n_post_hsct", "chen2021.relapse.post_hsct_day_1",
-                            "chen2021.relapse.post_hsct_day_2", "chen2021.relapse.post_hsct_day_3"]),
-    "CR without HSCT": (pr.partition_sum({"CR without HSCT": no_hsct,
-                                          "HSCT": S["chen2021.n.cart_hsct"]}, cr_patients),
-                        ["chen2021.relapse.n_after_first_infusion"]),
-    "CR patients in Table 3": (pr.partition_sum({"CR after first infusion": cr_patients},
-                                                S["chen2021.mv.n_table3"]), ["chen2021.mv.n_table3"]),
-    "CRS denominator": (pr.partition_sum({"of the": num("chen2021.crs.any_first", r"of the (\d+)")},
-                                         S["chen2021.n.total"]), ["chen2021.crs.any_first"]),
+    "aGVHD grades": (
+        pr.partition_sum(
+            {"grade 1-2": S["chen2021.agvhd.g12"], "grade 3-4": S["chen2021.agvhd.g34"]},
+            agvhd_total,
+        ),
+        ["chen2021.agvhd.g12", "chen2021.agvhd.g34"],
+    ),
+    "post-HSCT relapses": (
+        pr.partition_sum({f"day {d:g}": 1 for d in days_listed}, S["chen2021.relapse.n_post_hsct"]),
+        [
+            "chen2021.relapse.n_post_hsct",
+            "chen2021.relapse.post_hsct_day_1",
+            "chen2021.relapse.post_hsct_day_2",
+            "chen2021.relapse.post_hsct_day_3",
+        ],
+    ),
+    "CR without HSCT": (
+        pr.partition_sum(
+            {"CR without HSCT": no_hsct, "HSCT": S["chen2021.n.cart_hsct"]}, cr_patients
+        ),
+        ["chen2021.relapse.n_after_first_infusion"],
+    ),
+    "CR patients in Table 3": (
+        pr.partition_sum({"CR after first infusion": cr_patients}, S["chen2021.mv.n_table3"]),
+        ["chen2021.mv.n_table3"],
+    ),
+    "CRS denominator": (
+        pr.partition_sum(
+            {"of the": num("chen2021.crs.any_first", r"of the (\d+)")}, S["chen2021.n.total"]
+        ),
+        ["chen2021.crs.any_first"],
+    ),
 }
-ident = pd.DataFrame({name: {"identity": c["text"], "holds": c["holds"]}
-                      for name, (c, _) in identities.items()}).T
+ident = pd.DataFrame(
+    {name: {"identity": c["text"], "holds": c["holds"]} for name, (c, _) in identities.items()}
+).T
 glue("n_identities", len(ident), display=False)
 glue("n_identities_hold", int(ident.holds.sum()), display=False)
 glue("group_identity", identities["groups"][0]["text"], display=False)
@@ -404,7 +470,9 @@ ident
 # %%
 enrol = S["chen2021.design.enrol_start"].split("/")
 date_ok = enrol[1] < S["chen2021.design.data_cutoff"] and enrol[0] < enrol[1]
-followup_max = (pd.Timestamp(S["chen2021.design.data_cutoff"]) - pd.Timestamp(enrol[0] + "-01")).days
+followup_max = (
+    pd.Timestamp(S["chen2021.design.data_cutoff"]) - pd.Timestamp(enrol[0] + "-01")
+).days
 glue("followup_max", followup_max, display=False)
 date_ok, followup_max
 
@@ -415,14 +483,17 @@ date_ok, followup_max
 # %%
 extra = {
     "chen2021.icans_ge3": " The Methods count any seizure as severe neurotoxicity, and one "
-                          "patient had convulsions (Discussion).",
+    "patient had convulsions (Discussion).",
     "chen2021.mv.n_table3": " The Table 3 caption restricts the Cox models to the 25 CR "
-                            "patients, while Figure 4's OS analyses use all 28.",
+    "patients, while Figure 4's OS analyses use all 28.",
     "chen2021.neurotox.n": " The Discussion gives this one case as 2.6 %, which 1/28 is not "
-                           "(see chen2021.cres.discussion).",
+    "(see chen2021.cres.discussion).",
 }
-dates = {i: f"; dates in order (enrolment before cut-off): {date_ok}."
-         for i, e in stated.items() if e.unit == "date"}
+dates = {
+    i: f"; dates in order (enrolment before cut-off): {date_ok}."
+    for i, e in stated.items()
+    if e.unit == "date"
+}
 pages.record_stated(paper, stated, S, identities, checks=dates, extra=extra)
 
 # %% [markdown]

@@ -91,10 +91,17 @@ summary = []
 for name in cohorts_to_show:
     spec, df = load_spec(name), cohorts.load(name)
     prov = cohorts.provenance(name)
-    summary.append({"cohort": name, "pseudo-patients": len(df), "columns": df.shape[1],
-                    "time origin": spec.design.origin,
-                    "accrual": f"{spec.design.accrual_start} to {spec.design.accrual_end}",
-                    "data cut-off": str(spec.design.cutoff), "seed": prov["seed"]})
+    summary.append(
+        {
+            "cohort": name,
+            "pseudo-patients": len(df),
+            "columns": df.shape[1],
+            "time origin": spec.design.origin,
+            "accrual": f"{spec.design.accrual_start} to {spec.design.accrual_end}",
+            "data cut-off": str(spec.design.cutoff),
+            "seed": prov["seed"],
+        }
+    )
     glue(f"{name}_n_columns", df.shape[1], display=False)
 summary = pd.DataFrame(summary).set_index("cohort")
 summary

@@ -122,10 +122,24 @@ plots.set_theme()
 # %%
 present = [c for c in cohorts_to_show if (paths.SPECS / f"{c}.yaml").exists()]
 specs = {c: load_spec(c) for c in present}
-target_table = pd.concat([
-    pd.DataFrame([{"cohort": c, "ids": ", ".join(t.ids), "statistic": t.stat,
-                   "endpoint": t.endpoint or "", "population": t.where.text if t.where else "all"}
-                  for t in s.targets]) for c, s in specs.items()], ignore_index=True)
+target_table = pd.concat(
+    [
+        pd.DataFrame(
+            [
+                {
+                    "cohort": c,
+                    "ids": ", ".join(t.ids),
+                    "statistic": t.stat,
+                    "endpoint": t.endpoint or "",
+                    "population": t.where.text if t.where else "all",
+                }
+                for t in s.targets
+            ]
+        )
+        for c, s in specs.items()
+    ],
+    ignore_index=True,
+)
 glue("n_targets", len(target_table), display=False)
 target_table
 
@@ -134,11 +148,20 @@ target_table
 # by any data set — because the paper contradicts itself — are listed with the reason:
 
 # %%
-conflict_table = pd.DataFrame([
-    {"cohort": c, "ids": ", ".join(k.ids), "honoured": ", ".join(k.honour), "why": k.reason}
-    for c, s in specs.items() for k in s.conflicts])
-excluded_table = pd.DataFrame([{"cohort": c, "id": x.id, "why not targeted": x.reason}
-                               for c, s in specs.items() for x in s.excluded])
+conflict_table = pd.DataFrame(
+    [
+        {"cohort": c, "ids": ", ".join(k.ids), "honoured": ", ".join(k.honour), "why": k.reason}
+        for c, s in specs.items()
+        for k in s.conflicts
+    ]
+)
+excluded_table = pd.DataFrame(
+    [
+        {"cohort": c, "id": x.id, "why not targeted": x.reason}
+        for c, s in specs.items()
+        for x in s.excluded
+    ]
+)
 conflict_table
 
 # %%
@@ -173,11 +196,20 @@ counts
 # exact or close; {glue:text}`chen2021_n_infeasible` more are declared infeasible, each with
 # its reason. The full table, one row per ledger id:
 
+
 # %%
 def show(c):
     f = fidelity[c]
-    cols = ["id", "published", "published_ci", "published_p", "reconstructed",
-            "reconstructed_ci", "reconstructed_p", "status"]
+    cols = [
+        "id",
+        "published",
+        "published_ci",
+        "published_p",
+        "reconstructed",
+        "reconstructed_ci",
+        "reconstructed_p",
+        "status",
+    ]
     return f[cols]
 
 
@@ -208,19 +240,24 @@ summaries = []
 for c in made:
     m = members.get(c)
     if m is None:
-        kind = cohorts.ensemble(c).attrs["members"] if cohorts.ensemble(c) is not None \
-            else "none"
-        summaries.append(f"{c}: the committed ensemble's members are {kind}; it has not "
-                         "been refitted as independent fits")
+        kind = cohorts.ensemble(c).attrs["members"] if cohorts.ensemble(c) is not None else "none"
+        summaries.append(
+            f"{c}: the committed ensemble's members are {kind}; it has not "
+            "been refitted as independent fits"
+        )
     else:
         rest = m.share_exact_or_close.iloc[1:]  # the committed seed is the first row
         summaries.append(
             f"{c}: the committed fit reproduces {100 * m.share_exact_or_close.iloc[0]:.0f} % "
             f"of the targets it is judged on, its {len(rest)} independent fits from "
-            f"{100 * rest.min():.0f} % (median {100 * rest.median():.0f} %)")
+            f"{100 * rest.min():.0f} % (median {100 * rest.median():.0f} %)"
+        )
 glue("ensemble_summary", "; ".join(summaries), display=False)
-fits = pd.concat([m.assign(cohort=c) for c, m in members.items()], ignore_index=True) \
-    if members else pd.DataFrame({"note": ["no ensemble of independent fits committed"]})
+fits = (
+    pd.concat([m.assign(cohort=c) for c, m in members.items()], ignore_index=True)
+    if members
+    else pd.DataFrame({"note": ["no ensemble of independent fits committed"]})
+)
 fits
 
 # %% [markdown]
@@ -235,15 +272,30 @@ fits
 # %%
 spreads = {c: cohorts.ensemble(c) for c in made}
 spreads = {c: e for c, e in spreads.items() if e is not None}
-spread = pd.concat([e.reset_index().assign(cohort=c, members=e.attrs["members"])
-                    for c, e in spreads.items()], ignore_index=True) if spreads else pd.DataFrame()
+spread = (
+    pd.concat(
+        [e.reset_index().assign(cohort=c, members=e.attrs["members"]) for c, e in spreads.items()],
+        ignore_index=True,
+    )
+    if spreads
+    else pd.DataFrame()
+)
 for c in spreads:
     e = spread[(spread.cohort == c) & (spread.share_infeasible < 1)]
     glue(f"{c}_share_varies", 100 * float((e["max"] > e["min"]).mean()), display=False)
 if len(spread):
     spread["share_ok"] = spread.share_exact + spread.share_close
-    show_cols = ["cohort", "members", "id", "unit", "published", "median", "min", "max",
-                  "share_ok"] + [q for q in ("q05", "q95") if q in spread.columns]
+    show_cols = [
+        "cohort",
+        "members",
+        "id",
+        "unit",
+        "published",
+        "median",
+        "min",
+        "max",
+        "share_ok",
+    ] + [q for q in ("q05", "q95") if q in spread.columns]
     spread_view = spread[spread.unit.isin(["HR", "p-value", "days"])][show_cols]
 else:
     spread_view = pd.DataFrame()
@@ -268,8 +320,13 @@ if len(spread):
     fig.tight_layout()
 else:
     fig = plots.new_figure(figsize=(7, 1))
-    fig.text(0.5, 0.5, "no ensemble file yet: run python -m cart_hsct.reconstruct <cohort> "
-             "--ensemble 20", ha="center", va="center")
+    fig.text(
+        0.5,
+        0.5,
+        "no ensemble file yet: run python -m cart_hsct.reconstruct <cohort> --ensemble 20",
+        ha="center",
+        va="center",
+    )
 glue("fig_hr_spread", fig, display=False)
 
 # %% [markdown]
@@ -322,12 +379,12 @@ for g, colour in zip(["A", "B"], ["#0072B2", "#E69F00"]):
     o = truth[truth.group == g]
     r = rt.ipd_[rt.ipd_.group == g]
     band = km_at(o.os_days, o.os_event, grid, conf_type="log-log")
-    rec = km_at(r.os_days.to_numpy(float), r.os_event.to_numpy(float), grid,
-                conf_type="log-log")
+    rec = km_at(r.os_days.to_numpy(float), r.os_event.to_numpy(float), grid, conf_type="log-log")
     ax.fill_between(grid, band.ci_lower, band.ci_upper, step="post", alpha=0.2, color=colour)
     ax.step(grid, band.survival, where="post", color=colour, label=f"group {g}: true data")
-    ax.step(grid, rec.survival, where="post", color=colour, ls="--",
-            label=f"group {g}: reconstructed")
+    ax.step(
+        grid, rec.survival, where="post", color=colour, ls="--", label=f"group {g}: reconstructed"
+    )
     lo, hi = band.ci_lower.fillna(band.survival), band.ci_upper.fillna(band.survival)
     inside.append(((rec.survival >= lo - 1e-9) & (rec.survival <= hi + 1e-9)).mean())
 ax.set_xlabel("Days")

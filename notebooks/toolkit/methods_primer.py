@@ -98,8 +98,9 @@ time_col, event_col = f"{endpoint}_days", f"{endpoint}_event"
 pts = pts.assign(t=pts[time_col].astype(float), e=pts[event_col].astype(int))
 glue("n_pts", len(pts), display=False)
 glue("n_events", int(pts.e.sum()), display=False)
-pts.groupby("group")[["t", "e"]].agg(patients=("e", "size"), events=("e", "sum"),
-                                     median_days=("t", "median"))
+pts.groupby("group")[["t", "e"]].agg(
+    patients=("e", "size"), events=("e", "sum"), median_days=("t", "median")
+)
 
 # %% [markdown]
 # {glue:text}`n_pts` pseudo-patients, {glue:text}`n_events` events.
@@ -174,14 +175,16 @@ for ct in ("plain", "log", "log-log", "arcsine"):
     ci_rows.append(at.assign(conf_type=ct))
 ci_tab = pd.concat(ci_rows, ignore_index=True).sort_values("group", kind="stable")
 ci_tab["width"] = ci_tab.ci_upper - ci_tab.ci_lower
-ci_wide = ci_tab.pivot_table(index=["group", "conf_type"],
-                             values=["survival", "ci_lower", "ci_upper", "width"],
-                             sort=False)[["survival", "ci_lower", "ci_upper", "width"]]
+ci_wide = ci_tab.pivot_table(
+    index=["group", "conf_type"], values=["survival", "ci_lower", "ci_upper", "width"], sort=False
+)[["survival", "ci_lower", "ci_upper", "width"]]
 sub = ci_tab[ci_tab.group == worked_group].set_index("conf_type")
-for ct, key in (("plain", "plain"), ("log", "log"), ("log-log", "loglog"),
-                ("arcsine", "arcsine")):
-    glue(f"ci_{key}", f"{100 * sub.loc[ct, 'ci_lower']:.1f}-{100 * sub.loc[ct, 'ci_upper']:.1f}",
-         display=False)
+for ct, key in (("plain", "plain"), ("log", "log"), ("log-log", "loglog"), ("arcsine", "arcsine")):
+    glue(
+        f"ci_{key}",
+        f"{100 * sub.loc[ct, 'ci_lower']:.1f}-{100 * sub.loc[ct, 'ci_upper']:.1f}",
+        display=False,
+    )
 glue("ci_day", int(landmark_day), display=False)
 glue("ci_s", float(100 * sub.loc["log", "survival"]), display=False)
 
@@ -267,8 +270,12 @@ ax.axhline(0, color="0.5", lw=0.8)
 ax.set_xlabel("Days since first infusion")
 ax.set_ylabel("Cumulative O - E, transplanted")
 glue("fig_oe", fig_oe, display=False)
-pd.concat([lr_tab.head(8).round(3),
-           pd.DataFrame([{"time": "total", "O1": O1, "E1": round(E1, 3), "V": round(V, 3)}])])
+pd.concat(
+    [
+        lr_tab.head(8).round(3),
+        pd.DataFrame([{"time": "total", "O1": O1, "E1": round(E1, 3), "V": round(V, 3)}]),
+    ]
+)
 
 # %% [markdown]
 # ```{glue:figure} fig_oe
@@ -319,8 +326,10 @@ glue("cox_hi", float(hr.ci_upper), display=False)
 glue("zph_chi2", float(zph_h.table.loc["hsct", "chisq"]), display=False)
 glue("zph_p", float(zph_h.table.loc["hsct", "p"]), display=False)
 glue("zph_transform", zph_transform, display=False)
-zph_all = {tr: sv.cox_zph(x, "t", "e", ["hsct"], ties=zph_ties, transform=tr).table.loc["hsct"]
-           for tr in ("km", "rank", "identity", "log")}
+zph_all = {
+    tr: sv.cox_zph(x, "t", "e", ["hsct"], ties=zph_ties, transform=tr).table.loc["hsct"]
+    for tr in ("km", "rank", "identity", "log")
+}
 pd.DataFrame(zph_all).T[["chisq", "df", "p"]].rename_axis("transform").round(4)
 
 # %% [markdown]
@@ -367,11 +376,15 @@ zph_h.table.round(4)
 # `GLOBAL` row:
 
 # %%
-zph_two = sv.cox_zph(x, "t", "e", ["hsct", "blasts_ge20"], ties=zph_ties,
-                     transform=zph_transform)
+zph_two = sv.cox_zph(x, "t", "e", ["hsct", "blasts_ge20"], ties=zph_ties, transform=zph_transform)
 glue("zph_global_p", float(zph_two.table.loc["GLOBAL", "p"]), display=False)
-pd.concat([zph_two.fit.summary.set_index("term")[["hr", "ci_lower", "ci_upper", "p"]],
-           zph_two.table.drop(index="GLOBAL").add_prefix("PH test ")], axis=1).round(3)
+pd.concat(
+    [
+        zph_two.fit.summary.set_index("term")[["hr", "ci_lower", "ci_upper", "p"]],
+        zph_two.table.drop(index="GLOBAL").add_prefix("PH test "),
+    ],
+    axis=1,
+).round(3)
 
 # %% [markdown]
 # The global test, on all terms at once, gives p = {glue:text}`zph_global_p:.2g`.
@@ -400,15 +413,20 @@ pd.concat([zph_two.fit.summary.set_index("term")[["hr", "ci_lower", "ci_upper", 
 
 # %%
 cr = cohorts.load(cr_cohort)
-cr = cr.assign(t=cr["ri_days"].astype(float), status=cr["ri_status"].astype(int),
-               cov=cr[cr_covariate].astype(int))
+cr = cr.assign(
+    t=cr["ri_days"].astype(float),
+    status=cr["ri_status"].astype(int),
+    cov=cr[cr_covariate].astype(int),
+)
 cif = sv.cuminc(cr.t, cr.status, cause=1, times=[cr_day], conf_type="log", alpha=alpha)
 km_ri = sv.km_at(cr.t, (cr.status == 1).astype(int), [cr_day], conf_type="log", alpha=alpha)
-cif_c = sv.cuminc(cr.t, cr.status, cause=1, group=cr["cov"], times=[cr_day],
-                  conf_type="log", alpha=alpha)
+cif_c = sv.cuminc(
+    cr.t, cr.status, cause=1, group=cr["cov"], times=[cr_day], conf_type="log", alpha=alpha
+)
 gray = sv.gray_test(cr.t, cr.status, cr["cov"], cause=1)
-cs = sv.cox(cr.assign(ev=(cr.status == 1).astype(int)), "t", "ev", ["cov"], ties="efron",
-            alpha=alpha).summary.iloc[0]
+cs = sv.cox(
+    cr.assign(ev=(cr.status == 1).astype(int)), "t", "ev", ["cov"], ties="efron", alpha=alpha
+).summary.iloc[0]
 fg = sv.fine_gray(cr, "t", "status", ["cov"], cause=1, alpha=alpha).iloc[0]
 glue("cr_n", len(cr), display=False)
 glue("cr_relapses", int((cr.status == 1).sum()), display=False)
@@ -431,20 +449,34 @@ km_curve = sv.km_at(cr.t, (cr.status == 1).astype(int), grid_days, conf_type="lo
 fig_cr = plots.new_figure(figsize=(6.5, 3.6))
 ax = fig_cr.subplots()
 ax.step(grid_days, aj.estimate, where="post", color="C0", label="Aalen-Johansen CIF")
-ax.step(grid_days, 1 - km_curve.survival, where="post", color="C3", ls="--",
-        label="1 - Kaplan-Meier (deaths censored)")
+ax.step(
+    grid_days,
+    1 - km_curve.survival,
+    where="post",
+    color="C3",
+    ls="--",
+    label="1 - Kaplan-Meier (deaths censored)",
+)
 ax.axvline(cr_day, color="0.6", lw=0.8)
 ax.set_xlabel("Days since second transplant")
 ax.set_ylabel("Probability of relapse")
 ax.legend(frameon=False, fontsize="small")
 glue("fig_cr_primer", fig_cr, display=False)
-pd.DataFrame({
-    "estimate": [f"{cs.hr:.2f} ({cs.ci_lower:.2f}-{cs.ci_upper:.2f})",
-                 f"{fg.shr:.2f} ({fg.ci_lower:.2f}-{fg.ci_upper:.2f})",
-                 f"chi2 = {gray['stat']:.2f}"],
-    "p": [cs.p, fg.p, gray["p"]]},
-    index=["cause-specific HR (Cox, deaths censored)", "subdistribution HR (Fine-Gray)",
-           "Gray's test"]).round(3)
+pd.DataFrame(
+    {
+        "estimate": [
+            f"{cs.hr:.2f} ({cs.ci_lower:.2f}-{cs.ci_upper:.2f})",
+            f"{fg.shr:.2f} ({fg.ci_lower:.2f}-{fg.ci_upper:.2f})",
+            f"chi2 = {gray['stat']:.2f}",
+        ],
+        "p": [cs.p, fg.p, gray["p"]],
+    },
+    index=[
+        "cause-specific HR (Cox, deaths censored)",
+        "subdistribution HR (Fine-Gray)",
+        "Gray's test",
+    ],
+).round(3)
 
 # %% [markdown]
 # ```{glue:figure} fig_cr_primer
@@ -481,14 +513,24 @@ pd.DataFrame({
 # [Cao: survival](cao2023-survival)). `sv.cuminc(..., variance=...)` gives either.
 
 # %%
-two = {v: sv.cuminc(cr.t, cr.status, cause=1, times=[cr_day], conf_type="log", alpha=alpha,
-                    variance=v).iloc[0] for v in ("cmprsk", "survfit")}
+two = {
+    v: sv.cuminc(
+        cr.t, cr.status, cause=1, times=[cr_day], conf_type="log", alpha=alpha, variance=v
+    ).iloc[0]
+    for v in ("cmprsk", "survfit")
+}
 for v, r in two.items():
     glue(f"cr_ci_{v}", f"{100 * r.ci_lower:.1f}-{100 * r.ci_upper:.1f}", display=False)
-pd.DataFrame({v: {"estimate %": f"{100 * r.estimate:.2f}",
-                  "standard error %": f"{100 * np.sqrt(r.variance):.3f}",
-                  "log interval %": f"{100 * r.ci_lower:.1f}-{100 * r.ci_upper:.1f}"}
-              for v, r in two.items()})
+pd.DataFrame(
+    {
+        v: {
+            "estimate %": f"{100 * r.estimate:.2f}",
+            "standard error %": f"{100 * np.sqrt(r.variance):.3f}",
+            "log interval %": f"{100 * r.ci_lower:.1f}-{100 * r.ci_upper:.1f}",
+        }
+        for v, r in two.items()
+    }
+)
 
 # %% [markdown]
 # At day {glue:text}`cr_day`, the same {glue:text}`cr_cif:.1f` % has the interval
@@ -506,12 +548,18 @@ pd.DataFrame({v: {"estimate %": f"{100 * r.estimate:.2f}",
 
 # %%
 beside = lifelines_compare.side_by_side(
-    x, duration="t", event="e", group="group", covariates=["hsct"],
-    competing=pd.DataFrame({"time": cr.t, "status": cr.status}))
+    x,
+    duration="t",
+    event="e",
+    group="group",
+    covariates=["hsct"],
+    competing=pd.DataFrame({"time": cr.t, "status": cr.status}),
+)
 glue("primer_ll_agree", int(beside.agree.sum()), display=False)
 glue("primer_ll_rows", int((beside["lifelines"] != "none").sum()), display=False)
 beside.drop(columns=["why"]).style.format({"max |difference|": "{:.1e}"}, na_rep="").hide(
-    axis="index")
+    axis="index"
+)
 
 # %% [markdown]
 # On these data lifelines gives the same number in {glue:text}`primer_ll_agree` of
@@ -536,8 +584,7 @@ alive = x[x.t > hsct_landmark_day].copy()
 alive["hsct_by_L"] = ((alive.hsct == 1) & (alive.hsct_day <= hsct_landmark_day)).astype(int)
 alive["t_from_L"] = alive.t - hsct_landmark_day
 late_hsct = int(((alive.hsct == 1) & (alive.hsct_day > hsct_landmark_day)).sum())
-lm_cox = sv.cox(alive, "t_from_L", "e", ["hsct_by_L"], ties=zph_ties,
-                alpha=alpha).summary.iloc[0]
+lm_cox = sv.cox(alive, "t_from_L", "e", ["hsct_by_L"], ties=zph_ties, alpha=alpha).summary.iloc[0]
 lm_lr = sv.logrank(alive.t_from_L, alive.e, alive.hsct_by_L)
 glue("lm_day", int(hsct_landmark_day), display=False)
 glue("lm_dropped", int(len(x) - len(alive)), display=False)
@@ -547,18 +594,27 @@ glue("lm_late", late_hsct, display=False)
 glue("lm_hr", float(lm_cox.hr), display=False)
 glue("lm_ci", f"{lm_cox.ci_lower:.2f}-{lm_cox.ci_upper:.2f}", display=False)
 glue("lm_p", float(lm_lr["p"]), display=False)
-fig_lm = plots.km_plot(alive.t_from_L, alive.e,
-                       group=alive.hsct_by_L.map({1: "transplanted by L", 0: "not by L"}),
-                       conf_type=conf_type, test="logrank",
-                       xlabel=f"Days since the landmark (day {hsct_landmark_day})",
-                       ylabel="Overall survival")
+fig_lm = plots.km_plot(
+    alive.t_from_L,
+    alive.e,
+    group=alive.hsct_by_L.map({1: "transplanted by L", 0: "not by L"}),
+    conf_type=conf_type,
+    test="logrank",
+    xlabel=f"Days since the landmark (day {hsct_landmark_day})",
+    ylabel="Overall survival",
+)
 glue("fig_lm", fig_lm, display=False)
-pd.DataFrame({
-    "patients": [len(x), len(alive)],
-    "HR of transplant": [f"{hr.hr:.2f} ({hr.ci_lower:.2f}-{hr.ci_upper:.2f})",
-                         f"{lm_cox.hr:.2f} ({lm_cox.ci_lower:.2f}-{lm_cox.ci_upper:.2f})"],
-    "log-rank p": [lr["p"], lm_lr["p"]]},
-    index=["naive, from day 0", f"landmark at day {hsct_landmark_day}"]).round(4)
+pd.DataFrame(
+    {
+        "patients": [len(x), len(alive)],
+        "HR of transplant": [
+            f"{hr.hr:.2f} ({hr.ci_lower:.2f}-{hr.ci_upper:.2f})",
+            f"{lm_cox.hr:.2f} ({lm_cox.ci_lower:.2f}-{lm_cox.ci_upper:.2f})",
+        ],
+        "log-rank p": [lr["p"], lm_lr["p"]],
+    },
+    index=["naive, from day 0", f"landmark at day {hsct_landmark_day}"],
+).round(4)
 
 # %% [markdown]
 # ```{glue:figure} fig_lm
@@ -602,12 +658,21 @@ row = work[work.time <= landmark_day].iloc[-1]
 s_hat, sig = row["S(t) by hand"], np.sqrt(row["sigma^2 by hand"])
 z = NormalDist().inv_cdf(1 - alpha / 2)
 half = z / 2 * sig * np.sqrt(s_hat / (1 - s_hat))
-by_hand = (np.sin(max(0, np.arcsin(np.sqrt(s_hat)) - half)) ** 2,
-           np.sin(min(np.pi / 2, np.arcsin(np.sqrt(s_hat)) + half)) ** 2)
-pd.DataFrame({"by hand": by_hand,
-              "km_at": sv.km_at(grp.t, grp.e, [landmark_day], conf_type="arcsine",
-                                alpha=alpha)[["ci_lower", "ci_upper"]].iloc[0].to_numpy()},
-             index=["lower", "upper"])
+by_hand = (
+    np.sin(max(0, np.arcsin(np.sqrt(s_hat)) - half)) ** 2,
+    np.sin(min(np.pi / 2, np.arcsin(np.sqrt(s_hat)) + half)) ** 2,
+)
+pd.DataFrame(
+    {
+        "by hand": by_hand,
+        "km_at": sv.km_at(grp.t, grp.e, [landmark_day], conf_type="arcsine", alpha=alpha)[
+            ["ci_lower", "ci_upper"]
+        ]
+        .iloc[0]
+        .to_numpy(),
+    },
+    index=["lower", "upper"],
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -631,8 +696,14 @@ pd.DataFrame({"by hand": by_hand,
 # late deaths, the identity test can be driven by one or two patients.
 
 # %%
-pd.DataFrame({tr: sv.cox_zph(x, "t", "e", ["hsct"], ties=zph_ties, transform=tr)
-              .table.loc["hsct", ["chisq", "p"]] for tr in ("identity", "rank", "km")}).T
+pd.DataFrame(
+    {
+        tr: sv.cox_zph(x, "t", "e", ["hsct"], ties=zph_ties, transform=tr).table.loc[
+            "hsct", ["chisq", "p"]
+        ]
+        for tr in ("identity", "rank", "km")
+    }
+).T
 
 # %% [markdown]
 # ```{solution-end}
@@ -659,11 +730,17 @@ pd.DataFrame({tr: sv.cox_zph(x, "t", "e", ["hsct"], ties=zph_ties, transform=tr)
 # %%
 rows = []
 for day in sorted({50, hsct_landmark_day, 90, 120}):
-    a = x[x.t > day].assign(h=lambda d, day=day: ((d.hsct == 1) & (d.hsct_day <= day))
-                            .astype(int), tl=lambda d, day=day: d.t - day)
-    row = {"landmark": day, "kept": len(a), "events": int(a.e.sum()),
-           "transplanted by then": int(a.h.sum()),
-           "transplanted later": int(((a.hsct == 1) & (a.hsct_day > day)).sum())}
+    a = x[x.t > day].assign(
+        h=lambda d, day=day: ((d.hsct == 1) & (d.hsct_day <= day)).astype(int),
+        tl=lambda d, day=day: d.t - day,
+    )
+    row = {
+        "landmark": day,
+        "kept": len(a),
+        "events": int(a.e.sum()),
+        "transplanted by then": int(a.h.sum()),
+        "transplanted later": int(((a.hsct == 1) & (a.hsct_day > day)).sum()),
+    }
     if 0 < a.h.sum() < len(a):  # a Cox model needs both groups
         fit = sv.cox(a, "tl", "e", ["h"], ties=zph_ties, alpha=alpha).summary.iloc[0]
         row |= {"HR": fit.hr, "lower": fit.ci_lower, "upper": fit.ci_upper}
@@ -693,13 +770,20 @@ pd.DataFrame(rows).round(3)
 # removes patients from the risk of dying without relapse.
 
 # %%
-cs2 = sv.cox(cr.assign(ev=(cr.status == 2).astype(int)), "t", "ev", ["cov"],
-             alpha=alpha).summary.iloc[0]
+cs2 = sv.cox(
+    cr.assign(ev=(cr.status == 2).astype(int)), "t", "ev", ["cov"], alpha=alpha
+).summary.iloc[0]
 fg2 = sv.fine_gray(cr, "t", "status", ["cov"], cause=2, alpha=alpha).iloc[0]
 cif2 = sv.cuminc(cr.t, cr.status, cause=2, times=[cr_day], conf_type="log").estimate.iloc[0]
 km2 = sv.km_at(cr.t, (cr.status == 2).astype(int), [cr_day], conf_type="log").survival.iloc[0]
-pd.Series({"cause-specific HR": cs2.hr, "subdistribution HR": fg2.shr,
-           f"CIF at day {cr_day}": cif2, f"1 - KM at day {cr_day}": 1 - km2}).round(3)
+pd.Series(
+    {
+        "cause-specific HR": cs2.hr,
+        "subdistribution HR": fg2.shr,
+        f"CIF at day {cr_day}": cif2,
+        f"1 - KM at day {cr_day}": 1 - km2,
+    }
+).round(3)
 
 # %% [markdown]
 # ```{solution-end}

@@ -89,8 +89,10 @@ row5 = tiny_km.set_index("time").loc[5]
 assert np.isclose(row5.survival, s5_by_hand) and np.isclose(row5.std_err, se5_by_hand)
 glue("tiny_s5", float(s5_by_hand), display=False)
 glue("tiny_se5", float(se5_by_hand), display=False)
-pd.DataFrame({"by hand": [s5_by_hand, se5_by_hand], "km_table": [row5.survival, row5.std_err]},
-             index=["S(5)", "standard error (Greenwood)"])
+pd.DataFrame(
+    {"by hand": [s5_by_hand, se5_by_hand], "km_table": [row5.survival, row5.std_err]},
+    index=["S(5)", "standard error (Greenwood)"],
+)
 
 # %% [markdown]
 # Survival past day 5 is 5/6 × 2/4 = {glue:text}`tiny_s5:.4f`, with Greenwood standard
@@ -108,14 +110,24 @@ pd.DataFrame({"by hand": [s5_by_hand, se5_by_hand], "km_table": [row5.survival, 
 leuk = load_leukemia()  # the 6-MP trial as lifelines ships it
 leuk = leuk.rename(columns={"t": "weeks", "status": "relapse", "logWBC": "log_wbc"})
 # Rx = 0 is the 6-MP arm: its 12 censored remissions match Freireich's table
-leuk["arm"] = pd.Categorical(np.where(leuk.Rx == 0, "6-MP", "placebo"),
-                             categories=["placebo", "6-MP"])
-fig_leuk = plots.km_plot(leuk.weeks, leuk.relapse, group=leuk.arm, conf_type="log-log",
-                         test="logrank", times=[0, 5, 10, 15, 20, 25, 30, 35],
-                         xlabel="Weeks since randomisation", ylabel="Still in remission")
+leuk["arm"] = pd.Categorical(
+    np.where(leuk.Rx == 0, "6-MP", "placebo"), categories=["placebo", "6-MP"]
+)
+fig_leuk = plots.km_plot(
+    leuk.weeks,
+    leuk.relapse,
+    group=leuk.arm,
+    conf_type="log-log",
+    test="logrank",
+    times=[0, 5, 10, 15, 20, 25, 30, 35],
+    xlabel="Weeks since randomisation",
+    ylabel="Still in remission",
+)
 glue("fig_leuk_km", fig_leuk, display=False)
-medians = {arm: sv.km_median(g.weeks, g.relapse, conf_type="log-log")
-           for arm, g in leuk.groupby("arm", observed=True)}
+medians = {
+    arm: sv.km_median(g.weeks, g.relapse, conf_type="log-log")
+    for arm, g in leuk.groupby("arm", observed=True)
+}
 lr_leuk = sv.logrank(leuk.weeks, leuk.relapse, leuk.arm)
 glue("leuk_median_placebo", float(medians["placebo"]["median"]), display=False)
 glue("leuk_median_6mp", float(medians["6-MP"]["median"]), display=False)
@@ -172,16 +184,29 @@ for eid, (alive, n, landmark) in examples.items():
     for ct in ("plain", "log", "log-log", "arcsine"):
         est = sv.km_at(time, event, [landmark], conf_type=ct).iloc[0]
         lower, upper = round(100 * est.ci_lower, 1), round(100 * est.ci_upper, 1)
-        rows.append({"ledger id": eid, "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})",
-                     "conf_type": ct, "estimate": round(100 * est.survival, 1),
-                     "ci_lower": lower, "ci_upper": upper,
-                     "matches": (lower, upper) == tuple(e.ci)})
+        rows.append(
+            {
+                "ledger id": eid,
+                "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})",
+                "conf_type": ct,
+                "estimate": round(100 * est.survival, 1),
+                "ci_lower": lower,
+                "ci_upper": upper,
+                "matches": (lower, upper) == tuple(e.ci),
+            }
+        )
 ci_demo = pd.DataFrame(rows)
 match = ci_demo[ci_demo.matches].set_index("ledger id").conf_type
-glue("chen_match", ", ".join(match[match.index == "chen2021.lfs_1y.cart_hsct"]) or "none",
-     display=False)
-glue("cao_match", ", ".join(match[match.index == "cao2023.t3.lfs_3y.mrd_pre2.pos"]) or "none",
-     display=False)
+glue(
+    "chen_match",
+    ", ".join(match[match.index == "chen2021.lfs_1y.cart_hsct"]) or "none",
+    display=False,
+)
+glue(
+    "cao_match",
+    ", ".join(match[match.index == "cao2023.t3.lfs_3y.mrd_pre2.pos"]) or "none",
+    display=False,
+)
 ci_demo
 
 # %% [markdown]
@@ -197,19 +222,36 @@ ci_demo
 # %%
 six_mp = leuk[leuk.arm == "6-MP"]
 fig_ci = plots.new_figure(figsize=(10, 6.5), layout="constrained")
-for ax, ct in zip(fig_ci.subplots(2, 2, sharex=True, sharey=True).ravel(),
-                  ("plain", "log", "log-log", "arcsine")):
-    plots.km_plot(six_mp.weeks, six_mp.relapse, conf_type=ct, risk_table=False, ax=ax,
-                  times=[0, 10, 20, 30], xlabel="Weeks", ylabel="Still in remission")
+for ax, ct in zip(
+    fig_ci.subplots(2, 2, sharex=True, sharey=True).ravel(), ("plain", "log", "log-log", "arcsine")
+):
+    plots.km_plot(
+        six_mp.weeks,
+        six_mp.relapse,
+        conf_type=ct,
+        risk_table=False,
+        ax=ax,
+        times=[0, 10, 20, 30],
+        xlabel="Weeks",
+        ylabel="Still in remission",
+    )
     ax.set_title(f'conf_type="{ct}"', loc="left")
-widths = {ct: sv.km_at(six_mp.weeks, six_mp.relapse, [23], conf_type=ct).iloc[0]
-          for ct in ("plain", "log", "log-log", "arcsine")}
+widths = {
+    ct: sv.km_at(six_mp.weeks, six_mp.relapse, [23], conf_type=ct).iloc[0]
+    for ct in ("plain", "log", "log-log", "arcsine")
+}
 glue("fig_ci_transforms", fig_ci, display=False)
 glue("six_mp_23_log_upper", float(widths["log"].ci_upper), display=False)
-glue("six_mp_23_plain", f"{widths['plain'].ci_lower:.2f}-{widths['plain'].ci_upper:.2f}",
-     display=False)
-glue("six_mp_23_loglog", f"{widths['log-log'].ci_lower:.2f}-{widths['log-log'].ci_upper:.2f}",
-     display=False)
+glue(
+    "six_mp_23_plain",
+    f"{widths['plain'].ci_lower:.2f}-{widths['plain'].ci_upper:.2f}",
+    display=False,
+)
+glue(
+    "six_mp_23_loglog",
+    f"{widths['log-log'].ci_lower:.2f}-{widths['log-log'].ci_upper:.2f}",
+    display=False,
+)
 pd.DataFrame(widths).T[["survival", "ci_lower", "ci_upper"]]
 
 # %% [markdown]
@@ -240,17 +282,30 @@ pd.DataFrame(widths).T[["survival", "ci_lower", "ci_upper"]]
 # group A with the number expected if both groups shared one hazard:
 
 # %%
-pair = pd.DataFrame({"days": [3, 5, 9, 4, 6, 6], "died": [1, 1, 0, 1, 1, 1],
-                     "group": ["A", "A", "A", "B", "B", "B"]})
+pair = pd.DataFrame(
+    {
+        "days": [3, 5, 9, 4, 6, 6],
+        "died": [1, 1, 0, 1, 1, 1],
+        "group": ["A", "A", "A", "B", "B", "B"],
+    }
+)
 steps = []
 for t in sorted(pair.days[pair.died == 1].unique()):
     at_risk = pair[pair.days >= t]
     n, n_a = len(at_risk), (at_risk.group == "A").sum()
     d = ((pair.days == t) & (pair.died == 1)).sum()
     d_a = ((pair.days == t) & (pair.died == 1) & (pair.group == "A")).sum()
-    steps.append({"day": t, "at risk": n, "at risk A": n_a, "deaths": d, "deaths A": d_a,
-                  "expected A": d * n_a / n,
-                  "variance": d * (n_a / n) * (1 - n_a / n) * (n - d) / max(n - 1, 1)})
+    steps.append(
+        {
+            "day": t,
+            "at risk": n,
+            "at risk A": n_a,
+            "deaths": d,
+            "deaths A": d_a,
+            "expected A": d * n_a / n,
+            "variance": d * (n_a / n) * (1 - n_a / n) * (n - d) / max(n - 1, 1),
+        }
+    )
 steps = pd.DataFrame(steps)
 chi2_by_hand = (steps["deaths A"].sum() - steps["expected A"].sum()) ** 2 / steps.variance.sum()
 lr_pair = sv.logrank(pair.days, pair.died, pair.group)
@@ -283,11 +338,17 @@ one_minus_km8 = 1 - km_naive[km_naive.time <= 8].survival.iloc[-1]
 assert np.isclose(cif8, aj_by_hand)
 glue("cr_tiny_cif8", float(cif8), display=False)
 glue("cr_tiny_1km8", float(one_minus_km8), display=False)
-pd.DataFrame({"day": [2, 3, 5, 8],
-              "cumulative incidence": [cif_tiny[cif_tiny.time <= t].estimate.iloc[-1]
-                                       for t in (2, 3, 5, 8)],
-              "1 - KM (deaths censored)": [1 - km_naive[km_naive.time <= t].survival.iloc[-1]
-                                           for t in (2, 3, 5, 8)]})
+pd.DataFrame(
+    {
+        "day": [2, 3, 5, 8],
+        "cumulative incidence": [
+            cif_tiny[cif_tiny.time <= t].estimate.iloc[-1] for t in (2, 3, 5, 8)
+        ],
+        "1 - KM (deaths censored)": [
+            1 - km_naive[km_naive.time <= t].survival.iloc[-1] for t in (2, 3, 5, 8)
+        ],
+    }
+)
 
 # %% [markdown]
 # By day 8 the cumulative incidence of relapse (Aalen-Johansen) is
@@ -307,12 +368,20 @@ risk = rng.choice(["low risk", "high risk"], n_simulated)
 to_relapse = rng.exponential(1 / np.vectorize(hazard["relapse"].get)(risk))
 to_nrm = rng.exponential(1 / hazard["nrm"], n_simulated)
 to_censoring = rng.uniform(12, 60, n_simulated)  # staggered entry, analysis at a fixed date
-cohort = pd.DataFrame({
-    "months": np.round(np.minimum.reduce([to_relapse, to_nrm, to_censoring]), 1),
-    "status": np.select([to_relapse <= np.minimum(to_nrm, to_censoring),
-                         to_nrm <= np.minimum(to_relapse, to_censoring)], [1, 2], 0),
-    "risk": pd.Categorical(risk, categories=["low risk", "high risk"]),
-})
+cohort = pd.DataFrame(
+    {
+        "months": np.round(np.minimum.reduce([to_relapse, to_nrm, to_censoring]), 1),
+        "status": np.select(
+            [
+                to_relapse <= np.minimum(to_nrm, to_censoring),
+                to_nrm <= np.minimum(to_relapse, to_censoring),
+            ],
+            [1, 2],
+            0,
+        ),
+        "risk": pd.Categorical(risk, categories=["low risk", "high risk"]),
+    }
+)
 high = cohort[cohort.risk == "high risk"]
 grid = np.linspace(0, 48, 200)
 lam_r, lam_n = hazard["relapse"]["high risk"], hazard["nrm"]
@@ -323,19 +392,34 @@ km_high = sv.km_table(high.months, (high.status == 1).astype(int), conf_type="lo
 fig_cr = plots.new_figure(figsize=(7, 4), layout="constrained")
 ax = fig_cr.add_subplot()
 ax.plot(grid, truth, color="0.3", ls="--", lw=1.5, label="truth")
-ax.step(np.r_[0, cif_high.time], np.r_[0, cif_high.estimate], where="post",
-        color=plots.OKABE_ITO[0], lw=2, label="cumulative incidence (Aalen-Johansen)")
-ax.step(np.r_[0, km_high.time], np.r_[0, 1 - km_high.survival], where="post",
-        color=plots.OKABE_ITO[1], lw=2, label="1 - Kaplan-Meier, NRM censored")
+ax.step(
+    np.r_[0, cif_high.time],
+    np.r_[0, cif_high.estimate],
+    where="post",
+    color=plots.OKABE_ITO[0],
+    lw=2,
+    label="cumulative incidence (Aalen-Johansen)",
+)
+ax.step(
+    np.r_[0, km_high.time],
+    np.r_[0, 1 - km_high.survival],
+    where="post",
+    color=plots.OKABE_ITO[1],
+    lw=2,
+    label="1 - Kaplan-Meier, NRM censored",
+)
 ax.set(xlabel="Months after transplant", ylabel="Probability of relapse", xlim=(0, 48))
 ax.legend(loc="upper left")
 glue("fig_cr_bias", fig_cr, display=False)
 
-at36 = {"truth": lam_r / (lam_r + lam_n) * (1 - np.exp(-(lam_r + lam_n) * 36)),
-        "cuminc": sv.cuminc(high.months, high.status, cause=1, times=[36],
-                            conf_type="log").estimate.iloc[0],
-        "1-KM": 1 - sv.km_at(high.months, (high.status == 1).astype(int), [36],
-                             conf_type="log").survival.iloc[0]}
+at36 = {
+    "truth": lam_r / (lam_r + lam_n) * (1 - np.exp(-(lam_r + lam_n) * 36)),
+    "cuminc": sv.cuminc(
+        high.months, high.status, cause=1, times=[36], conf_type="log"
+    ).estimate.iloc[0],
+    "1-KM": 1
+    - sv.km_at(high.months, (high.status == 1).astype(int), [36], conf_type="log").survival.iloc[0],
+}
 for key, value in at36.items():
     glue(f"cr36_{key.replace('1-KM', 'one_minus_km')}", float(100 * value), display=False)
 pd.Series(at36, name="relapse by 36 months (high risk)")
@@ -360,18 +444,32 @@ pd.Series(at36, name="relapse by 36 months (high risk)")
 # different question with a different answer when the groups also differ in NRM.
 
 # %%
-fig_cif = plots.cuminc_plot(cohort.months, cohort.status, cause=1, group=cohort.risk,
-                            conf_type="log", test="gray", times=[0, 12, 24, 36, 48],
-                            xlabel="Months after transplant", ylabel="Relapse")
+fig_cif = plots.cuminc_plot(
+    cohort.months,
+    cohort.status,
+    cause=1,
+    group=cohort.risk,
+    conf_type="log",
+    test="gray",
+    times=[0, 12, 24, 36, 48],
+    xlabel="Months after transplant",
+    ylabel="Relapse",
+)
 glue("fig_cr_cif", fig_cif, display=False)
 gray = sv.gray_test(cohort.months, cohort.status, cohort.risk, cause=1)
 cause_specific = sv.logrank(cohort.months, (cohort.status == 1).astype(int), cohort.risk)
 glue("gray_stat", float(gray["stat"]), display=False)
 glue("cs_lr_chi2", float(cause_specific["chi2"]), display=False)
-pd.DataFrame({"Gray (cumulative incidence)": gray,
-              "log-rank (cause-specific hazard)": {"stat": cause_specific["chi2"],
-                                                   "df": cause_specific["df"],
-                                                   "p": cause_specific["p"]}}).T
+pd.DataFrame(
+    {
+        "Gray (cumulative incidence)": gray,
+        "log-rank (cause-specific hazard)": {
+            "stat": cause_specific["chi2"],
+            "df": cause_specific["df"],
+            "p": cause_specific["p"],
+        },
+    }
+).T
 
 # %% [markdown]
 # ```{glue:figure} fig_cr_cif
@@ -429,11 +527,15 @@ with warnings.catch_warnings(record=True) as caught:
     cox_sep = sv.cox(six_mp, "weeks", "relapse", ["low_wbc", "sex"], ties="breslow")
 for w in caught:
     print(f"{w.category.__name__}: {w.message}")
-firth = sv.cox(six_mp, "weeks", "relapse", ["low_wbc", "sex"], ties="breslow", firth=True,
-               ci="profile")
-ax_firth = plots.forest_plot(firth.summary, published=cox_sep.summary,
-                             series=("Firth, profile-likelihood CI", "Cox, Wald CI"),
-                             labels={"low_wbc": "log WBC < 2.1", "sex": "sex"})
+firth = sv.cox(
+    six_mp, "weeks", "relapse", ["low_wbc", "sex"], ties="breslow", firth=True, ci="profile"
+)
+ax_firth = plots.forest_plot(
+    firth.summary,
+    published=cox_sep.summary,
+    series=("Firth, profile-likelihood CI", "Cox, Wald CI"),
+    labels={"low_wbc": "log WBC < 2.1", "sex": "sex"},
+)
 glue("fig_firth", ax_firth.figure, display=False)
 low = firth.term("low_wbc")
 glue("firth_hr", float(low.hr), display=False)
@@ -493,12 +595,26 @@ glue("cut_p", float(best["p"]), display=False)
 
 # %%
 null_rng = np.random.default_rng(seed + 1)
-null = pd.DataFrame([
-    {k: v for k, v in sv.maxstat(leuk.weeks, leuk.relapse, null_rng.permutation(leuk.log_wbc),
-                                 minprop=0.1, maxprop=0.9).items() if k != "curve"}
-    for _ in range(n_null_trials)])
-null_rates = {"naive p < 0.05": (null.p_naive < alpha).mean(),
-              "corrected p < 0.05": (null.p < alpha).mean()}
+null = pd.DataFrame(
+    [
+        {
+            k: v
+            for k, v in sv.maxstat(
+                leuk.weeks,
+                leuk.relapse,
+                null_rng.permutation(leuk.log_wbc),
+                minprop=0.1,
+                maxprop=0.9,
+            ).items()
+            if k != "curve"
+        }
+        for _ in range(n_null_trials)
+    ]
+)
+null_rates = {
+    "naive p < 0.05": (null.p_naive < alpha).mean(),
+    "corrected p < 0.05": (null.p < alpha).mean(),
+}
 glue("null_naive", float(100 * null_rates["naive p < 0.05"]), display=False)
 glue("null_corrected", float(100 * null_rates["corrected p < 0.05"]), display=False)
 glue("n_null_trials", int(n_null_trials), display=False)
@@ -521,19 +637,32 @@ pd.Series(null_rates, name=f"share of {n_null_trials} searches on a shuffled mar
 
 # %%
 beside = lifelines_compare.side_by_side(
-    leuk.assign(arm_6mp=(leuk.arm == "6-MP").astype(int)), duration="weeks", event="relapse",
-    group="arm", covariates=["arm_6mp", "log_wbc"],
-    competing=cohort.rename(columns={"months": "time"}), seed=seed)
+    leuk.assign(arm_6mp=(leuk.arm == "6-MP").astype(int)),
+    duration="weeks",
+    event="relapse",
+    group="arm",
+    covariates=["arm_6mp", "log_wbc"],
+    competing=cohort.rename(columns={"months": "time"}),
+    seed=seed,
+)
 compared = beside[beside["lifelines"] != "none"]
 glue("ll_rows", len(compared), display=False)
 glue("ll_agree", int(compared.agree.sum()), display=False)
-glue("ll_missing", ", ".join(beside.loc[beside["lifelines"] == "none", "quantity"]),
-     display=False)
-glue("ll_km_log_gap", float(beside.set_index("quantity").loc[
-    "Kaplan-Meier 95 % CI, R's default (log)", "max |difference|"]), display=False)
-(beside.style.format({"max |difference|": "{:.1e}"}, na_rep="")
- .map(lambda ok: f"background-color: {'#d9f0d3' if ok else '#f8d0c8'}", subset=["agree"])
- .hide(axis="index"))
+glue("ll_missing", ", ".join(beside.loc[beside["lifelines"] == "none", "quantity"]), display=False)
+glue(
+    "ll_km_log_gap",
+    float(
+        beside.set_index("quantity").loc[
+            "Kaplan-Meier 95 % CI, R's default (log)", "max |difference|"
+        ]
+    ),
+    display=False,
+)
+(
+    beside.style.format({"max |difference|": "{:.1e}"}, na_rep="")
+    .map(lambda ok: f"background-color: {'#d9f0d3' if ok else '#f8d0c8'}", subset=["agree"])
+    .hide(axis="index")
+)
 
 # %% [markdown]
 # lifelines gives the same number in {glue:text}`ll_agree` of the {glue:text}`ll_rows`
@@ -560,10 +689,12 @@ glue("parity_n", len(parity_table), display=False)
 glue("parity_passed", int(parity_table.passed.sum()), display=False)
 glue("parity_values", int(parity_table["values"].sum()), display=False)
 glue("parity_uncovered", ", ".join(missing) if missing else "none", display=False)
-(parity_table.drop(columns=["note"] if (parity_table.note == "").all() else [])
- .style.format({"max_abs_diff": "{:.1e}", "max_rel_diff": "{:.1e}"})
- .map(lambda ok: f"background-color: {'#d9f0d3' if ok else '#f8d0c8'}", subset=["passed"])
- .hide(axis="index"))
+(
+    parity_table.drop(columns=["note"] if (parity_table.note == "").all() else [])
+    .style.format({"max_abs_diff": "{:.1e}", "max_rel_diff": "{:.1e}"})
+    .map(lambda ok: f"background-color: {'#d9f0d3' if ok else '#f8d0c8'}", subset=["passed"])
+    .hide(axis="index")
+)
 
 # %% [markdown]
 # {glue:text}`parity_passed` of {glue:text}`parity_n` comparisons pass, over
@@ -591,7 +722,10 @@ glue("parity_uncovered", ", ".join(missing) if missing else "none", display=Fals
 
 # %%
 tiny7 = pd.concat([tiny, pd.DataFrame({"days": [5], "died": [0]})], ignore_index=True)
-sv.km_table(tiny7.days, tiny7.died, conf_type="log-log").set_index("time").loc[5, "survival"], 6 / 7 * 3 / 5
+(
+    sv.km_table(tiny7.days, tiny7.died, conf_type="log-log").set_index("time").loc[5, "survival"],
+    6 / 7 * 3 / 5,
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -641,13 +775,23 @@ proportions.ci_table(7, 10).round(1)
 nrm_high = np.where(cohort.risk == "high risk", 0.05, hazard["nrm"])
 to_nrm2 = np.random.default_rng(seed + 2).exponential(1 / nrm_high)
 months2 = np.round(np.minimum.reduce([to_relapse, to_nrm2, to_censoring]), 1)
-status2 = np.select([to_relapse <= np.minimum(to_nrm2, to_censoring),
-                     to_nrm2 <= np.minimum(to_relapse, to_censoring)], [1, 2], 0)
+status2 = np.select(
+    [
+        to_relapse <= np.minimum(to_nrm2, to_censoring),
+        to_nrm2 <= np.minimum(to_relapse, to_censoring),
+    ],
+    [1, 2],
+    0,
+)
 gray2 = sv.gray_test(months2, status2, cohort.risk, cause=1)
 cs2 = sv.logrank(months2, (status2 == 1).astype(int), cohort.risk)
-pd.DataFrame({"Gray (cumulative incidence)": [gray2["stat"], gray2["p"]],
-              "log-rank (cause-specific hazard)": [cs2["chi2"], cs2["p"]]},
-             index=["statistic", "p"]).T
+pd.DataFrame(
+    {
+        "Gray (cumulative incidence)": [gray2["stat"], gray2["p"]],
+        "log-rank (cause-specific hazard)": [cs2["chi2"], cs2["p"]],
+    },
+    index=["statistic", "p"],
+).T
 
 # %% [markdown]
 # ```{solution-end}
@@ -668,13 +812,28 @@ pd.DataFrame({"Gray (cumulative incidence)": [gray2["stat"], gray2["p"]],
 # stays well above 5 %; the corrected p keeps it near or below 5 %.
 
 # %%
-narrow = pd.DataFrame([
-    {k: v for k, v in sv.maxstat(leuk.weeks, leuk.relapse,
-                                 np.random.default_rng(seed + 3 + i).permutation(leuk.log_wbc),
-                                 minprop=0.25, maxprop=0.75).items() if k != "curve"}
-    for i in range(200)])
-pd.Series({"naive p < 0.05": (narrow.p_naive < alpha).mean(),
-           "corrected p < 0.05": (narrow.p < alpha).mean()})
+narrow = pd.DataFrame(
+    [
+        {
+            k: v
+            for k, v in sv.maxstat(
+                leuk.weeks,
+                leuk.relapse,
+                np.random.default_rng(seed + 3 + i).permutation(leuk.log_wbc),
+                minprop=0.25,
+                maxprop=0.75,
+            ).items()
+            if k != "curve"
+        }
+        for i in range(200)
+    ]
+)
+pd.Series(
+    {
+        "naive p < 0.05": (narrow.p_naive < alpha).mean(),
+        "corrected p < 0.05": (narrow.p < alpha).mean(),
+    }
+)
 
 # %% [markdown]
 # ```{solution-end}

@@ -83,9 +83,23 @@ def jupyter_book_force_time() -> float:
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "CART_HSCT_NOTEBOOK")}
     env["CART_HSCT_REPRODUCTION"] = str(records)
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    return _timed([str(jupyter_book), "build", str(paths.ROOT), "--config", str(config_file),
-                   "--path-output", str(scratch / "out"), "-W", "-n", "--keep-going", "-q",
-                   "--all"], env=env)
+    return _timed(
+        [
+            str(jupyter_book),
+            "build",
+            str(paths.ROOT),
+            "--config",
+            str(config_file),
+            "--path-output",
+            str(scratch / "out"),
+            "-W",
+            "-n",
+            "--keep-going",
+            "-q",
+            "--all",
+        ],
+        env=env,
+    )
 
 
 def toolkit_times() -> dict[str, float]:
@@ -104,15 +118,29 @@ def reconstruct_times(cohorts: tuple[str, ...] = paths.PAPER_IDS) -> dict[str, f
     if not present:
         return {}
     scratch = paths.BUILD / "bench-cohorts"
-    return {"reconstruct_total_s": _timed(
-        [sys.executable, "-m", "cart_hsct.reconstruct", *present, "--seed", "1",
-         "--ensemble", "20", "--out", str(scratch)])}
+    return {
+        "reconstruct_total_s": _timed(
+            [
+                sys.executable,
+                "-m",
+                "cart_hsct.reconstruct",
+                *present,
+                "--seed",
+                "1",
+                "--ensemble",
+                "20",
+                "--out",
+                str(scratch),
+            ]
+        )
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--skip", nargs="*", default=[],
-                        choices=["build", "toolkit", "reconstruct"])
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["build", "toolkit", "reconstruct"]
+    )
     args = parser.parse_args(argv)
     results: dict[str, float] = {}
     if "build" not in args.skip:
@@ -121,9 +149,14 @@ def main(argv: list[str] | None = None) -> int:
         results.update(toolkit_times())
     if "reconstruct" not in args.skip:
         results.update(reconstruct_times())
-    report = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
-                          "platform": platform.platform(terse=True)},
-              "seconds": {k: round(v, 3) for k, v in results.items()}}
+    report = {
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(terse=True),
+        },
+        "seconds": {k: round(v, 3) for k, v in results.items()},
+    }
     paths.BUILD.mkdir(exist_ok=True)
     (paths.BUILD / "bench.json").write_text(json.dumps(report, indent=1) + "\n")
     width = max(len(k) for k in results) if results else 10
@@ -131,8 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in results.items():
         print(f"{k:<{width}}  {v:8.3f}")
     if "clean_build_speedup_x" in results:
-        print(f"clean build: {results['clean_build_speedup_x']:.2f}x faster than Jupyter Book "
-              "executing the same notebooks (execute_notebooks: force)")
+        print(
+            f"clean build: {results['clean_build_speedup_x']:.2f}x faster than Jupyter Book "
+            "executing the same notebooks (execute_notebooks: force)"
+        )
     print(f"written to {(paths.BUILD / 'bench.json').relative_to(paths.ROOT)}")
     return 0
 

@@ -60,8 +60,12 @@ def configured_steps(solver: dict) -> int:
 
 def _scaled(solver: dict, scale: float) -> dict:
     out = dict(solver)
-    for key in ("iterations", "covariate_iterations", "polish_iterations",
-                "polish_trial_iterations"):
+    for key in (
+        "iterations",
+        "covariate_iterations",
+        "polish_iterations",
+        "polish_trial_iterations",
+    ):
         if key in out:
             out[key] = max(1, int(out[key] * scale))
     return out
@@ -70,22 +74,30 @@ def _scaled(solver: dict, scale: float) -> dict:
 def _time(src: Path, spec: Path, seed: int, solver: dict) -> dict:
     # the data are this tree's whichever engine reads them
     env = dict(os.environ, PYTHONPATH=str(src), CART_HSCT_ROOT=str(paths.ROOT))
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(spec), str(seed), json.dumps(solver)],
-                         env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(spec), str(seed), json.dumps(solver)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if out.returncode:
         raise RuntimeError(f"fitting {spec.name} with the engine in {src} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench(cohorts=paths.PAPER_IDS, *, baseline: str | None = "2dab556", scale: float = 0.1,
-          seeds=(1,)) -> list[dict]:
+def bench(
+    cohorts=paths.PAPER_IDS, *, baseline: str | None = "2dab556", scale: float = 0.1, seeds=(1,)
+) -> list[dict]:
     """One row per (cohort, seed, engine): CPU seconds, steps per CPU second, loss, share of
     judged targets exact or close."""
     engines = {"this tree": paths.ROOT / "src"}
     with tempfile.TemporaryDirectory() as tmp:
         if baseline:
-            archive = subprocess.run(["git", "-C", str(paths.ROOT), "archive", baseline, "src"],
-                                     check=True, capture_output=True).stdout
+            archive = subprocess.run(
+                ["git", "-C", str(paths.ROOT), "archive", baseline, "src"],
+                check=True,
+                capture_output=True,
+            ).stdout
             subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
             engines[f"baseline {baseline}"] = Path(tmp) / "src"
         rows = []
@@ -96,26 +108,41 @@ def bench(cohorts=paths.PAPER_IDS, *, baseline: str | None = "2dab556", scale: f
             for seed in seeds:
                 for name, src in engines.items():
                     r = _time(src, spec, seed, solver)
-                    rows.append({"cohort": cohort, "seed": seed, "engine": name,
-                                 "steps": steps, "cpu_s": round(r["cpu_s"], 1),
-                                 "steps_per_cpu_s": round(steps / r["cpu_s"]),
-                                 "loss": round(r["loss"], 2), "share": round(r["share"], 3)})
+                    rows.append(
+                        {
+                            "cohort": cohort,
+                            "seed": seed,
+                            "engine": name,
+                            "steps": steps,
+                            "cpu_s": round(r["cpu_s"], 1),
+                            "steps_per_cpu_s": round(steps / r["cpu_s"]),
+                            "loss": round(r["loss"], 2),
+                            "share": round(r["share"], 3),
+                        }
+                    )
                     print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m cart_hsct.bench_reconstruct",
-                                 description=__doc__.split("\n\n")[0])
-    ap.add_argument("--baseline", default="2dab556",
-                    help="commit whose engine to time beside this tree's ('' for none)")
-    ap.add_argument("--scale", type=float, default=0.1,
-                    help="share of each spec's solver budgets to run (default 0.1)")
+    ap = argparse.ArgumentParser(
+        prog="python -m cart_hsct.bench_reconstruct", description=__doc__.split("\n\n")[0]
+    )
+    ap.add_argument(
+        "--baseline",
+        default="2dab556",
+        help="commit whose engine to time beside this tree's ('' for none)",
+    )
+    ap.add_argument(
+        "--scale",
+        type=float,
+        default=0.1,
+        help="share of each spec's solver budgets to run (default 0.1)",
+    )
     ap.add_argument("--seeds", type=int, nargs="+", default=[1])
     ap.add_argument("--cohorts", nargs="+", default=list(paths.PAPER_IDS))
     args = ap.parse_args(argv)
-    rows = bench(args.cohorts, baseline=args.baseline or None, scale=args.scale,
-                 seeds=args.seeds)
+    rows = bench(args.cohorts, baseline=args.baseline or None, scale=args.scale, seeds=args.seeds)
     out = paths.BUILD / "bench_reconstruct.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")

@@ -71,8 +71,11 @@ def _tree(*roots: str) -> list[Path]:
         if base.is_file():
             out.append(base)
         elif base.exists():
-            out.extend(p for p in base.rglob("*")
-                       if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+            out.extend(
+                p
+                for p in base.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+            )
     return out
 
 
@@ -93,8 +96,11 @@ def is_fresh(nb: Notebook, digest: str) -> bool:
 
 
 def discover() -> list[Notebook]:
-    return [Notebook(p) for p in sorted(paths.NOTEBOOKS.rglob("*.py"))
-            if ".ipynb_checkpoints" not in p.parts]
+    return [
+        Notebook(p)
+        for p in sorted(paths.NOTEBOOKS.rglob("*.py"))
+        if ".ipynb_checkpoints" not in p.parts
+    ]
 
 
 def _failing_cell(nb_path: Path) -> str:
@@ -122,8 +128,9 @@ def execute(nb: Notebook, parameters: dict | None = None, timeout: int = 900) ->
     return time.perf_counter() - start
 
 
-def run_notebook(source: Path, output: Path, *, page: str, parameters: dict | None = None,
-                 timeout: int = 900) -> None:
+def run_notebook(
+    source: Path, output: Path, *, page: str, parameters: dict | None = None, timeout: int = 900
+) -> None:
     """Convert ``source`` (jupytext) and execute it with papermill into ``output``.
 
     ``page`` names the page in its ledger records (``$CART_HSCT_NOTEBOOK``). The kernel is
@@ -138,15 +145,24 @@ def run_notebook(source: Path, output: Path, *, page: str, parameters: dict | No
     os.environ.pop("MPLBACKEND", None)  # Agg here silently drops figures from the pages
     output.parent.mkdir(parents=True, exist_ok=True)
     notebook = jupytext.read(source)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     source_nb = output.with_suffix(".in.ipynb")
     jupytext.write(notebook, source_nb, fmt="ipynb")
     try:
         papermill.execute_notebook(
-            str(source_nb), str(output), parameters=parameters or {}, cwd=str(paths.ROOT),
-            kernel_name="python3", progress_bar=False, request_save_on_cell_execute=False,
-            execution_timeout=timeout, kernel_manager_class=kernels.ForkedKernelManager,
+            str(source_nb),
+            str(output),
+            parameters=parameters or {},
+            cwd=str(paths.ROOT),
+            kernel_name="python3",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+            kernel_manager_class=kernels.ForkedKernelManager,
         )
     except Exception as err:  # papermill wraps every kernel-side failure
         where = _failing_cell(output) if output.exists() else str(err).strip().splitlines()[-1]
@@ -178,10 +194,13 @@ def _run(nb: Notebook) -> tuple[str, float | None, str | None]:
         return nb.name, None, str(err)
 
 
-def execute_all(notebooks: list[Notebook], workers: int | None = None,
-                force: bool = False, extra: list[Path] = (),
-                kernel_template: contextlib.ExitStack | None = None,
-                ) -> list[tuple[str, float | None]]:
+def execute_all(
+    notebooks: list[Notebook],
+    workers: int | None = None,
+    force: bool = False,
+    extra: list[Path] = (),
+    kernel_template: contextlib.ExitStack | None = None,
+) -> list[tuple[str, float | None]]:
     """Execute the notebooks whose inputs (and ``extra`` files) changed, in parallel;
     raise on any failure.
 
@@ -208,7 +227,8 @@ def execute_all(notebooks: list[Notebook], workers: int | None = None,
         workers = workers or os.cpu_count() or 1
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
             for (nb, digest), (name, took, error) in zip(
-                    todo, pool.map(_run, [nb for nb, _ in todo])):
+                todo, pool.map(_run, [nb for nb, _ in todo])
+            ):
                 if error:
                     failures.append(error)
                     continue
@@ -245,10 +265,13 @@ def _site_wide_hash() -> str:
     Sphinx rewrites only the pages whose source changed; when any of these change, every
     page must be rewritten.
     """
-    files = [paths.ROOT / "_config.yml", paths.ROOT / "_toc.yml",
-             paths.ROOT / "requirements.lock"]
-    files += [p for d in ("_ext", "_static") for p in (paths.BOOK / d).rglob("*")
-              if p.is_file() and "__pycache__" not in p.parts]
+    files = [paths.ROOT / "_config.yml", paths.ROOT / "_toc.yml", paths.ROOT / "requirements.lock"]
+    files += [
+        p
+        for d in ("_ext", "_static")
+        for p in (paths.BOOK / d).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
     return _hash_files([f for f in files if f.exists()]).hexdigest()
 
 
@@ -269,8 +292,17 @@ def build_html(force: bool = False) -> bool:
             page.touch()
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jupyter_book), "build", str(paths.ROOT),
-           "--path-output", str(staging), "-W", "-n", "--keep-going", "-q"]
+    cmd = [
+        str(jupyter_book),
+        "build",
+        str(paths.ROOT),
+        "--path-output",
+        str(staging),
+        "-W",
+        "-n",
+        "--keep-going",
+        "-q",
+    ]
     if rewrite_all:
         cmd.append("--all")
     proc = subprocess.run(cmd, cwd=paths.ROOT, env=env, capture_output=True, text=True)
@@ -295,8 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="re-execute every notebook")
     parser.add_argument("--workers", type=int, default=None, help="parallel notebooks")
     parser.add_argument("--no-html", action="store_true", help="execute notebooks only")
-    parser.add_argument("--fresh-kernels", action="store_true",
-                        help="start every kernel afresh instead of forking it from a template")
+    parser.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start every kernel afresh instead of forking it from a template",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     notebooks = discover()
@@ -306,24 +341,34 @@ def main(argv: list[str] | None = None) -> int:
     template = None if args.fresh_kernels else stack
     try:
         with stack:
-            print(f"Executing {len(notebooks)} notebooks "
-                  f"({args.workers or os.cpu_count()} workers)", flush=True)
-            report = execute_all(chapters, workers=args.workers, force=args.force,
-                                 kernel_template=template)
+            print(
+                f"Executing {len(notebooks)} notebooks ({args.workers or os.cpu_count()} workers)",
+                flush=True,
+            )
+            report = execute_all(
+                chapters, workers=args.workers, force=args.force, kernel_template=template
+            )
             out = ledger.write_scorecard()
             print(f"Scorecard: {out.relative_to(paths.ROOT)}", flush=True)
-            report += execute_all(last, workers=args.workers, force=args.force, extra=[out],
-                                  kernel_template=template)
+            report += execute_all(
+                last, workers=args.workers, force=args.force, extra=[out], kernel_template=template
+            )
         if not args.no_html:
             built = build_html(force=args.force)
-            print("HTML: " + (f"{paths.HTML.relative_to(paths.ROOT)}/index.html" if built
-                              else "unchanged"), flush=True)
+            print(
+                "HTML: "
+                + (f"{paths.HTML.relative_to(paths.ROOT)}/index.html" if built else "unchanged"),
+                flush=True,
+            )
     except (BuildError, ledger.LedgerError) as err:
         print(f"BUILD FAILED: {err}", file=sys.stderr, flush=True)
         return 1
     executed = sum(took is not None for _, took in report)
-    print(f"Done in {time.perf_counter() - start:.1f} s: {executed} notebooks run, "
-          f"{len(report) - executed} unchanged", flush=True)
+    print(
+        f"Done in {time.perf_counter() - start:.1f} s: {executed} notebooks run, "
+        f"{len(report) - executed} unchanged",
+        flush=True,
+    )
     return 0
 
 

@@ -16,7 +16,11 @@ def _rows(mask: np.ndarray, limit: int = 5) -> str:
 
 def durations(values, name: str = "time") -> np.ndarray:
     """Validate follow-up times: numeric, finite, non-negative."""
-    arr = np.asarray(values, dtype=float) if not isinstance(values, pd.Series) else values.to_numpy(float)
+    arr = (
+        np.asarray(values, dtype=float)
+        if not isinstance(values, pd.Series)
+        else values.to_numpy(float)
+    )
     if arr.ndim != 1:
         raise ValueError(f"'{name}' must be one-dimensional, got shape {arr.shape}.")
     bad = ~np.isfinite(arr)
@@ -74,6 +78,4 @@ def columns(df: pd.DataFrame, names: Iterable[str], source: str = "data frame") 
     """Every named column exists."""
     missing = [c for c in names if c not in df.columns]
     if missing:
-        raise ValueError(
-            f"{source} lacks column(s) {missing}; available: {list(df.columns)}."
-        )
+        raise ValueError(f"{source} lacks column(s) {missing}; available: {list(df.columns)}.")

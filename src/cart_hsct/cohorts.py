@@ -18,7 +18,16 @@ import pandas as pd
 from . import paths
 from .checks import _rows
 
-__all__ = ["load", "path", "provenance", "ensemble", "ensemble_seeds", "members", "explain", "spread"]
+__all__ = [
+    "load",
+    "path",
+    "provenance",
+    "ensemble",
+    "ensemble_seeds",
+    "members",
+    "explain",
+    "spread",
+]
 
 #: Allowed codes of the status-like columns, by suffix.
 _CODES = {"_event": (0, 1), "_status": (0, 1, 2)}
@@ -30,8 +39,10 @@ def path(cohort: str) -> Path:
 
 
 def _fail(file: str, column: str, mask: np.ndarray, what: str, fix: str) -> None:
-    raise ValueError(f"{file}: column '{column}' has {int(mask.sum())} {what} "
-                     f"(rows {_rows(mask)}, 0-based data rows); {fix}")
+    raise ValueError(
+        f"{file}: column '{column}' has {int(mask.sum())} {what} "
+        f"(rows {_rows(mask)}, 0-based data rows); {fix}"
+    )
 
 
 def validate(df: pd.DataFrame, name: str = "cohort") -> pd.DataFrame:
@@ -65,8 +76,13 @@ def validate(df: pd.DataFrame, name: str = "cohort") -> pd.DataFrame:
         if is_time:
             neg = vals < 0
             if neg.any():
-                _fail(name, col, neg, "negative times",
-                      "times count days from the time origin and must be >= 0")
+                _fail(
+                    name,
+                    col,
+                    neg,
+                    "negative times",
+                    "times count days from the time origin and must be >= 0",
+                )
             whole = ~np.isnan(vals) & (vals == np.round(vals))
             if whole.sum() == (~np.isnan(vals)).sum():
                 out[col] = pd.array([None if np.isnan(v) else int(v) for v in vals], "Int64")
@@ -81,8 +97,13 @@ def validate(df: pd.DataFrame, name: str = "cohort") -> pd.DataFrame:
             dmiss = pd.to_numeric(df[days], errors="coerce").isna().to_numpy()
             mismatch = dmiss != np.isnan(vals)
             if mismatch.any():
-                _fail(name, col, mismatch, f"values missing where '{days}' is not (or the "
-                      "reverse)", "an endpoint's time and status are missing together")
+                _fail(
+                    name,
+                    col,
+                    mismatch,
+                    f"values missing where '{days}' is not (or the reverse)",
+                    "an endpoint's time and status are missing together",
+                )
         out[col] = pd.array([None if np.isnan(v) else int(v) for v in vals], "Int64")
     return out
 
@@ -101,17 +122,20 @@ def load(cohort: str, seed: int | None = None) -> pd.DataFrame:
     """
     file = path(cohort)
     if not file.exists():
-        raise FileNotFoundError(f"{file} does not exist; make it with "
-                                f"`python -m cart_hsct.reconstruct {cohort}`")
+        raise FileNotFoundError(
+            f"{file} does not exist; make it with `python -m cart_hsct.reconstruct {cohort}`"
+        )
     if seed is None or seed == provenance(cohort)["seed"]:
         df = pd.read_csv(file, dtype={"patient_id": str})
         return validate(df, file.name)
     members = _ensemble_cohorts(cohort)
     chosen = members[members["seed"] == seed]
     if chosen.empty:
-        raise KeyError(f"{_members_file(cohort).name} has no seed {seed}; seeds: "
-                       f"{ensemble_seeds(cohort)} (and {provenance(cohort)['seed']}, the "
-                       f"committed cohort)")
+        raise KeyError(
+            f"{_members_file(cohort).name} has no seed {seed}; seeds: "
+            f"{ensemble_seeds(cohort)} (and {provenance(cohort)['seed']}, the "
+            f"committed cohort)"
+        )
     df = chosen.drop(columns="seed").reset_index(drop=True)
     return validate(df, f"{_members_file(cohort).name} (seed {seed})")
 
@@ -143,8 +167,9 @@ def provenance(cohort: str) -> dict:
     """``data/cohorts/<cohort>.provenance.json``: how the cohort was made and how close it comes."""
     file = paths.cohort_file(cohort, "provenance")
     if not file.exists():
-        raise FileNotFoundError(f"{file} does not exist; make it with "
-                                f"`python -m cart_hsct.reconstruct {cohort}`")
+        raise FileNotFoundError(
+            f"{file} does not exist; make it with `python -m cart_hsct.reconstruct {cohort}`"
+        )
     return json.loads(file.read_text(encoding="utf-8"))
 
 
@@ -196,18 +221,23 @@ def explain(cohort: str, eid: str, reason: str | None = None) -> str | None:
     parts = [reason] if reason else []
     fit = {t["id"]: t for t in provenance(cohort)["targets"]}.get(eid)
     if fit is not None and fit["status"] != "exact":
-        parts.append("reconstruction limit: the pseudo-cohort was fitted to this number and "
-                     f"reaches {fit['detail']} ({fit['status']})")
+        parts.append(
+            "reconstruction limit: the pseudo-cohort was fitted to this number and "
+            f"reaches {fit['detail']} ({fit['status']})"
+        )
     spread = ensemble(cohort)
     if spread is not None and eid in spread.index and pd.notna(spread.loc[eid, "median"]):
         row = spread.loc[eid]
-        parts.append(f"{int(row['n_seeds'])} {spread.attrs['members']}: median "
-                     f"{row['median']:.4g}, range {row['min']:.4g}-{row['max']:.4g}")
+        parts.append(
+            f"{int(row['n_seeds'])} {spread.attrs['members']}: median "
+            f"{row['median']:.4g}, range {row['min']:.4g}-{row['max']:.4g}"
+        )
     return "; ".join(parts) or None
 
 
-def spread(cohort: str, records: list[dict], ids=None,
-           columns: tuple[str, ...] = ("median", "min", "max")) -> pd.DataFrame:
+def spread(
+    cohort: str, records: list[dict], ids=None, columns: tuple[str, ...] = ("median", "min", "max")
+) -> pd.DataFrame:
     """Each recorded number beside its spread over the ensemble of reconstructions.
 
     ``records`` are a page's ledger records (``ledger.records()``); ``ids`` limits the rows.
@@ -218,11 +248,19 @@ def spread(cohort: str, records: list[dict], ids=None,
 
     summary = ensemble(cohort)
     if summary is None:
-        return pd.DataFrame({"note": [f"{cohort}.ensemble_targets.csv not found: no ensemble to show"]})
+        return pd.DataFrame(
+            {"note": [f"{cohort}.ensemble_targets.csv not found: no ensemble to show"]}
+        )
     wanted = set(ids) if ids is not None else None
-    rows = [{"id": r["id"], "published": ledger.entry(r["id"]).value, "this cohort": r["value"],
-             "p (this cohort)": r["p"],
-             **{k: summary.loc[r["id"], k] for k in columns if k in summary.columns}}
-            for r in records
-            if r["id"] in summary.index and (wanted is None or r["id"] in wanted)]
+    rows = [
+        {
+            "id": r["id"],
+            "published": ledger.entry(r["id"]).value,
+            "this cohort": r["value"],
+            "p (this cohort)": r["p"],
+            **{k: summary.loc[r["id"], k] for k in columns if k in summary.columns},
+        }
+        for r in records
+        if r["id"] in summary.index and (wanted is None or r["id"] in wanted)
+    ]
     return pd.DataFrame(rows)

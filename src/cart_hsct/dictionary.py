@@ -18,10 +18,14 @@ __all__ = ["dictionary"]
 #: Columns every cohort has, whatever its spec.
 _FIXED = {
     "patient_id": ("pseudo-patient identifier, <cohort>-NNN", "assigned in order"),
-    "entry_date": ("pseudo date of the time origin",
-                   "drawn inside the accrual window (seeded); sets the potential follow-up"),
-    "followup_days": ("potential follow-up: data cut-off minus entry_date",
-                      "follows from entry_date and the cut-off"),
+    "entry_date": (
+        "pseudo date of the time origin",
+        "drawn inside the accrual window (seeded); sets the potential follow-up",
+    ),
+    "followup_days": (
+        "potential follow-up: data cut-off minus entry_date",
+        "follows from entry_date and the cut-off",
+    ),
 }
 
 
@@ -103,8 +107,9 @@ def _text(expr) -> str:
 def _named(events: tuple, conditions: tuple) -> str:
     """``death`` or ``death (death_cause != 'relapse')`` for each event of an endpoint."""
     conditions = conditions or (None,) * len(events)
-    return ", ".join(e + (f" ({_text(c)})" if c is not None else "")
-                     for e, c in zip(events, conditions))
+    return ", ".join(
+        e + (f" ({_text(c)})" if c is not None else "") for e, c in zip(events, conditions)
+    )
 
 
 def dictionary(cohort: str, max_levels: int = 12) -> pd.DataFrame:
@@ -123,19 +128,28 @@ def dictionary(cohort: str, max_levels: int = 12) -> pd.DataFrame:
     df = cohorts.load(cohort)
     known: dict[str, tuple[str, str, str]] = {k: (m, h, "") for k, (m, h) in _FIXED.items()}
     if spec.groups:
-        known[spec.groups.column] = ("treatment group as named in the paper",
-                                     f"published sizes ({_margins(spec.groups.sizes)})", "")
+        known[spec.groups.column] = (
+            "treatment group as named in the paper",
+            f"published sizes ({_margins(spec.groups.sizes)})",
+            "",
+        )
     for c in spec.covariates:
         where = c.where.text if c.where else ""
         known[c.name] = (c.note or c.name.replace("_", " "), _covariate_how(c), where)
     for e in spec.events:
         where = e.where.text if e.where else ""
-        known[f"{e.name}_day"] = (e.note or f"day of {e.name.replace('_', ' ')}",
-                                  _event_how(e), where)
+        known[f"{e.name}_day"] = (
+            e.note or f"day of {e.name.replace('_', ' ')}",
+            _event_how(e),
+            where,
+        )
         if e.causes:
             counts = {label: cause.count for label, cause in e.causes.items()}
-            known[e.cause_column] = (f"cause of {e.name}",
-                                     f"published counts ({_margins(counts)})", "")
+            known[e.cause_column] = (
+                f"cause of {e.name}",
+                f"published counts ({_margins(counts)})",
+                "",
+            )
     for name, expr in spec.derived.items():
         known[name] = ("derived", f"formula: {_text(expr)}", "")
     for name, ep in spec.endpoints.items():
@@ -145,20 +159,36 @@ def dictionary(cohort: str, max_levels: int = 12) -> pd.DataFrame:
         built = f"from the event days: {events}" + (f" (competing: {rival})" if rival else "")
         note = ep.note or name.upper()
         known[f"{name}_days"] = (f"{note}: time to the first event or censoring", built, where)
-        known[f"{name}_event"] = (f"{note}: 1 = event, 0 = censored or competing event",
-                                  built, where)
+        known[f"{name}_event"] = (
+            f"{note}: 1 = event, 0 = censored or competing event",
+            built,
+            where,
+        )
         if rival:
-            known[f"{name}_status"] = (f"{note}: 0 censored, 1 event, 2 competing event first",
-                                       built, where)
+            known[f"{name}_status"] = (
+                f"{note}: 0 censored, 1 event, 2 competing event first",
+                built,
+                where,
+            )
     missing = [c for c in df.columns if c not in known]
     if missing:
-        raise ValueError(f"{cohorts.path(cohort).name}: columns {missing} are not explained "
-                         f"by data/specs/{cohort}.yaml (declare them as covariates, events, "
-                         "derived columns or endpoints)")
+        raise ValueError(
+            f"{cohorts.path(cohort).name}: columns {missing} are not explained "
+            f"by data/specs/{cohort}.yaml (declare them as covariates, events, "
+            "derived columns or endpoints)"
+        )
     rows = []
     for col in df.columns:
         meaning, how, where = known[col]
-        rows.append({"column": col, "type": _type(df[col]), "unit": _unit(col),
-                     "population": where, "values": _values(df[col], max_levels),
-                     "meaning": " ".join(meaning.split()), "how": how})
+        rows.append(
+            {
+                "column": col,
+                "type": _type(df[col]),
+                "unit": _unit(col),
+                "population": where,
+                "values": _values(df[col], max_levels),
+                "meaning": " ".join(meaning.split()),
+                "how": how,
+            }
+        )
     return pd.DataFrame(rows)

@@ -34,9 +34,18 @@ from jupyter_client import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 #: What the template imports: what most pages import first (and what IPython needs).
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.core.interactiveshell",
-           "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib.figure",
-           "scipy.special", "myst_nb")
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "IPython.core.interactiveshell",
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "matplotlib.figure",
+    "scipy.special",
+    "myst_nb",
+)
 #: The matplotlib backend ipykernel selects (``MPLBACKEND``) before a page imports matplotlib.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: Environment variable naming the template's socket (read by ``ForkedKernelManager``).
@@ -109,8 +118,11 @@ class _ForkProvisioner(LocalProvisioner):
     async def launch_kernel(self, cmd: list[str], **kwargs):
         if cmd[1:3] != ["-m", "ipykernel_launcher"] or cmd[0] != sys.executable:
             return await super().launch_kernel(cmd, **kwargs)  # not a kernel we can fork
-        request = {"args": cmd[3:], "cwd": str(kwargs.get("cwd") or os.getcwd()),
-                   "env": dict(kwargs.get("env") or os.environ)}
+        request = {
+            "args": cmd[3:],
+            "cwd": str(kwargs.get("cwd") or os.getcwd()),
+            "env": dict(kwargs.get("env") or os.environ),
+        }
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             conn.connect(self.template)
             conn.sendall(json.dumps(request).encode())
@@ -130,8 +142,9 @@ class ForkedKernelManager(KernelManager):
         super().__init__(**kwargs)
         if os.environ.get(TEMPLATE_ENV):
             self.kernel_id = self.kernel_id or str(uuid.uuid4())
-            self.provisioner = _ForkProvisioner(kernel_id=self.kernel_id,
-                                                kernel_spec=self.kernel_spec, parent=self)
+            self.provisioner = _ForkProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
             self.provisioner.template = os.environ[TEMPLATE_ENV]
 
 
@@ -151,8 +164,12 @@ def template(cwd: Path, preload: tuple[str, ...] = PRELOAD) -> Iterator[str]:
     """
     folder = tempfile.mkdtemp(prefix="cart-hsct-kernels-")
     path = os.path.join(folder, "template.sock")
-    proc = subprocess.Popen([sys.executable, "-m", "cart_hsct.kernels", path, *preload],
-                            cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cart_hsct.kernels", path, *preload],
+        cwd=cwd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     try:
         if proc.stdout.readline().strip() != b"ready":
             raise RuntimeError(f"the kernel template did not start (exit {proc.wait()})")
@@ -240,8 +257,11 @@ def _become_kernel(request: dict) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         # ipykernel read $JPY_PARENT_PID when the template imported it: say it here
-        sys.argv = ["ipykernel_launcher", *request["args"],
-                    f"--IPKernelApp.parent_handle={os.getppid()}"]
+        sys.argv = [
+            "ipykernel_launcher",
+            *request["args"],
+            f"--IPKernelApp.parent_handle={os.getppid()}",
+        ]
         from ipykernel.kernelapp import IPKernelApp
 
         IPKernelApp.launch_instance()

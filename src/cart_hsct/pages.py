@@ -25,8 +25,14 @@ def format_p(p: float | None) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def record_median(eid: str, values, *, note: str | None = None,
-                  shortfall: str | None = None, quartiles: bool = False) -> dict:
+def record_median(
+    eid: str,
+    values,
+    *,
+    note: str | None = None,
+    shortfall: str | None = None,
+    quartiles: bool = False,
+) -> dict:
     """Record the median and range of ``values`` against ledger id ``eid``.
 
     Parameters
@@ -47,8 +53,12 @@ def record_median(eid: str, values, *, note: str | None = None,
     from . import ledger
 
     v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().astype(float)
-    d = {"patients": len(v), "median": float(v.median()), "min": float(v.min()),
-         "max": float(v.max())}
+    d = {
+        "patients": len(v),
+        "median": float(v.median()),
+        "min": float(v.min()),
+        "max": float(v.max()),
+    }
     if quartiles:
         d.update(q1=float(v.quantile(0.25)), q3=float(v.quantile(0.75)))
     if note is None and shortfall is not None:
@@ -89,10 +99,15 @@ def spec_mask(expression, frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.asarray(expression(columns, len(frame)), dtype=bool), index=frame.index)
 
 
-def record_stated(paper: str, entries: Mapping, values: Mapping[str, object],
-                  identities: Mapping[str, tuple[dict, list]], *,
-                  checks: Mapping[str, str] | None = None,
-                  extra: Mapping[str, str] | None = None) -> None:
+def record_stated(
+    paper: str,
+    entries: Mapping,
+    values: Mapping[str, object],
+    identities: Mapping[str, tuple[dict, list]],
+    *,
+    checks: Mapping[str, str] | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> None:
     """Record each number the paper states in words, with where it was read and what
     checks it.
 
@@ -115,8 +130,9 @@ def record_stated(paper: str, entries: Mapping, values: Mapping[str, object],
         where = f"Read from the paper's {e.section} ('{papertext.locate(paper, e.quote)[:70]}')"
         if eid in in_identity:
             c = identities[in_identity[eid]][0]
-            check = (f"; identity {c['text']} ({in_identity[eid]}) "
-                     f"{'holds' if c['holds'] else 'FAILS'}.")
+            check = (
+                f"; identity {c['text']} ({in_identity[eid]}) {'holds' if c['holds'] else 'FAILS'}."
+            )
         else:
             check = checks.get(eid, "; no arithmetic identity involves it.")
         ledger.record(eid, value, note=where + check + extra.get(eid, ""), source="text")

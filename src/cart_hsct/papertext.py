@@ -16,17 +16,72 @@ from . import paths
 
 __all__ = ["locate", "numbers", "stated", "stated_dates", "stated_number", "text"]
 
-_UNITS = {w: i for i, w in enumerate(
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
-_TENS = {w: 10 * i for i, w in enumerate(
-    ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]) if w != "_"}
-_WORD = (r"(?:(?:" + "|".join(_TENS) + r")(?:[-\s](?:" + "|".join(list(_UNITS)[1:10]) + r"))?|"
-         + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")")
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+}
+_TENS = {
+    w: 10 * i
+    for i, w in enumerate(
+        ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
+    if w != "_"
+}
+_WORD = (
+    r"(?:(?:"
+    + "|".join(_TENS)
+    + r")(?:[-\s](?:"
+    + "|".join(list(_UNITS)[1:10])
+    + r"))?|"
+    + "|".join(sorted(_UNITS, key=len, reverse=True))
+    + r")"
+)
 # digits may carry a unit glued on ("365day"), but not a prefix ("CD19")
-_TOKEN = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)|\b(" + _WORD + r")\b",
-                    re.IGNORECASE)
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
+_TOKEN = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)|\b(" + _WORD + r")\b", re.IGNORECASE
+)
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
 _DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(?:(\d{1,2}),?\s+)?(\d{4})\b", re.IGNORECASE)
 
 
@@ -56,7 +111,7 @@ def locate(paper: str, quote: str) -> str:
             f"quote {q[:80]!r} does not occur in the text of {paper} "
             "(whitespace-insensitive); correct the ledger quote to the paper's wording."
         )
-    return body[at:at + len(q)]
+    return body[at : at + len(q)]
 
 
 def _word_value(word: str) -> int:
@@ -142,6 +197,11 @@ def stated(paper: str, entries, patterns=None, default: str | None = None) -> di
         id -> number, or ISO date text (:func:`stated_dates`) for entries in unit "date".
     """
     patterns = patterns or {}
-    return {eid: (stated_dates(paper, e.quote) if e.unit == "date"
-                  else stated_number(paper, e.quote, patterns.get(eid, default)))
-            for eid, e in entries.items()}
+    return {
+        eid: (
+            stated_dates(paper, e.quote)
+            if e.unit == "date"
+            else stated_number(paper, e.quote, patterns.get(eid, default))
+        )
+        for eid, e in entries.items()
+    }

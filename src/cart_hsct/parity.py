@@ -37,11 +37,26 @@ REFERENCE = paths.REFERENCE
 #: statistics and hazard ratios can be large); NA in R must be NaN here and vice versa.
 TOLERANCE = 1e-6
 #: Fixture files that hold input data rather than R results.
-INPUTS = ("survival_edge.csv", "survival_random.csv", "survival_cr_edge.csv",
-          "survival_cr_random.csv", "survival_maxstat_data.csv", "cox_mixed.csv",
-          "cox_early.csv", "cox_separation.csv", "cox_tv.csv", "crr_data.csv",
-          "zph_ties.csv", "zph_factor.csv", "td_edge.csv", "td_random.csv", "td_noties.csv",
-          "td_delayed.csv", "median_ci_data.csv", "fixed_time_data.csv")
+INPUTS = (
+    "survival_edge.csv",
+    "survival_random.csv",
+    "survival_cr_edge.csv",
+    "survival_cr_random.csv",
+    "survival_maxstat_data.csv",
+    "cox_mixed.csv",
+    "cox_early.csv",
+    "cox_separation.csv",
+    "cox_tv.csv",
+    "crr_data.csv",
+    "zph_ties.csv",
+    "zph_factor.csv",
+    "td_edge.csv",
+    "td_random.csv",
+    "td_noties.csv",
+    "td_delayed.csv",
+    "median_ci_data.csv",
+    "fixed_time_data.csv",
+)
 #: R-made data sets used by other tests, not parity fixtures (file: the test that reads it).
 OTHER_DATA = {"roundtrip_cohort.csv": "tests/test_reconstruct_roundtrip.py"}
 
@@ -136,16 +151,20 @@ def _km_median(ref: Path) -> Pairs:
     for row in want_all.itertuples(index=False):
         d = _subset(_read(ref, f"survival_{row.dataset}.csv"), row.group)
         got = sv.km_median(d.time, d.event, conf_type=row.conf_type)
-        yield ([_none_nan(got[k]) for k in ("median", "ci_lower", "ci_upper")],
-               [row.median, row.ci_lower, row.ci_upper])
+        yield (
+            [_none_nan(got[k]) for k in ("median", "ci_lower", "ci_upper")],
+            [row.median, row.ci_lower, row.ci_upper],
+        )
 
 
 def _median_followup(ref: Path) -> Pairs:
     for row in _read(ref, "survival_median_followup.csv").itertuples(index=False):
         d = _read(ref, f"survival_{row.dataset}.csv")
         got = sv.median_followup(d.time, d.event, conf_type=row.conf_type)
-        yield ([_none_nan(got[k]) for k in ("median", "ci_lower", "ci_upper")],
-               [row.median, row.ci_lower, row.ci_upper])
+        yield (
+            [_none_nan(got[k]) for k in ("median", "ci_lower", "ci_upper")],
+            [row.median, row.ci_lower, row.ci_upper],
+        )
 
 
 def _logrank(ref: Path) -> Pairs:
@@ -163,8 +182,10 @@ def _pairwise_logrank(ref: Path) -> Pairs:
         d = _read(ref, f"survival_{ds}.csv")
         for adjust, col in ((None, "p"), ("holm", "p_holm"), ("BH", "p_BH")):
             got = sv.pairwise_logrank(d.time, d.event, d.group, adjust=adjust)
-            yield (got[["chi2", "p", "p_adjusted"]].to_numpy(float),
-                   want[["chi2", "p", col]].to_numpy(float))
+            yield (
+                got[["chi2", "p", "p_adjusted"]].to_numpy(float),
+                want[["chi2", "p", col]].to_numpy(float),
+            )
 
 
 # ----------------------------------------------------------------------------- competing risks
@@ -177,9 +198,14 @@ def _cuminc(ref: Path) -> Pairs:
         d = _read(ref, f"survival_{ds}.csv")
         want = want.sort_values(["group", "time"], kind="stable")
         for conf_type, prefix in (("plain", "plain"), ("log", "log"), ("log-log", "loglog")):
-            got = sv.cuminc(d.time, d.status, cause=int(cause),
-                            group=None if by == "none" else d.group,
-                            times=sorted(set(want.time)), conf_type=conf_type)
+            got = sv.cuminc(
+                d.time,
+                d.status,
+                cause=int(cause),
+                group=None if by == "none" else d.group,
+                times=sorted(set(want.time)),
+                conf_type=conf_type,
+            )
             cols = ["time", "estimate", "variance", "ci_lower", "ci_upper"]
             r_cols = ["time", "estimate", "variance", f"{prefix}_lower", f"{prefix}_upper"]
             yield got[cols].to_numpy(float), want[r_cols].to_numpy(float)
@@ -192,10 +218,19 @@ def _cuminc_survfit(ref: Path) -> Pairs:
         d = _read(ref, f"survival_{ds}.csv")
         if group != "all":
             d = d[d.group == group]
-        got = sv.cuminc(d.time, d.status, cause=int(cause), times=list(want.time),
-                        conf_type="log", variance="survfit", absent="zero")
-        yield (got[["time", "estimate", "variance", "ci_lower", "ci_upper"]].to_numpy(float),
-               want[["time", "estimate", "variance", "log_lower", "log_upper"]].to_numpy(float))
+        got = sv.cuminc(
+            d.time,
+            d.status,
+            cause=int(cause),
+            times=list(want.time),
+            conf_type="log",
+            variance="survfit",
+            absent="zero",
+        )
+        yield (
+            got[["time", "estimate", "variance", "ci_lower", "ci_upper"]].to_numpy(float),
+            want[["time", "estimate", "variance", "log_lower", "log_upper"]].to_numpy(float),
+        )
 
 
 def _gray_test(ref: Path) -> Pairs:
@@ -209,13 +244,19 @@ def _maxstat(ref: Path) -> Pairs:
     d = _read(ref, "survival_maxstat_data.csv")
     curves = _read(ref, "survival_maxstat_curve.csv")
     for row in _read(ref, "survival_maxstat.csv").itertuples(index=False):
-        got = sv.maxstat(d.time, d.event, d.marker, minprop=row.minprop, maxprop=row.maxprop,
-                         pmethod=row.pmethod)
+        got = sv.maxstat(
+            d.time, d.event, d.marker, minprop=row.minprop, maxprop=row.maxprop, pmethod=row.pmethod
+        )
         yield [got["cutpoint"], got["statistic"], got["p"]], [row.cutpoint, row.statistic, row.p]
-        curve = curves[(curves.pmethod == row.pmethod) & (curves.minprop == row.minprop)
-                       & (curves.maxprop == row.maxprop)]
-        yield (got["curve"][["cutpoint", "statistic"]].to_numpy(float),
-               curve[["cutpoint", "statistic"]].to_numpy(float))
+        curve = curves[
+            (curves.pmethod == row.pmethod)
+            & (curves.minprop == row.minprop)
+            & (curves.maxprop == row.maxprop)
+        ]
+        yield (
+            got["curve"][["cutpoint", "statistic"]].to_numpy(float),
+            curve[["cutpoint", "statistic"]].to_numpy(float),
+        )
 
 
 # ----------------------------------------------------------------------------- regression
@@ -248,29 +289,34 @@ def _cox(ref: Path) -> Pairs:
             fit = _quiet(sv.cox, d, "time", "event", covariates, ties=ties)
         if list(fit.summary["term"]) != case["term"]:
             raise ValueError(f"{name}: terms {list(fit.summary['term'])} vs R {case['term']}")
-        yield (fit.summary[_COEF_COLUMNS].to_numpy(float),
-               np.column_stack([case[k] for k in _COEF_COLUMNS]).astype(float))
+        yield (
+            fit.summary[_COEF_COLUMNS].to_numpy(float),
+            np.column_stack([case[k] for k in _COEF_COLUMNS]).astype(float),
+        )
         yield list(fit.loglik_), case["loglik"]
-        yield (fit.tests.loc[["lr", "wald", "score"], ["stat", "df", "p"]].to_numpy(float),
-               np.array([case["lr"], case["wald"], case["score"]], dtype=float))
+        yield (
+            fit.tests.loc[["lr", "wald", "score"], ["stat", "df", "p"]].to_numpy(float),
+            np.array([case["lr"], case["wald"], case["score"]], dtype=float),
+        )
 
 
 def _firth(ref: Path) -> Pairs:
     """Firth-penalised Cox, Wald and profile-likelihood versions, Breslow ties."""
-    files = {"separation": "cox_separation.csv", "mixed": "cox_mixed.csv",
-             "early": "cox_early.csv"}
-    covs = {"separation": ["arm", "age"], "mixed": ["sex", "age", "grp"],
-            "early": ["trt", "score"]}
+    files = {"separation": "cox_separation.csv", "mixed": "cox_mixed.csv", "early": "cox_early.csv"}
+    covs = {"separation": ["arm", "age"], "mixed": ["sex", "age", "grp"], "early": ["trt", "score"]}
     for name, case in _json_cases(ref, "firth_results.json").items():
         d = _read(ref, files[name])
-        for ci, cols in (("wald", ["coef", "se", "p_wald", "wald_lower", "wald_upper"]),
-                         ("profile", ["coef", "se", "p_profile", "profile_lower",
-                                      "profile_upper"])):
+        for ci, cols in (
+            ("wald", ["coef", "se", "p_wald", "wald_lower", "wald_upper"]),
+            ("profile", ["coef", "se", "p_profile", "profile_lower", "profile_upper"]),
+        ):
             fit = sv.cox(d, "time", "event", covs[name], ties="breslow", firth=True, ci=ci)
             if list(fit.summary["term"]) != case["term"]:
                 raise ValueError(f"firth {name}: terms {list(fit.summary['term'])} vs R")
-            yield (fit.summary[_COEF_COLUMNS].to_numpy(float),
-                   np.column_stack([case[k] for k in cols]).astype(float))
+            yield (
+                fit.summary[_COEF_COLUMNS].to_numpy(float),
+                np.column_stack([case[k] for k in cols]).astype(float),
+            )
         yield list(fit.loglik_), case["loglik"]
 
 
@@ -281,8 +327,10 @@ def _fine_gray(ref: Path) -> Pairs:
         got = sv.fine_gray(d, "time", "status", covariates, cause=int(case["failcode"][0]))
         if list(got["term"]) != case["term"]:
             raise ValueError(f"crr terms {list(got['term'])} vs R {case['term']}")
-        yield (got[_COEF_COLUMNS].to_numpy(float),
-               np.column_stack([case[k] for k in _COEF_COLUMNS]).astype(float))
+        yield (
+            got[_COEF_COLUMNS].to_numpy(float),
+            np.column_stack([case[k] for k in _COEF_COLUMNS]).astype(float),
+        )
 
 
 def _cox_zph(ref: Path) -> Pairs:
@@ -292,12 +340,21 @@ def _cox_zph(ref: Path) -> Pairs:
     for case in results["zph"].values():
         d = _read(ref, case["data"][0])
         covariates = case["formula"][0].split("~")[1].replace(" ", "").split("+")
-        got = sv.cox_zph(d, "time", "event", covariates, ties=case["ties"][0],
-                         transform=case["transform"][0], terms=case["terms"][0])
+        got = sv.cox_zph(
+            d,
+            "time",
+            "event",
+            covariates,
+            ties=case["ties"][0],
+            transform=case["transform"][0],
+            terms=case["terms"][0],
+        )
         if list(got.table.index) != case["term"]:
             raise ValueError(f"cox.zph terms {list(got.table.index)} vs R {case['term']}")
-        yield (got.table[["chisq", "df", "p"]].to_numpy(float),
-               np.column_stack([case["chisq"], case["df"], case["p"]]).astype(float))
+        yield (
+            got.table[["chisq", "df", "p"]].to_numpy(float),
+            np.column_stack([case["chisq"], case["df"], case["p"]]).astype(float),
+        )
         yield got.x, case["x"]
         yield got.time, case["time"]
         yield got.y.to_numpy().ravel(order="F"), case["y"]  # R matrices are column-major
@@ -306,8 +363,9 @@ def _cox_zph(ref: Path) -> Pairs:
         d = _read(ref, case["data"][0])
         covariates = case["formula"][0].split("~")[1].replace(" ", "").split("+")
         for kind in ("schoenfeld", "scaledsch"):
-            got = sv.schoenfeld_residuals(d, "time", "event", covariates, ties=case["ties"][0],
-                                          scaled=kind == "scaledsch")
+            got = sv.schoenfeld_residuals(
+                d, "time", "event", covariates, ties=case["ties"][0], scaled=kind == "scaledsch"
+            )
             yield got.iloc[:, 1:].to_numpy().ravel(order="F"), case[kind]
 
 
@@ -335,8 +393,17 @@ def _split(ref: Path) -> Pairs:
 
 def _simon_makuch(ref: Path) -> Pairs:
     want_all = _read(ref, "td_simon_makuch.csv")
-    cols = ["group", "time", "at_risk", "events", "censored", "survival", "std_err",
-            "ci_lower", "ci_upper"]
+    cols = [
+        "group",
+        "time",
+        "at_risk",
+        "events",
+        "censored",
+        "survival",
+        "std_err",
+        "ci_lower",
+        "ci_upper",
+    ]
     for (name, ct), want in want_all.groupby(["dataset", "conf_type"], sort=True):
         d = _td_rows(ref, name)
         got = sv.simon_makuch(d.start, d.stop, d.event, d.exposed, conf_type=ct)
@@ -348,10 +415,11 @@ def _mantel_byar(ref: Path) -> Pairs:
     for name, case in _json_cases(ref, "td_mantel_byar.json").items():
         d = _td_rows(ref, name)
         got = sv.mantel_byar(d.start, d.stop, d.event, d.exposed)
-        yield ([got["chi2"], got["df"], got["p"]],
-               [case["chi2"][0], case["df"][0], case["p"][0]])
-        yield (got["groups"][["observed", "expected"]].to_numpy(float),
-               np.column_stack([case["observed"], case["expected"]]).astype(float))
+        yield ([got["chi2"], got["df"], got["p"]], [case["chi2"][0], case["df"][0], case["p"][0]])
+        yield (
+            got["groups"][["observed", "expected"]].to_numpy(float),
+            np.column_stack([case["observed"], case["expected"]]).astype(float),
+        )
         if "coxph_score" in case:
             yield [got["chi2"], got["p"]], [case["coxph_score"][0], case["coxph_score_p"][0]]
 
@@ -376,12 +444,23 @@ def _km_compare_at(ref: Path) -> Pairs:
 def _cuminc_extend(ref: Path) -> Pairs:
     data = _read(ref, "fixed_time_data.csv")
     for (name, group, cause), r in _read(ref, "fixed_time_cuminc.csv").groupby(
-            ["set", "group", "cause"]):
+        ["set", "group", "cause"]
+    ):
         d = data[(data["set"] == name) & (data["group"] == group)]
-        for variance, columns in (("survfit", ["estimate", "survfit_var"]),
-                                  ("cmprsk", ["cmprsk_estimate", "cmprsk_var"])):
-            got = sv.cuminc(d.time, d.status, cause=int(cause), times=r.time, conf_type="log",
-                            variance=variance, absent="zero", extend=True)
+        for variance, columns in (
+            ("survfit", ["estimate", "survfit_var"]),
+            ("cmprsk", ["cmprsk_estimate", "cmprsk_var"]),
+        ):
+            got = sv.cuminc(
+                d.time,
+                d.status,
+                cause=int(cause),
+                times=r.time,
+                conf_type="log",
+                variance=variance,
+                absent="zero",
+                extend=True,
+            )
             yield got[["estimate", "variance"]].to_numpy(), r[columns].to_numpy()
 
 
@@ -416,69 +495,155 @@ def _landmark_cif(ref: Path) -> Pairs:
     from . import proportions as pr
 
     for row in _read(ref, "proportions_cif.csv").itertuples(index=False):
-        got = pr.landmark_cif(int(row.k), int(row.n), conf_type="log",
-                              competing=int(row.competing), order=row.order)
+        got = pr.landmark_cif(
+            int(row.k), int(row.n), conf_type="log", competing=int(row.competing), order=row.order
+        )
         yield [got["estimate"], got["variance"]], [row.estimate, row.cmprsk_var]
 
 
 COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("survival.km_table", "survival_km_table.csv",
-               "summary(survfit(Surv(time, event) ~ 1, conf.type = ct), censored = TRUE)",
-               _km_table),
-    Comparison("survival.km_at", "survival_km_at.csv",
-               "summary(survfit(...), times = t, extend = TRUE)", _km_at),
-    Comparison("survival.km_median", "survival_km_median.csv",
-               "quantile(survfit(...), 0.5)", _km_median),
-    Comparison("survival.median_followup", "survival_median_followup.csv",
-               "quantile(survfit(Surv(time, 1 - event) ~ 1), 0.5)", _median_followup),
-    Comparison("survival.logrank", "survival_logrank.csv",
-               "survdiff(Surv(time, event) ~ group, rho = rho)", _logrank),
-    Comparison("survival.pairwise_logrank", "survival_pairwise_logrank.csv",
-               "survdiff per pair + p.adjust(p, 'holm' / 'BH')", _pairwise_logrank),
-    Comparison("survival.cuminc", "survival_cuminc.csv",
-               "timepoints(cmprsk::cuminc(time, status, group), t) + CI transforms in R",
-               _cuminc),
-    Comparison('survival.cuminc(variance="survfit")', "survival_cuminc_survfit.csv",
-               "summary(survfit(Surv(time, factor(status)) ~ 1), times = t): pstate, "
-               "std.err^2, log interval", _cuminc_survfit),
-    Comparison("survival.gray_test", "survival_gray_test.csv",
-               "cmprsk::cuminc(time, status, group, rho = rho)$Tests", _gray_test),
-    Comparison("survival.maxstat", "survival_maxstat.csv",
-               "maxstat.test(Surv(time, event) ~ marker, smethod = 'LogRank', pmethod = pm)",
-               _maxstat, also=("survival_maxstat_curve.csv",)),
-    Comparison("survival.cox, survival.cox_time_varying", "cox_results.json",
-               "coxph(Surv(time, event) ~ ..., ties = 'efron' / 'breslow')", _cox),
-    Comparison("survival.cox(firth=True)", "firth_results.json",
-               "coxphf definitions (Heinze & Schemper 2001) in base R; coxphf itself is "
-               "not packaged for Debian", _firth),
-    Comparison("survival.cox_zph, survival.schoenfeld_residuals", "zph_results.json",
-               "cox.zph(coxph(...), transform = tr, terms = te); residuals(fit, 'scaledsch')",
-               _cox_zph),
-    Comparison("survival.split_at_exposure", "td_split.csv",
-               "tmerge(base, d, id = id, exposed = tdc(exposure_day))", _split),
-    Comparison("survival.simon_makuch", "td_simon_makuch.csv",
-               "summary(survfit(Surv(start, stop, event) ~ exposed, conf.type = ct), "
-               "censored = TRUE)", _simon_makuch),
-    Comparison("survival.mantel_byar", "td_mantel_byar.json",
-               "Mantel-Byar sums written out in R; without tied deaths also "
-               "coxph(Surv(start, stop, event) ~ exposed)$score", _mantel_byar),
-    Comparison("survival.median_symmetric_ci", "median_ci_results.json",
-               "median +- qnorm(1 - alpha/2) * summary(survfit, times = median)$std.err / "
-               "slope, written out in R", _median_symmetric_ci),
-    Comparison("survival.km_compare_at", "fixed_time_km.csv",
-               "(S1 - S2) / sqrt(se1^2 + se2^2) on summary(survfit, times = t, extend = TRUE), "
-               "written out in R", _km_compare_at),
-    Comparison('survival.cuminc(absent="zero", extend=True)', "fixed_time_cuminc.csv",
-               "summary(survfit(Surv(time, factor(status)) ~ 1), times = t, extend = TRUE); "
-               "timepoints(cuminc(...), min(t, max(time)))", _cuminc_extend),
-    Comparison("survival.fine_gray", "crr_results.json",
-               "cmprsk::crr(time, status, cov1, failcode)", _fine_gray),
-    Comparison("proportions.ci", "proportions_ci.csv",
-               "binom.test, prop.test, summary(survfit(..., conf.type = ct))", _proportion_ci),
-    Comparison("proportions.two_by_two", "proportions_2x2.csv",
-               "fisher.test, chisq.test(correct = TRUE / FALSE)", _two_by_two),
-    Comparison("proportions.landmark_cif", "proportions_cif.csv",
-               "timepoints(cmprsk::cuminc(time, status), 1)", _landmark_cif),
+    Comparison(
+        "survival.km_table",
+        "survival_km_table.csv",
+        "summary(survfit(Surv(time, event) ~ 1, conf.type = ct), censored = TRUE)",
+        _km_table,
+    ),
+    Comparison(
+        "survival.km_at",
+        "survival_km_at.csv",
+        "summary(survfit(...), times = t, extend = TRUE)",
+        _km_at,
+    ),
+    Comparison(
+        "survival.km_median", "survival_km_median.csv", "quantile(survfit(...), 0.5)", _km_median
+    ),
+    Comparison(
+        "survival.median_followup",
+        "survival_median_followup.csv",
+        "quantile(survfit(Surv(time, 1 - event) ~ 1), 0.5)",
+        _median_followup,
+    ),
+    Comparison(
+        "survival.logrank",
+        "survival_logrank.csv",
+        "survdiff(Surv(time, event) ~ group, rho = rho)",
+        _logrank,
+    ),
+    Comparison(
+        "survival.pairwise_logrank",
+        "survival_pairwise_logrank.csv",
+        "survdiff per pair + p.adjust(p, 'holm' / 'BH')",
+        _pairwise_logrank,
+    ),
+    Comparison(
+        "survival.cuminc",
+        "survival_cuminc.csv",
+        "timepoints(cmprsk::cuminc(time, status, group), t) + CI transforms in R",
+        _cuminc,
+    ),
+    Comparison(
+        'survival.cuminc(variance="survfit")',
+        "survival_cuminc_survfit.csv",
+        "summary(survfit(Surv(time, factor(status)) ~ 1), times = t): pstate, "
+        "std.err^2, log interval",
+        _cuminc_survfit,
+    ),
+    Comparison(
+        "survival.gray_test",
+        "survival_gray_test.csv",
+        "cmprsk::cuminc(time, status, group, rho = rho)$Tests",
+        _gray_test,
+    ),
+    Comparison(
+        "survival.maxstat",
+        "survival_maxstat.csv",
+        "maxstat.test(Surv(time, event) ~ marker, smethod = 'LogRank', pmethod = pm)",
+        _maxstat,
+        also=("survival_maxstat_curve.csv",),
+    ),
+    Comparison(
+        "survival.cox, survival.cox_time_varying",
+        "cox_results.json",
+        "coxph(Surv(time, event) ~ ..., ties = 'efron' / 'breslow')",
+        _cox,
+    ),
+    Comparison(
+        "survival.cox(firth=True)",
+        "firth_results.json",
+        "coxphf definitions (Heinze & Schemper 2001) in base R; coxphf itself is "
+        "not packaged for Debian",
+        _firth,
+    ),
+    Comparison(
+        "survival.cox_zph, survival.schoenfeld_residuals",
+        "zph_results.json",
+        "cox.zph(coxph(...), transform = tr, terms = te); residuals(fit, 'scaledsch')",
+        _cox_zph,
+    ),
+    Comparison(
+        "survival.split_at_exposure",
+        "td_split.csv",
+        "tmerge(base, d, id = id, exposed = tdc(exposure_day))",
+        _split,
+    ),
+    Comparison(
+        "survival.simon_makuch",
+        "td_simon_makuch.csv",
+        "summary(survfit(Surv(start, stop, event) ~ exposed, conf.type = ct), censored = TRUE)",
+        _simon_makuch,
+    ),
+    Comparison(
+        "survival.mantel_byar",
+        "td_mantel_byar.json",
+        "Mantel-Byar sums written out in R; without tied deaths also "
+        "coxph(Surv(start, stop, event) ~ exposed)$score",
+        _mantel_byar,
+    ),
+    Comparison(
+        "survival.median_symmetric_ci",
+        "median_ci_results.json",
+        "median +- qnorm(1 - alpha/2) * summary(survfit, times = median)$std.err / "
+        "slope, written out in R",
+        _median_symmetric_ci,
+    ),
+    Comparison(
+        "survival.km_compare_at",
+        "fixed_time_km.csv",
+        "(S1 - S2) / sqrt(se1^2 + se2^2) on summary(survfit, times = t, extend = TRUE), "
+        "written out in R",
+        _km_compare_at,
+    ),
+    Comparison(
+        'survival.cuminc(absent="zero", extend=True)',
+        "fixed_time_cuminc.csv",
+        "summary(survfit(Surv(time, factor(status)) ~ 1), times = t, extend = TRUE); "
+        "timepoints(cuminc(...), min(t, max(time)))",
+        _cuminc_extend,
+    ),
+    Comparison(
+        "survival.fine_gray",
+        "crr_results.json",
+        "cmprsk::crr(time, status, cov1, failcode)",
+        _fine_gray,
+    ),
+    Comparison(
+        "proportions.ci",
+        "proportions_ci.csv",
+        "binom.test, prop.test, summary(survfit(..., conf.type = ct))",
+        _proportion_ci,
+    ),
+    Comparison(
+        "proportions.two_by_two",
+        "proportions_2x2.csv",
+        "fisher.test, chisq.test(correct = TRUE / FALSE)",
+        _two_by_two,
+    ),
+    Comparison(
+        "proportions.landmark_cif",
+        "proportions_cif.csv",
+        "timepoints(cmprsk::cuminc(time, status), 1)",
+        _landmark_cif,
+    ),
 )
 
 
@@ -497,26 +662,58 @@ def parity_table(reference: Path | None = None) -> pd.DataFrame:
     for c in COMPARISONS:
         row = {"function": c.function, "fixture": c.fixture, "R call": c.r_call}
         if not (ref / c.fixture).exists():
-            rows.append(row | {"cases": 0, "values": 0, "max_abs_diff": np.nan,
-                               "max_rel_diff": np.nan, "passed": False,
-                               "note": "fixture missing"})
+            rows.append(
+                row
+                | {
+                    "cases": 0,
+                    "values": 0,
+                    "max_abs_diff": np.nan,
+                    "max_rel_diff": np.nan,
+                    "passed": False,
+                    "note": "fixture missing",
+                }
+            )
             continue
         try:
             results = [difference(py, r) for py, r in c.pairs(ref)]
         except Exception as err:  # noqa: BLE001  reported in the table, not swallowed
-            rows.append(row | {"cases": 0, "values": 0, "max_abs_diff": np.nan,
-                               "max_rel_diff": np.nan, "passed": False,
-                               "note": f"{type(err).__name__}: {err}"})
+            rows.append(
+                row
+                | {
+                    "cases": 0,
+                    "values": 0,
+                    "max_abs_diff": np.nan,
+                    "max_rel_diff": np.nan,
+                    "passed": False,
+                    "note": f"{type(err).__name__}: {err}",
+                }
+            )
             continue
-        rows.append(row | {
-            "cases": len(results), "values": sum(n for n, _, _, _ in results),
-            "max_abs_diff": max((d for _, d, _, _ in results), default=np.nan),
-            "max_rel_diff": max((d for _, _, d, _ in results), default=np.nan),
-            "passed": bool(results) and all(ok for _, _, _, ok in results),
-            "note": "" if results else "no cases in fixture",
-        })
-    return pd.DataFrame(rows, columns=["function", "fixture", "R call", "cases", "values",
-                                       "max_abs_diff", "max_rel_diff", "passed", "note"])
+        rows.append(
+            row
+            | {
+                "cases": len(results),
+                "values": sum(n for n, _, _, _ in results),
+                "max_abs_diff": max((d for _, d, _, _ in results), default=np.nan),
+                "max_rel_diff": max((d for _, _, d, _ in results), default=np.nan),
+                "passed": bool(results) and all(ok for _, _, _, ok in results),
+                "note": "" if results else "no cases in fixture",
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "function",
+            "fixture",
+            "R call",
+            "cases",
+            "values",
+            "max_abs_diff",
+            "max_rel_diff",
+            "passed",
+            "note",
+        ],
+    )
 
 
 def uncovered(reference: Path | None = None) -> list[str]:

@@ -45,47 +45,94 @@ __all__ = [
 
 #: Okabe & Ito (2008) colour-blind-safe palette, ordered so that the first colours
 #: stay distinct in greyscale and the pale yellow (poor on white) comes last.
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-             "#F0E442")
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 
 _KM_ROWS = {"at_risk": "At risk", "censored": "Censored", "events": "Events"}
-_CIF_ROWS = {"at_risk": "At risk", "events": "Events", "competing": "Competing",
-             "censored": "Censored"}
+_CIF_ROWS = {
+    "at_risk": "At risk",
+    "events": "Events",
+    "competing": "Competing",
+    "censored": "Censored",
+}
 
 
 #: seaborn's "colorblind" palette (``seaborn.color_palette("colorblind")``), for figures
 #: that need more distinct colours than the Okabe-Ito cycle has.
-SEABORN_COLORBLIND = ("#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC", "#CA9161",
-                      "#FBAFE4", "#949494", "#ECE133", "#56B4E9")
+SEABORN_COLORBLIND = (
+    "#0173B2",
+    "#DE8F05",
+    "#029E73",
+    "#D55E00",
+    "#CC78BC",
+    "#CA9161",
+    "#FBAFE4",
+    "#949494",
+    "#ECE133",
+    "#56B4E9",
+)
 
 # seaborn 0.13's ``ticks`` style (seaborn.axes_style("ticks")), spelled out: importing
 # seaborn imports scipy.stats, ~0.6 s in every notebook kernel for a dozen rc values.
 # One difference: "image.cmap" stays matplotlib's default, because seaborn's "rocket"
 # exists only once seaborn is imported (no figure of the book draws an image).
 _TICKS_STYLE = {
-    "figure.facecolor": "white", "axes.labelcolor": ".15", "xtick.direction": "out",
-    "ytick.direction": "out", "xtick.color": ".15", "ytick.color": ".15",
-    "axes.axisbelow": True, "grid.linestyle": "-", "text.color": ".15",
+    "figure.facecolor": "white",
+    "axes.labelcolor": ".15",
+    "xtick.direction": "out",
+    "ytick.direction": "out",
+    "xtick.color": ".15",
+    "ytick.color": ".15",
+    "axes.axisbelow": True,
+    "grid.linestyle": "-",
+    "text.color": ".15",
     "font.family": ["sans-serif"],
-    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans",
-                        "sans-serif"],
-    "lines.solid_capstyle": "round", "patch.edgecolor": "w", "patch.force_edgecolor": True,
-    "xtick.top": False, "ytick.right": False, "axes.grid": False, "axes.facecolor": "white",
-    "axes.edgecolor": ".15", "grid.color": ".8", "axes.spines.left": True,
-    "axes.spines.bottom": True, "axes.spines.right": True, "axes.spines.top": True,
-    "xtick.bottom": True, "ytick.left": True,
+    "font.sans-serif": [
+        "Arial",
+        "DejaVu Sans",
+        "Liberation Sans",
+        "Bitstream Vera Sans",
+        "sans-serif",
+    ],
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "xtick.top": False,
+    "ytick.right": False,
+    "axes.grid": False,
+    "axes.facecolor": "white",
+    "axes.edgecolor": ".15",
+    "grid.color": ".8",
+    "axes.spines.left": True,
+    "axes.spines.bottom": True,
+    "axes.spines.right": True,
+    "axes.spines.top": True,
+    "xtick.bottom": True,
+    "ytick.left": True,
 }
 # seaborn's ``notebook`` context (seaborn.plotting_context("notebook")): font sizes,
 # which font_scale multiplies, and line widths and tick sizes, which it does not.
 _NOTEBOOK_FONTS = {
-    "font.size": 12, "axes.labelsize": 12, "axes.titlesize": 12, "xtick.labelsize": 11,
-    "ytick.labelsize": 11, "legend.fontsize": 11, "legend.title_fontsize": 12,
+    "font.size": 12,
+    "axes.labelsize": 12,
+    "axes.titlesize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 11,
+    "legend.title_fontsize": 12,
 }
 _NOTEBOOK_SIZES = {
-    "axes.linewidth": 1.25, "grid.linewidth": 1, "lines.linewidth": 1.5,
-    "lines.markersize": 6, "patch.linewidth": 1, "xtick.major.width": 1.25,
-    "ytick.major.width": 1.25, "xtick.minor.width": 1, "ytick.minor.width": 1,
-    "xtick.major.size": 6, "ytick.major.size": 6, "xtick.minor.size": 4,
+    "axes.linewidth": 1.25,
+    "grid.linewidth": 1,
+    "lines.linewidth": 1.5,
+    "lines.markersize": 6,
+    "patch.linewidth": 1,
+    "xtick.major.width": 1.25,
+    "ytick.major.width": 1.25,
+    "xtick.minor.width": 1,
+    "ytick.minor.width": 1,
+    "xtick.major.size": 6,
+    "ytick.major.size": 6,
+    "xtick.minor.size": 4,
     "ytick.minor.size": 4,
 }
 
@@ -99,8 +146,16 @@ def theme_rc(font_scale: float = 1.1) -> dict:
     rc = {**_NOTEBOOK_SIZES, **{k: v * font_scale for k, v in _NOTEBOOK_FONTS.items()}}
     rc.update(_TICKS_STYLE)
     rc["axes.prop_cycle"] = cycler("color", [to_rgb(c) for c in OKABE_ITO])
-    rc.update({"axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 110,
-               "savefig.dpi": 150, "savefig.bbox": "tight", "legend.frameon": False})
+    rc.update(
+        {
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "figure.dpi": 110,
+            "savefig.dpi": 150,
+            "savefig.bbox": "tight",
+            "legend.frameon": False,
+        }
+    )
     return rc
 
 
@@ -152,9 +207,11 @@ def _groups(group, n: int) -> tuple[np.ndarray, list]:
         checks.same_length(time=range(n), group=series)
     missing = series.isna().to_numpy()
     if missing.any():
-        raise ValueError(f"'group' has {missing.sum()} missing values "
-                         f"(rows {checks._rows(missing)}); drop those patients or give them "
-                         "a group.")
+        raise ValueError(
+            f"'group' has {missing.sum()} missing values "
+            f"(rows {checks._rows(missing)}); drop those patients or give them "
+            "a group."
+        )
     if isinstance(series.dtype, pd.CategoricalDtype):
         present = set(series.unique())
         order = [c for c in series.cat.categories if c in present]
@@ -203,18 +260,24 @@ def risk_counts(time, status, times, *, cause: int = 1) -> pd.DataFrame:
     rows = []
     for t in np.asarray(times, dtype=float):
         before = time < t
-        rows.append({"time": t, "at_risk": int((time >= t).sum()),
-                     "events": int((before & (status == cause)).sum()),
-                     "competing": int((before & (status != 0) & (status != cause)).sum()),
-                     "censored": int((before & (status == 0)).sum())})
+        rows.append(
+            {
+                "time": t,
+                "at_risk": int((time >= t).sum()),
+                "events": int((before & (status == cause)).sum()),
+                "competing": int((before & (status != 0) & (status != cause)).sum()),
+                "censored": int((before & (status == 0)).sum()),
+            }
+        )
     return pd.DataFrame(rows, columns=["time", "at_risk", "events", "competing", "censored"])
 
 
 # ----------------------------------------------------------------------------- layout
 
 
-def _figure_with_table(ax: Axes | None, n_table_rows: int, risk_table: bool,
-                       figsize: tuple[float, float] | None) -> tuple[Figure, Axes, Axes | None]:
+def _figure_with_table(
+    ax: Axes | None, n_table_rows: int, risk_table: bool, figsize: tuple[float, float] | None
+) -> tuple[Figure, Axes, Axes | None]:
     """Curve axes and, below it and sharing its x-axis, the risk-table axes."""
     row_height = 0.2  # inches per table row: enough for 9-10 pt numbers
     table_height = row_height * n_table_rows + 0.3 if risk_table else 0.0
@@ -223,8 +286,9 @@ def _figure_with_table(ax: Axes | None, n_table_rows: int, risk_table: bool,
         fig = new_figure(figsize=(width, height + table_height), layout="constrained")
         if not risk_table:
             return fig, fig.add_subplot(), None
-        ax, tab = fig.subplots(2, 1, sharex=True,
-                               gridspec_kw={"height_ratios": [height, table_height]})
+        ax, tab = fig.subplots(
+            2, 1, sharex=True, gridspec_kw={"height_ratios": [height, table_height]}
+        )
         return fig, ax, tab
     if not risk_table:
         return ax.figure, ax, None
@@ -232,26 +296,52 @@ def _figure_with_table(ax: Axes | None, n_table_rows: int, risk_table: bool,
     return ax.figure, ax, tab
 
 
-def _draw_risk_table(tab: Axes, counts: dict, order: list, colours: dict,
-                     rows: Mapping[str, str], times: np.ndarray) -> None:
+def _draw_risk_table(
+    tab: Axes, counts: dict, order: list, colours: dict, rows: Mapping[str, str], times: np.ndarray
+) -> None:
     """Write the counts on ``tab``: one block per group, one line per quantity."""
     y = 0.0
     # labels sit a fixed distance left of the axis so that they clear the numbers at t = 0
     label_x = blended_transform_factory(tab.transAxes, tab.transData) + ScaledTranslation(
-        -0.3, 0, tab.figure.dpi_scale_trans)
+        -0.3, 0, tab.figure.dpi_scale_trans
+    )
     several = len(order) > 1
     for g in order:
         if several:
-            tab.text(0, y, _label(g), transform=label_x, ha="right", va="center",
-                     fontweight="bold", color=colours[g], fontsize="small",
-                     gid=f"risk-group:{_label(g)}")
+            tab.text(
+                0,
+                y,
+                _label(g),
+                transform=label_x,
+                ha="right",
+                va="center",
+                fontweight="bold",
+                color=colours[g],
+                fontsize="small",
+                gid=f"risk-group:{_label(g)}",
+            )
             y -= 1
         for key, name in rows.items():
-            tab.text(0, y, name, transform=label_x, ha="right", va="center",
-                     fontsize="small", color=colours[g] if several else "black")
+            tab.text(
+                0,
+                y,
+                name,
+                transform=label_x,
+                ha="right",
+                va="center",
+                fontsize="small",
+                color=colours[g] if several else "black",
+            )
             for t, value in zip(times, counts[g][key]):
-                tab.text(t, y, f"{value:d}", ha="center", va="center", fontsize="small",
-                         gid=f"risk:{_label(g)}:{key}:{t:g}")
+                tab.text(
+                    t,
+                    y,
+                    f"{value:d}",
+                    ha="center",
+                    va="center",
+                    fontsize="small",
+                    gid=f"risk:{_label(g)}:{key}:{t:g}",
+                )
             y -= 1
     tab.set_ylim(y + 0.5, 0.5)
     tab.set_yticks([])
@@ -260,8 +350,9 @@ def _draw_risk_table(tab: Axes, counts: dict, order: list, colours: dict,
         tab.spines[side].set_visible(False)
 
 
-def _finish_axes(ax: Axes, tab: Axes | None, times: np.ndarray, tmax: float,
-                 xlabel: str, ylabel: str) -> None:
+def _finish_axes(
+    ax: Axes, tab: Axes | None, times: np.ndarray, tmax: float, xlabel: str, ylabel: str
+) -> None:
     ax.set_xlim(0, max(tmax, times.max() if times.size else 0) * 1.03 or 1)
     ax.set_xticks(times)
     ax.set_ylim(-0.02, 1.02)
@@ -274,12 +365,21 @@ def _finish_axes(ax: Axes, tab: Axes | None, times: np.ndarray, tmax: float,
         tab.set_xlabel(xlabel)
 
 
-def _step_band(ax: Axes, t: np.ndarray, est: np.ndarray, lower: np.ndarray,
-               upper: np.ndarray, colour: str, label: str, ci: bool) -> None:
+def _step_band(
+    ax: Axes,
+    t: np.ndarray,
+    est: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    colour: str,
+    label: str,
+    ci: bool,
+) -> None:
     ax.step(t, est, where="post", color=colour, lw=2, label=label, gid=f"curve:{label}")
     if ci:
-        ax.fill_between(t, lower, upper, step="post", color=colour, alpha=0.18, lw=0,
-                        gid=f"ci:{label}")
+        ax.fill_between(
+            t, lower, upper, step="post", color=colour, alpha=0.18, lw=0, gid=f"ci:{label}"
+        )
 
 
 # ----------------------------------------------------------------------------- curves
@@ -296,11 +396,23 @@ def _table_times(time: np.ndarray, times: Sequence[float] | None) -> np.ndarray:
     return _default_times(time.max()) if times is None else np.asarray(times, dtype=float)
 
 
-def _curves_figure(time: np.ndarray, labels: np.ndarray, order: list, draw, p_value, *,
-                   p_corner: Literal["top", "bottom"], rows: Mapping[str, str],
-                   times: np.ndarray, risk_table: bool, ax: Axes | None,
-                   palette: Sequence[str] | None, figsize: tuple[float, float] | None,
-                   xlabel: str, ylabel: str) -> Figure:
+def _curves_figure(
+    time: np.ndarray,
+    labels: np.ndarray,
+    order: list,
+    draw,
+    p_value,
+    *,
+    p_corner: Literal["top", "bottom"],
+    rows: Mapping[str, str],
+    times: np.ndarray,
+    risk_table: bool,
+    ax: Axes | None,
+    palette: Sequence[str] | None,
+    figsize: tuple[float, float] | None,
+    xlabel: str,
+    ylabel: str,
+) -> Figure:
     """What Kaplan-Meier and cumulative-incidence plots share: the figure and its risk
     table, one curve per group (``draw(ax, group, rows_of_group, colour)`` draws it and
     returns its :func:`risk_counts`), the test's p-value (``p_value()`` gives the text),
@@ -309,12 +421,10 @@ def _curves_figure(time: np.ndarray, labels: np.ndarray, order: list, draw, p_va
     n_rows = len(order) * (len(rows) + (len(order) > 1))
     fig, ax, tab = _figure_with_table(ax, n_rows, risk_table, figsize)
     everyone = np.ones(len(time), bool)
-    counts = {g: draw(ax, g, labels == g if g is not None else everyone, colours[g])
-              for g in order}
+    counts = {g: draw(ax, g, labels == g if g is not None else everyone, colours[g]) for g in order}
     if p_value is not None:
         y = 0.04 if p_corner == "bottom" else 0.96
-        ax.text(0.03, y, p_value(), transform=ax.transAxes, ha="left", va=p_corner,
-                gid="p_value")
+        ax.text(0.03, y, p_value(), transform=ax.transAxes, ha="left", va=p_corner, gid="p_value")
     if len(order) > 1:
         ax.legend(loc="best")
     if tab is not None:
@@ -323,14 +433,23 @@ def _curves_figure(time: np.ndarray, labels: np.ndarray, order: list, draw, p_va
     return fig
 
 
-def km_plot(time, event, *, group=None,
-            conf_type: Literal["plain", "log", "log-log", "arcsine"], ci: bool = True,
-            risk_table: bool = True, test: Literal["logrank"] | None = None,
-            times: Sequence[float] | None = None, xlabel: str = "Days",
-            ylabel: str = "Survival probability", ax: Axes | None = None,
-            palette: Sequence[str] | None = None,
-            risk_rows: Sequence[str] = ("at_risk", "censored", "events"),
-            figsize: tuple[float, float] | None = None) -> Figure:
+def km_plot(
+    time,
+    event,
+    *,
+    group=None,
+    conf_type: Literal["plain", "log", "log-log", "arcsine"],
+    ci: bool = True,
+    risk_table: bool = True,
+    test: Literal["logrank"] | None = None,
+    times: Sequence[float] | None = None,
+    xlabel: str = "Days",
+    ylabel: str = "Survival probability",
+    ax: Axes | None = None,
+    palette: Sequence[str] | None = None,
+    risk_rows: Sequence[str] = ("at_risk", "censored", "events"),
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """Kaplan-Meier curves with CI bands, censoring ticks and a risk table.
 
     The curves and bands are :func:`cart_hsct.survival.km_table`; the p-value is
@@ -370,8 +489,16 @@ def km_plot(time, event, *, group=None,
         upper = np.r_[1.0, table["ci_upper"].to_numpy(float)]
         _step_band(ax, t, est, lower, upper, colour, _label(g), ci)
         cens = table[table["censored"] > 0]
-        ax.scatter(cens["time"], cens["survival"], marker="|", s=60, color=colour,
-                   linewidths=1.3, zorder=3, gid=f"censor:{_label(g)}")
+        ax.scatter(
+            cens["time"],
+            cens["survival"],
+            marker="|",
+            s=60,
+            color=colour,
+            linewidths=1.3,
+            zorder=3,
+            gid=f"censor:{_label(g)}",
+        )
         return risk_counts(time[keep], event[keep], times_)
 
     def p_value() -> str:
@@ -382,21 +509,43 @@ def km_plot(time, event, *, group=None,
         return f"Log-rank {format_p(sv.logrank(time, event, labels)['p'])}"
 
     times_ = _table_times(time, times)
-    return _curves_figure(time, labels, order, draw, p_value if test is not None else None,
-                          p_corner="bottom", rows=_risk_rows(risk_rows, _KM_ROWS),
-                          times=times_, risk_table=risk_table, ax=ax, palette=palette,
-                          figsize=figsize, xlabel=xlabel, ylabel=ylabel)
+    return _curves_figure(
+        time,
+        labels,
+        order,
+        draw,
+        p_value if test is not None else None,
+        p_corner="bottom",
+        rows=_risk_rows(risk_rows, _KM_ROWS),
+        times=times_,
+        risk_table=risk_table,
+        ax=ax,
+        palette=palette,
+        figsize=figsize,
+        xlabel=xlabel,
+        ylabel=ylabel,
+    )
 
 
-def cuminc_plot(time, status, *, cause: int = 1, group=None,
-                conf_type: Literal["log", "log-log", "plain"], ci: bool = True,
-                risk_table: bool = True, test: Literal["gray"] | None = None,
-                times: Sequence[float] | None = None, xlabel: str = "Days",
-                ylabel: str = "Cumulative incidence", ax: Axes | None = None,
-                palette: Sequence[str] | None = None,
-                risk_rows: Sequence[str] = ("at_risk", "events", "competing", "censored"),
-                figsize: tuple[float, float] | None = None,
-                variance: Literal["cmprsk", "survfit"] = "cmprsk") -> Figure:
+def cuminc_plot(
+    time,
+    status,
+    *,
+    cause: int = 1,
+    group=None,
+    conf_type: Literal["log", "log-log", "plain"],
+    ci: bool = True,
+    risk_table: bool = True,
+    test: Literal["gray"] | None = None,
+    times: Sequence[float] | None = None,
+    xlabel: str = "Days",
+    ylabel: str = "Cumulative incidence",
+    ax: Axes | None = None,
+    palette: Sequence[str] | None = None,
+    risk_rows: Sequence[str] = ("at_risk", "events", "competing", "censored"),
+    figsize: tuple[float, float] | None = None,
+    variance: Literal["cmprsk", "survfit"] = "cmprsk",
+) -> Figure:
     """Cumulative incidence (Aalen-Johansen) curves with CI bands and a risk table.
 
     The curves and bands are :func:`cart_hsct.survival.cuminc` (``variance``: R
@@ -429,8 +578,14 @@ def cuminc_plot(time, status, *, cause: int = 1, group=None,
     # grouped in one call, so that a group without an event of this cause gets its flat zero
     # curve instead of the error an ungrouped call gives for a cause nobody has
     grouped = order != [None]
-    curves = sv.cuminc(time, status, cause=cause, group=labels if grouped else None,
-                       conf_type=conf_type, variance=variance)
+    curves = sv.cuminc(
+        time,
+        status,
+        cause=cause,
+        group=labels if grouped else None,
+        conf_type=conf_type,
+        variance=variance,
+    )
 
     def draw(ax: Axes, g, keep: np.ndarray, colour: str) -> pd.DataFrame:
         curve = curves[curves["group"].astype(str) == str(g)] if grouped else curves
@@ -450,17 +605,41 @@ def cuminc_plot(time, status, *, cause: int = 1, group=None,
         return f"Gray's test {format_p(sv.gray_test(time, status, labels, cause=cause)['p'])}"
 
     times_ = _table_times(time, times)
-    return _curves_figure(time, labels, order, draw, p_value if test is not None else None,
-                          p_corner="top", rows=_risk_rows(risk_rows, _CIF_ROWS),
-                          times=times_, risk_table=risk_table, ax=ax, palette=palette,
-                          figsize=figsize, xlabel=xlabel, ylabel=ylabel)
+    return _curves_figure(
+        time,
+        labels,
+        order,
+        draw,
+        p_value if test is not None else None,
+        p_corner="top",
+        rows=_risk_rows(risk_rows, _CIF_ROWS),
+        times=times_,
+        risk_table=risk_table,
+        ax=ax,
+        palette=palette,
+        figsize=figsize,
+        xlabel=xlabel,
+        ylabel=ylabel,
+    )
 
 
 # ----------------------------------------------------------------------------- estimates
 
 
-def _intervals(ax: Axes, y: np.ndarray, est, lower, upper, *, colour: str, marker: str,
-               filled: bool, label: str, gid: str, clip: tuple[float, float] | None) -> None:
+def _intervals(
+    ax: Axes,
+    y: np.ndarray,
+    est,
+    lower,
+    upper,
+    *,
+    colour: str,
+    marker: str,
+    filled: bool,
+    label: str,
+    gid: str,
+    clip: tuple[float, float] | None,
+) -> None:
     """Points with horizontal CI whiskers; bounds beyond ``clip`` end in an arrow."""
     est, lower, upper = (np.asarray(v, dtype=float) for v in (est, lower, upper))
     if clip is not None:
@@ -470,17 +649,35 @@ def _intervals(ax: Axes, y: np.ndarray, est, lower, upper, *, colour: str, marke
                 continue
             # an interval that runs off the axis (e.g. infinite under separation)
             if not np.isnan(hi) and hi > hi_c:
-                ax.annotate("", xy=(hi_c, yi), xytext=(hi_c / 1.6, yi),
-                            arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.5})
+                ax.annotate(
+                    "",
+                    xy=(hi_c, yi),
+                    xytext=(hi_c / 1.6, yi),
+                    arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.5},
+                )
             if not np.isnan(lo) and lo < lo_c:
-                ax.annotate("", xy=(lo_c, yi), xytext=(lo_c * 1.6, yi),
-                            arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.5})
+                ax.annotate(
+                    "",
+                    xy=(lo_c, yi),
+                    xytext=(lo_c * 1.6, yi),
+                    arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.5},
+                )
         # a point estimate off the axis (e.g. HR ~ 0 under separation) sits at the edge
         est = np.clip(est, lo_c, hi_c)
         lower, upper = np.clip(lower, lo_c, hi_c), np.clip(upper, lo_c, hi_c)
     ax.hlines(y, lower, upper, color=colour, lw=1.8, gid=f"{gid}:ci")
-    ax.scatter(est, y, marker=marker, s=55, zorder=3, label=label, gid=gid,
-               facecolors=colour if filled else "white", edgecolors=colour, linewidths=1.5)
+    ax.scatter(
+        est,
+        y,
+        marker=marker,
+        s=55,
+        zorder=3,
+        label=label,
+        gid=gid,
+        facecolors=colour if filled else "white",
+        edgecolors=colour,
+        linewidths=1.5,
+    )
 
 
 def _ratio(value: float) -> str:
@@ -494,15 +691,22 @@ def _estimate_column(df: pd.DataFrame, source: str) -> str:
     for name in ("hr", "shr", "estimate"):
         if name in df.columns:
             return name
-    raise ValueError(f"{source} has no estimate column ('hr', 'shr' or 'estimate'); "
-                     f"columns: {list(df.columns)}.")
+    raise ValueError(
+        f"{source} has no estimate column ('hr', 'shr' or 'estimate'); columns: {list(df.columns)}."
+    )
 
 
-def forest_plot(summary: pd.DataFrame, *, published: pd.DataFrame | None = None,
-                labels: Mapping[str, str] | None = None, annotate: bool = True,
-                xlabel: str | None = None, ax: Axes | None = None,
-                palette: Sequence[str] | None = None,
-                series: tuple[str, str] = ("Reproduced", "Published")) -> Axes:
+def forest_plot(
+    summary: pd.DataFrame,
+    *,
+    published: pd.DataFrame | None = None,
+    labels: Mapping[str, str] | None = None,
+    annotate: bool = True,
+    xlabel: str | None = None,
+    ax: Axes | None = None,
+    palette: Sequence[str] | None = None,
+    series: tuple[str, str] = ("Reproduced", "Published"),
+) -> Axes:
     """Forest plot of hazard ratios (Cox) or subdistribution hazard ratios (Fine-Gray).
 
     Parameters
@@ -549,14 +753,34 @@ def forest_plot(summary: pd.DataFrame, *, published: pd.DataFrame | None = None,
     offset = 0.15 if published is not None else 0.0
 
     rep_y = np.array([y_of[t] for t in summary["term"]], dtype=float) + offset
-    _intervals(ax, rep_y, summary[col], summary["ci_lower"], summary["ci_upper"],
-               colour=palette[0], marker="o", filled=True, label=series[0],
-               gid="reproduced", clip=(lo, hi))
+    _intervals(
+        ax,
+        rep_y,
+        summary[col],
+        summary["ci_lower"],
+        summary["ci_upper"],
+        colour=palette[0],
+        marker="o",
+        filled=True,
+        label=series[0],
+        gid="reproduced",
+        clip=(lo, hi),
+    )
     if published is not None:
         pub_y = np.array([y_of[t] for t in published["term"]], dtype=float) - offset
-        _intervals(ax, pub_y, published[pcol], published["ci_lower"], published["ci_upper"],
-                   colour=palette[1], marker="D", filled=False, label=series[1],
-                   gid="published", clip=(lo, hi))
+        _intervals(
+            ax,
+            pub_y,
+            published[pcol],
+            published["ci_lower"],
+            published["ci_upper"],
+            colour=palette[1],
+            marker="D",
+            filled=False,
+            label=series[1],
+            gid="published",
+            clip=(lo, hi),
+        )
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
 
     ax.axvline(1.0, color="0.4", lw=1, ls="--", zorder=0, gid="reference")
@@ -564,25 +788,43 @@ def forest_plot(summary: pd.DataFrame, *, published: pd.DataFrame | None = None,
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_yticks(range(n), [labels.get(t, str(t)) for t in reversed(terms)])
-    ax.set_xlabel(xlabel or ("Subdistribution hazard ratio (log scale)" if col == "shr"
-                             else "Hazard ratio (log scale)"))
+    ax.set_xlabel(
+        xlabel
+        or (
+            "Subdistribution hazard ratio (log scale)"
+            if col == "shr"
+            else "Hazard ratio (log scale)"
+        )
+    )
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
     if annotate:
         right = blended_transform_factory(ax.transAxes, ax.transData)
         for _, row in summary.iterrows():
-            text = (f"{_ratio(row[col])} ({_ratio(row['ci_lower'])}-"
-                    f"{_ratio(row['ci_upper'])})")
+            text = f"{_ratio(row[col])} ({_ratio(row['ci_lower'])}-{_ratio(row['ci_upper'])})"
             if "p" in summary.columns and pd.notna(row["p"]):
                 text += f", {format_p(row['p'])}"
-            ax.text(1.02, y_of[row["term"]], text, transform=right, va="center",
-                    fontsize="small", gid=f"annotation:{row['term']}")
+            ax.text(
+                1.02,
+                y_of[row["term"]],
+                text,
+                transform=right,
+                va="center",
+                fontsize="small",
+                gid=f"annotation:{row['term']}",
+            )
     return ax
 
 
-def published_vs_reproduced(table: pd.DataFrame, *, label: str = "label", log: bool = False,
-                            reference: float | None = None, xlabel: str = "Estimate",
-                            ax: Axes | None = None,
-                            palette: Sequence[str] | None = None) -> Axes:
+def published_vs_reproduced(
+    table: pd.DataFrame,
+    *,
+    label: str = "label",
+    log: bool = False,
+    reference: float | None = None,
+    xlabel: str = "Estimate",
+    ax: Axes | None = None,
+    palette: Sequence[str] | None = None,
+) -> Axes:
     """Dot plot of published and reproduced estimates with their CIs, one row each.
 
     Parameters
@@ -599,8 +841,15 @@ def published_vs_reproduced(table: pd.DataFrame, *, label: str = "label", log: b
         Published estimates as hollow diamonds, reproduced as filled dots; markers carry
         the ids ``published`` and ``reproduced``.
     """
-    needed = [label, "published", "published_lower", "published_upper", "reproduced",
-              "reproduced_lower", "reproduced_upper"]
+    needed = [
+        label,
+        "published",
+        "published_lower",
+        "published_upper",
+        "reproduced",
+        "reproduced_lower",
+        "reproduced_upper",
+    ]
     checks.columns(table, needed, "published_vs_reproduced table")
     palette = list(palette or OKABE_ITO)
     n = len(table)
@@ -608,12 +857,32 @@ def published_vs_reproduced(table: pd.DataFrame, *, label: str = "label", log: b
         fig = new_figure(figsize=(7.0, 0.45 * n + 1.3), layout="constrained")
         ax = fig.add_subplot()
     y = np.arange(n - 1, -1, -1, dtype=float)
-    _intervals(ax, y + 0.15, table["reproduced"], table["reproduced_lower"],
-               table["reproduced_upper"], colour=palette[0], marker="o", filled=True,
-               label="Reproduced", gid="reproduced", clip=None)
-    _intervals(ax, y - 0.15, table["published"], table["published_lower"],
-               table["published_upper"], colour=palette[1], marker="D", filled=False,
-               label="Published", gid="published", clip=None)
+    _intervals(
+        ax,
+        y + 0.15,
+        table["reproduced"],
+        table["reproduced_lower"],
+        table["reproduced_upper"],
+        colour=palette[0],
+        marker="o",
+        filled=True,
+        label="Reproduced",
+        gid="reproduced",
+        clip=None,
+    )
+    _intervals(
+        ax,
+        y - 0.15,
+        table["published"],
+        table["published_lower"],
+        table["published_upper"],
+        colour=palette[1],
+        marker="D",
+        filled=False,
+        label="Published",
+        gid="published",
+        clip=None,
+    )
     if reference is not None:
         ax.axvline(reference, color="0.4", lw=1, ls="--", zorder=0, gid="reference")
     if log:
@@ -625,8 +894,13 @@ def published_vs_reproduced(table: pd.DataFrame, *, label: str = "label", log: b
     return ax
 
 
-def cutpoint_plot(result: Mapping, *, xlabel: str = "Cut-point", ax: Axes | None = None,
-                  palette: Sequence[str] | None = None) -> Axes:
+def cutpoint_plot(
+    result: Mapping,
+    *,
+    xlabel: str = "Cut-point",
+    ax: Axes | None = None,
+    palette: Sequence[str] | None = None,
+) -> Axes:
     """The standardised log-rank statistic at every candidate cut-point of a marker.
 
     Parameters
@@ -647,15 +921,32 @@ def cutpoint_plot(result: Mapping, *, xlabel: str = "Cut-point", ax: Axes | None
         fig = new_figure(figsize=(7.0, 3.6), layout="constrained")
         ax = fig.add_subplot()
     curve = result["curve"]
-    ax.plot(curve["cutpoint"], curve["statistic"], marker="o", ms=3, color=palette[0],
-            gid="curve", label="standardised log-rank statistic")
-    ax.axvline(result["cutpoint"], color=palette[1], ls="--", gid="cutpoint",
-               label=f"chosen cut-point {result['cutpoint']:g}")
-    ax.axhline(1.959964, color="0.4", ls=":", gid="naive_threshold",
-               label="naive 5 % threshold (1.96)")
+    ax.plot(
+        curve["cutpoint"],
+        curve["statistic"],
+        marker="o",
+        ms=3,
+        color=palette[0],
+        gid="curve",
+        label="standardised log-rank statistic",
+    )
+    ax.axvline(
+        result["cutpoint"],
+        color=palette[1],
+        ls="--",
+        gid="cutpoint",
+        label=f"chosen cut-point {result['cutpoint']:g}",
+    )
+    ax.axhline(
+        1.959964, color="0.4", ls=":", gid="naive_threshold", label="naive 5 % threshold (1.96)"
+    )
     # two significant digits: both p-values can be far below 0.001 and their ratio matters
-    ax.set_title(f"max = {result['statistic']:.2f}; p naive = {result['p_naive']:.2g}, "
-                 f"corrected for the search = {result['p']:.2g}", loc="left", fontsize="small")
+    ax.set_title(
+        f"max = {result['statistic']:.2f}; p naive = {result['p_naive']:.2g}, "
+        f"corrected for the search = {result['p']:.2g}",
+        loc="left",
+        fontsize="small",
+    )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("|standardised statistic|")
     ax.legend(loc="lower center", fontsize="small")
@@ -680,8 +971,9 @@ def interval_candidates_plot(tables: dict, entries: dict, methods: list) -> Figu
         rows = tab.set_index("method").loc[methods]
         ys = range(len(methods), 0, -1)
         for y, (m, r) in zip(ys, rows.iterrows()):
-            ax.plot([r.ci_lower, r.ci_upper], [y, y], color=palette[m],
-                    lw=2.5 if r.reproduces else 1.2)
+            ax.plot(
+                [r.ci_lower, r.ci_upper], [y, y], color=palette[m], lw=2.5 if r.reproduces else 1.2
+            )
             ax.plot(r.estimate, y, "o", color=palette[m], ms=4)
         ax.plot(e.ci, [len(methods) + 1] * 2, color="black", lw=3)
         ax.plot(e.value, len(methods) + 1, "ko", ms=5)
@@ -690,4 +982,3 @@ def interval_candidates_plot(tables: dict, entries: dict, methods: list) -> Figu
     axes[-1].set_xlabel("percent")
     fig.tight_layout()
     return fig
-

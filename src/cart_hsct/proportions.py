@@ -66,8 +66,15 @@ __all__ = [
 
 CIMethod = Literal["plain", "log", "log-log", "arcsine", "logit", "wilson", "clopper-pearson"]
 #: Every interval method :func:`ci` knows; the first five are survfit's ``conf.type``.
-CI_METHODS: tuple[str, ...] = ("plain", "log", "log-log", "arcsine", "logit", "wilson",
-                               "clopper-pearson")
+CI_METHODS: tuple[str, ...] = (
+    "plain",
+    "log",
+    "log-log",
+    "arcsine",
+    "logit",
+    "wilson",
+    "clopper-pearson",
+)
 #: Transforms R's survfit offers for a Kaplan-Meier curve.
 KM_METHODS: tuple[str, ...] = ("plain", "log", "log-log", "arcsine", "logit")
 #: Transforms compared for a cumulative incidence (DESIGN.md, ``cuminc``).
@@ -237,22 +244,44 @@ def percent_finding(k: int, n: int, printed: float, decimals: int) -> dict[str, 
     else:
         text += f", not the printed {target}"
         if which:
-            text += "; the printed digits come from " + " or ".join(
-                {"truncate": "truncating instead of rounding",
-                 "ceiling": "rounding up",
-                 "two-step": f"rounding twice ({exact:.3f} -> {Decimal(str(exact)).quantize(Decimal(1).scaleb(-decimals - 1), rounding=ROUND_HALF_UP)} -> {target})",
-                 "half-even": "rounding half to even"}[c] for c in which) + "."
+            text += (
+                "; the printed digits come from "
+                + " or ".join(
+                    {
+                        "truncate": "truncating instead of rounding",
+                        "ceiling": "rounding up",
+                        "two-step": f"rounding twice ({exact:.3f} -> {Decimal(str(exact)).quantize(Decimal(1).scaleb(-decimals - 1), rounding=ROUND_HALF_UP)} -> {target})",
+                        "half-even": "rounding half to even",
+                    }[c]
+                    for c in which
+                )
+                + "."
+            )
         else:
             text += "; no rounding convention gives it"
-            text += (f", and no count out of {n} does either" if not ks
-                     else f"; it would be {', '.join(f'{x}/{n}' for x in ks)}")
+            text += (
+                f", and no count out of {n} does either"
+                if not ks
+                else f"; it would be {', '.join(f'{x}/{n}' for x in ks)}"
+            )
             shown = ns[:6]
-            text += (f"; {k}/n prints as {target} only for n = {', '.join(map(str, shown))}"
-                     + (", ..." if len(ns) > 6 else "") + "." if ns
-                     else f"; no denominator up to 500 gives {target} with {k}.")
-    return {"value": exact, "rounds_to": conv["half-up"], "matches": matches,
-            "conventions": which, "numerators": ks, "denominators": ns,
-            "contradicted": not which, "text": text}
+            text += (
+                f"; {k}/n prints as {target} only for n = {', '.join(map(str, shown))}"
+                + (", ..." if len(ns) > 6 else "")
+                + "."
+                if ns
+                else f"; no denominator up to 500 gives {target} with {k}."
+            )
+    return {
+        "value": exact,
+        "rounds_to": conv["half-up"],
+        "matches": matches,
+        "conventions": which,
+        "numerators": ks,
+        "denominators": ns,
+        "contradicted": not which,
+        "text": text,
+    }
 
 
 # ----------------------------------------------------------------------------- intervals
@@ -333,8 +362,9 @@ def ci(k: int, n: int, *, method: CIMethod, alpha: float = 0.05) -> tuple[float,
     return 1 / (1 + math.exp(-(lg - half))), 1 / (1 + math.exp(-(lg + half)))
 
 
-def ci_table(k: int, n: int, *, methods: Sequence[str] = CI_METHODS,
-             alpha: float = 0.05) -> pd.DataFrame:
+def ci_table(
+    k: int, n: int, *, methods: Sequence[str] = CI_METHODS, alpha: float = 0.05
+) -> pd.DataFrame:
     """:func:`ci` under each method, in percent.
 
     Returns
@@ -345,8 +375,9 @@ def ci_table(k: int, n: int, *, methods: Sequence[str] = CI_METHODS,
     rows = []
     for m in methods:
         lo, hi = ci(k, n, method=m, alpha=alpha)
-        rows.append({"method": m, "estimate": percent(k, n), "ci_lower": 100 * lo,
-                     "ci_upper": 100 * hi})
+        rows.append(
+            {"method": m, "estimate": percent(k, n), "ci_lower": 100 * lo, "ci_upper": 100 * hi}
+        )
     return pd.DataFrame(rows, columns=["method", "estimate", "ci_lower", "ci_upper"])
 
 
@@ -365,15 +396,21 @@ def implied_km_data(survivors: int, n: int, *, landmark: float) -> tuple[np.ndar
     if landmark <= 0:
         raise ValueError(f"'landmark' must be > 0, got {landmark!r}.")
     deaths = n - survivors
-    time = np.concatenate([landmark * np.arange(1, deaths + 1) / (deaths + 1),
-                           np.full(survivors, 2.0 * landmark)])
+    time = np.concatenate(
+        [landmark * np.arange(1, deaths + 1) / (deaths + 1), np.full(survivors, 2.0 * landmark)]
+    )
     event = np.concatenate([np.ones(deaths, int), np.zeros(survivors, int)])
     return time, event
 
 
-def implied_cif_data(k: int, n: int, *, competing: int = 0, landmark: float,
-                     order: Literal["events-first", "competing-first"] = "events-first",
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def implied_cif_data(
+    k: int,
+    n: int,
+    *,
+    competing: int = 0,
+    landmark: float,
+    order: Literal["events-first", "competing-first"] = "events-first",
+) -> tuple[np.ndarray, np.ndarray]:
     """The competing-risks data set that a landmark incidence ``k / n`` implies.
 
     ``k`` events of interest (status 1) and ``competing`` competing events (status 2)
@@ -396,11 +433,17 @@ def implied_cif_data(k: int, n: int, *, competing: int = 0, landmark: float,
     return time, status
 
 
-def landmark_cif(k: int, n: int, *, conf_type: Literal["log", "log-log", "plain"],
-                 competing: int = 0, landmark: float = 1.0,
-                 order: Literal["events-first", "competing-first"] = "events-first",
-                 alpha: float = 0.05,
-                 variance: Literal["cmprsk", "survfit"] = "cmprsk") -> dict[str, float]:
+def landmark_cif(
+    k: int,
+    n: int,
+    *,
+    conf_type: Literal["log", "log-log", "plain"],
+    competing: int = 0,
+    landmark: float = 1.0,
+    order: Literal["events-first", "competing-first"] = "events-first",
+    alpha: float = 0.05,
+    variance: Literal["cmprsk", "survfit"] = "cmprsk",
+) -> dict[str, float]:
     """Cumulative incidence ``k / n`` at a landmark with cmprsk's (or survfit's) variance.
 
     Runs :func:`cart_hsct.survival.cuminc` on :func:`implied_cif_data`, so the
@@ -416,14 +459,16 @@ def landmark_cif(k: int, n: int, *, conf_type: Literal["log", "log-log", "plain"
 
     _method(conf_type, CIF_METHODS)
     time, status = implied_cif_data(k, n, competing=competing, landmark=landmark, order=order)
-    out = cuminc(time, status, cause=1, times=[landmark], conf_type=conf_type, alpha=alpha,
-                 variance=variance)
+    out = cuminc(
+        time, status, cause=1, times=[landmark], conf_type=conf_type, alpha=alpha, variance=variance
+    )
     row = out.iloc[-1]
     return {key: float(row[key]) for key in ("estimate", "variance", "ci_lower", "ci_upper")}
 
 
-def cif_ci_table(k: int, n: int, *, competing: int = 0, methods: Sequence[str] = CIF_METHODS,
-                 alpha: float = 0.05) -> pd.DataFrame:
+def cif_ci_table(
+    k: int, n: int, *, competing: int = 0, methods: Sequence[str] = CIF_METHODS, alpha: float = 0.05
+) -> pd.DataFrame:
     """A landmark incidence's interval under each transform and both variances, in percent.
 
     ``variance="aalen-johansen"``: ``F(1-F)/n``, R ``survfit`` multi-state (infinitesimal
@@ -440,15 +485,29 @@ def cif_ci_table(k: int, n: int, *, competing: int = 0, methods: Sequence[str] =
     rows = []
     for m in methods:
         lo, hi = ci(k, n, method=m, alpha=alpha)
-        rows.append({"method": f"aalen-johansen:{m}", "variance": "aalen-johansen",
-                     "transform": m, "estimate": percent(k, n), "ci_lower": 100 * lo,
-                     "ci_upper": 100 * hi})
+        rows.append(
+            {
+                "method": f"aalen-johansen:{m}",
+                "variance": "aalen-johansen",
+                "transform": m,
+                "estimate": percent(k, n),
+                "ci_lower": 100 * lo,
+                "ci_upper": 100 * hi,
+            }
+        )
     for m in methods:
         for order in ("events-first", "competing-first") if competing else ("events-first",):
             r = landmark_cif(k, n, conf_type=m, competing=competing, order=order, alpha=alpha)
-            rows.append({"method": f"cmprsk:{m}" + (f" ({order})" if competing else ""),
-                         "variance": "cmprsk", "transform": m, "estimate": 100 * r["estimate"],
-                         "ci_lower": 100 * r["ci_lower"], "ci_upper": 100 * r["ci_upper"]})
+            rows.append(
+                {
+                    "method": f"cmprsk:{m}" + (f" ({order})" if competing else ""),
+                    "variance": "cmprsk",
+                    "transform": m,
+                    "estimate": 100 * r["estimate"],
+                    "ci_lower": 100 * r["ci_lower"],
+                    "ci_upper": 100 * r["ci_upper"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -478,8 +537,12 @@ def two_by_two(k1: int, n1: int, k2: int, n2: int) -> dict[str, float]:
     fisher = stats.fisher_exact(table, alternative="two-sided").pvalue
     yates = stats.chi2_contingency(table, correction=True)
     pearson = stats.chi2_contingency(table, correction=False)
-    return {"fisher": float(fisher), "chisq_yates": float(yates.pvalue),
-            "chisq": float(pearson.pvalue), "min_expected": float(pearson.expected_freq.min())}
+    return {
+        "fisher": float(fisher),
+        "chisq_yates": float(yates.pvalue),
+        "chisq": float(pearson.pvalue),
+        "min_expected": float(pearson.expected_freq.min()),
+    }
 
 
 # ----------------------------------------------------------------------------- matching
@@ -513,8 +576,10 @@ def which_method(e: ledger.Entry | str, candidates: pd.DataFrame) -> pd.DataFram
     out = candidates.copy()
     judged = _ci_only(e)
     out["published"] = f"{e.ci[0]:g}-{e.ci[1]:g}"
-    out["status"] = [ledger.compare(judged, None, ci=(lo, hi))[0]
-                     for lo, hi in zip(out["ci_lower"], out["ci_upper"])]
+    out["status"] = [
+        ledger.compare(judged, None, ci=(lo, hi))[0]
+        for lo, hi in zip(out["ci_lower"], out["ci_upper"])
+    ]
     out["reproduces"] = out["status"] == "exact"
     return out
 
@@ -537,15 +602,29 @@ def which_test(e: ledger.Entry | str, pvalues: Mapping[str, float]) -> pd.DataFr
     for test, p in pvalues.items():
         if test not in TESTS:
             continue
-        status = (ledger.compare(e, p)[0] if e.unit == "p-value"
-                  else ledger.compare(dataclasses.replace(e, value=None, ci=None), None, p=p)[0])
-        rows.append({"test": test, "p": p, "published": f"p{op}{printed:g}", "status": status,
-                     "reproduces": status == "exact"})
+        status = (
+            ledger.compare(e, p)[0]
+            if e.unit == "p-value"
+            else ledger.compare(dataclasses.replace(e, value=None, ci=None), None, p=p)[0]
+        )
+        rows.append(
+            {
+                "test": test,
+                "p": p,
+                "published": f"p{op}{printed:g}",
+                "status": status,
+                "reproduces": status == "exact",
+            }
+        )
     return pd.DataFrame(rows, columns=["test", "p", "published", "status", "reproduces"])
 
 
-def choose(judged: pd.DataFrame, preference: Sequence[str], *, key: str = "method",
-           ) -> tuple[pd.Series, bool]:
+def choose(
+    judged: pd.DataFrame,
+    preference: Sequence[str],
+    *,
+    key: str = "method",
+) -> tuple[pd.Series, bool]:
     """The candidate to record from a :func:`which_method` / :func:`which_test` table.
 
     The first of ``preference`` that reproduces the printed digits; if none does, the
@@ -574,8 +653,12 @@ def partition_sum(parts: Mapping[str, int], total: int) -> dict[str, object]:
     values = [int(v) for v in parts.values()]
     s = sum(values)
     sign = "=" if s == total else "≠"
-    return {"sum": s, "total": int(total), "holds": s == total,
-            "text": " + ".join(str(v) for v in values) + f" {sign} {int(total)}"}
+    return {
+        "sum": s,
+        "total": int(total),
+        "holds": s == total,
+        "text": " + ".join(str(v) for v in values) + f" {sign} {int(total)}",
+    }
 
 
 def one_patient_shortfall(n, total, *, decimals: int = 1, terms: int = 2) -> pd.DataFrame:
@@ -597,10 +680,13 @@ def one_patient_shortfall(n, total, *, decimals: int = 1, terms: int = 2) -> pd.
     total = pd.Series(total, dtype=float).reindex(n.index)
     if (n <= 0).any() or n.isna().any():
         raise ValueError(f"n must be positive counts; rows {list(n.index[(n <= 0) | n.isna()])}")
-    slack = terms * 0.5 * 10.0 ** -decimals + 1e-9  # each printed term is off by half a unit
-    out = pd.DataFrame({"n": n.astype(int), "total": total, "shortfall": 100.0 - total,
-                        "one_in_n": 100.0 / n})
-    out["verdict"] = np.where((out.shortfall - out.one_in_n).abs() <= slack, "holds",
-                              np.where(out.shortfall < -slack, "contradictory",
-                                       "does not hold"))
+    slack = terms * 0.5 * 10.0**-decimals + 1e-9  # each printed term is off by half a unit
+    out = pd.DataFrame(
+        {"n": n.astype(int), "total": total, "shortfall": 100.0 - total, "one_in_n": 100.0 / n}
+    )
+    out["verdict"] = np.where(
+        (out.shortfall - out.one_in_n).abs() <= slack,
+        "holds",
+        np.where(out.shortfall < -slack, "contradictory", "does not hold"),
+    )
     return out

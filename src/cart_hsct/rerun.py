@@ -44,8 +44,9 @@ def parameters(nb: build.Notebook) -> dict[str, str]:
     """The names set in the page's ``parameters`` cell, with their default's source text."""
     import jupytext
 
-    cells = [c for c in jupytext.read(nb.source).cells
-             if "parameters" in c.metadata.get("tags", [])]
+    cells = [
+        c for c in jupytext.read(nb.source).cells if "parameters" in c.metadata.get("tags", [])
+    ]
     if not cells:
         return {}
     names = {}
@@ -78,8 +79,10 @@ def check_parameters(nb: build.Notebook, names) -> None:
     unknown = [n for n in names if n not in defined]
     if unknown:
         listed = "\n  ".join(f"{n} = {v}" for n, v in defined.items()) or "(none)"
-        raise RerunError(f"{nb.name} has no parameter {', '.join(map(repr, unknown))}. "
-                         f"Its parameters cell sets:\n  {listed}")
+        raise RerunError(
+            f"{nb.name} has no parameter {', '.join(map(repr, unknown))}. "
+            f"Its parameters cell sets:\n  {listed}"
+        )
 
 
 def rerun(page: str, values: dict[str, str], output: Path | None = None) -> Path:
@@ -88,8 +91,12 @@ def rerun(page: str, values: dict[str, str], output: Path | None = None) -> Path
     nb = find_page(page)
     check_parameters(nb, values)
     output = output or paths.RERUNS / f"{nb.name}.ipynb"
-    build.run_notebook(nb.source, output, page=ledger.INTERACTIVE,
-                       parameters={k: parse_value(v) for k, v in values.items()})
+    build.run_notebook(
+        nb.source,
+        output,
+        page=ledger.INTERACTIVE,
+        parameters={k: parse_value(v) for k, v in values.items()},
+    )
     return output
 
 
@@ -100,13 +107,26 @@ def _shown(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m cart_hsct.rerun", description=__doc__.splitlines()[0])
+        prog="python -m cart_hsct.rerun", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("page", help="<part>/<page>, e.g. chen2021/05_survival")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
-                        metavar=("NAME", "VALUE"), help="set a parameter (repeatable)")
-    parser.add_argument("-o", "--output", type=Path, default=None,
-                        help=f"where to write the executed page (default {_shown(paths.RERUNS)}/"
-                             "<part>/<page>.ipynb)")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a parameter (repeatable)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help=f"where to write the executed page (default {_shown(paths.RERUNS)}/"
+        "<part>/<page>.ipynb)",
+    )
     args = parser.parse_args(argv)
     values = dict(args.parameter)
     start = time.perf_counter()
@@ -123,10 +143,12 @@ def main(argv: list[str] | None = None) -> int:
         out = args.output or paths.RERUNS / f"{nb.name}.ipynb"
         print(f"RERUN FAILED: {err}\nThe page as far as it ran: {_shown(out)}", file=sys.stderr)
         return 1
-    print(f"Done in {time.perf_counter() - start:.0f} s. Open the rerun page in Jupyter:\n"
-          f"  {_shown(out)}\n"
-          f"(its ledger records: {_shown(paths.REPRODUCTION / (ledger.INTERACTIVE + '.json'))},"
-          " outside the scorecard)")
+    print(
+        f"Done in {time.perf_counter() - start:.0f} s. Open the rerun page in Jupyter:\n"
+        f"  {_shown(out)}\n"
+        f"(its ledger records: {_shown(paths.REPRODUCTION / (ledger.INTERACTIVE + '.json'))},"
+        " outside the scorecard)"
+    )
     return 0
 
 

@@ -15,8 +15,9 @@ from numpy.typing import ArrayLike
 __all__ = ["stretch_days"]
 
 
-def stretch_days(days: ArrayLike, *, window: tuple[float, float], median: float,
-                 before: ArrayLike | None = None) -> tuple[np.ndarray, int]:
+def stretch_days(
+    days: ArrayLike, *, window: tuple[float, float], median: float, before: ArrayLike | None = None
+) -> tuple[np.ndarray, int]:
     """Map days into ``window`` keeping their order and their median.
 
     Days at or below ``median`` are stretched linearly from [their minimum, median] onto

@@ -22,9 +22,14 @@ from .plots import _colours, new_figure
 __all__ = ["distributions_by_group", "status_heatmap"]
 
 
-def distributions_by_group(frame: pd.DataFrame, columns: Mapping[str, str], *, group: str,
-                           order: Sequence[str] | None = None,
-                           palette: Sequence[str] | None = None) -> Figure:
+def distributions_by_group(
+    frame: pd.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    group: str,
+    order: Sequence[str] | None = None,
+    palette: Sequence[str] | None = None,
+) -> Figure:
     """Each continuous column by group, one panel each: every patient as a dot over a box
     of the quartiles (seaborn ``boxplot`` + ``stripplot``), the natural picture beside a
     Table 1 that prints medians and ranges.
@@ -49,16 +54,41 @@ def distributions_by_group(frame: pd.DataFrame, columns: Mapping[str, str], *, g
         data = frame[[group, col]].dropna()
         with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib 3.11 a deprecated 'vert'
             warnings.simplefilter("ignore", DeprecationWarning)
-            sns.boxplot(data=data, x=group, y=col, order=order, ax=ax, color="white",
-                        showfliers=False, width=0.5, linecolor="0.4")
-        sns.stripplot(data=data, x=group, y=col, order=order, hue=group, hue_order=order,
-                      palette=colours, ax=ax, size=5, jitter=0.15, legend=False)
+            sns.boxplot(
+                data=data,
+                x=group,
+                y=col,
+                order=order,
+                ax=ax,
+                color="white",
+                showfliers=False,
+                width=0.5,
+                linecolor="0.4",
+            )
+        sns.stripplot(
+            data=data,
+            x=group,
+            y=col,
+            order=order,
+            hue=group,
+            hue_order=order,
+            palette=colours,
+            ax=ax,
+            size=5,
+            jitter=0.15,
+            legend=False,
+        )
         ax.set(xlabel="", ylabel=label)
     return fig
 
 
-def status_heatmap(scorecard: pd.DataFrame, *, by: str = "notebook", statuses: Sequence[str] = (
-        "exact", "close", "discrepant", "not_reproducible"), ax: Axes | None = None) -> Axes:
+def status_heatmap(
+    scorecard: pd.DataFrame,
+    *,
+    by: str = "notebook",
+    statuses: Sequence[str] = ("exact", "close", "discrepant", "not_reproducible"),
+    ax: Axes | None = None,
+) -> Axes:
     """Ledger ids per section (rows) and status (columns) as an annotated heat map.
 
     Parameters
@@ -74,13 +104,23 @@ def status_heatmap(scorecard: pd.DataFrame, *, by: str = "notebook", statuses: S
         Cells coloured by the share of the row's ids, annotated with their counts.
     """
     checks.columns(scorecard, [by, "status"], "status_heatmap scorecard")
-    counts = pd.crosstab(scorecard[by], scorecard["status"]).reindex(columns=list(statuses),
-                                                                      fill_value=0)
+    counts = pd.crosstab(scorecard[by], scorecard["status"]).reindex(
+        columns=list(statuses), fill_value=0
+    )
     share = counts.div(counts.sum(axis=1), axis=0)
     if ax is None:
         fig = new_figure(figsize=(7.0, 0.32 * len(counts) + 1.4), layout="constrained")
         ax = fig.add_subplot()
-    sns.heatmap(share, annot=counts, fmt="d", cmap="Blues", vmin=0, vmax=1, linewidths=0.5,
-                cbar_kws={"label": "share of the section's ids"}, ax=ax)
+    sns.heatmap(
+        share,
+        annot=counts,
+        fmt="d",
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        linewidths=0.5,
+        cbar_kws={"label": "share of the section's ids"},
+        ax=ax,
+    )
     ax.set(xlabel="status", ylabel="")
     return ax

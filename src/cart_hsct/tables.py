@@ -9,8 +9,13 @@ import pandas as pd
 __all__ = ["interactive", "status_counts"]
 
 
-def interactive(df: pd.DataFrame, *, index: bool = False, links: dict[str, pd.Series] | None = None,
-                filters: tuple[str, ...] = ()):
+def interactive(
+    df: pd.DataFrame,
+    *,
+    index: bool = False,
+    links: dict[str, pd.Series] | None = None,
+    filters: tuple[str, ...] = (),
+):
     """An HTML table the reader can sort (click a header) and filter (type in the box).
 
     The behaviour comes from ``book/_static/sortable.js``, served with the book: nothing is
@@ -26,13 +31,21 @@ def interactive(df: pd.DataFrame, *, index: bool = False, links: dict[str, pd.Se
     links = links or {}
     unknown = [c for c in (*links, *filters) if c not in df.columns]
     if unknown:
-        raise KeyError(f"interactive(): no column {unknown} in the table; columns: {list(df.columns)}")
+        raise KeyError(
+            f"interactive(): no column {unknown} in the table; columns: {list(df.columns)}"
+        )
     cells = df.copy()
     for col in cells.columns:
         if cells[col].dtype == object or col in links:
             cells[col] = [_cell(v, links.get(col, {}).get(i)) for i, v in cells[col].items()]
-    body = cells.to_html(index=index, escape=False, border=0, na_rep="",
-                         classes="table table-sm", float_format=lambda x: f"{x:.4g}")
+    body = cells.to_html(
+        index=index,
+        escape=False,
+        border=0,
+        na_rep="",
+        classes="table table-sm",
+        float_format=lambda x: f"{x:.4g}",
+    )
     attr = f' data-filter-columns="{html.escape(",".join(filters))}"' if filters else ""
     return HTML(f'<div class="sortable-filterable"{attr}>{body}</div>')
 
@@ -51,4 +64,3 @@ def status_counts(scorecard: pd.DataFrame, statuses: tuple[str, ...]) -> pd.Data
     counts.loc["all"] = counts.sum()
     counts.columns.name = None
     return counts
-

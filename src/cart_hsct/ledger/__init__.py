@@ -21,8 +21,17 @@ One module per concept:
 
 from .entries import NOT_REACHED, Entry, LedgerError, entry, load
 from .formats import format_published, format_reproduced
-from .recording import (INTERACTIVE, SOURCES, anchor, box, flush, not_reproducible, record,
-                        records, table)
+from .recording import (
+    INTERACTIVE,
+    SOURCES,
+    anchor,
+    box,
+    flush,
+    not_reproducible,
+    record,
+    records,
+    table,
+)
 from .scorecard import KINDS, build_scorecard, evidence, fitted_ids, write_scorecard
 from .tolerance import STATUSES, close_gap, compare
 

@@ -22,11 +22,30 @@ from .. import paths
 __all__ = ["Entry", "LedgerError", "entry", "load"]
 
 UNITS = {
-    "percent", "count", "p-value", "days", "HR", "years", "date", "chi2",
-    "x10^8 cells/kg", "x10^6 cells/kg",
+    "percent",
+    "count",
+    "p-value",
+    "days",
+    "HR",
+    "years",
+    "date",
+    "chi2",
+    "x10^8 cells/kg",
+    "x10^6 cells/kg",
 }
-REQUIRED = ("id", "paper", "section", "quote", "quantity", "population", "value", "unit",
-            "method", "reproducible_from", "notes")
+REQUIRED = (
+    "id",
+    "paper",
+    "section",
+    "quote",
+    "quantity",
+    "population",
+    "value",
+    "unit",
+    "method",
+    "reproducible_from",
+    "notes",
+)
 #: What ``ci_high`` holds when the paper prints an upper bound "not reached" (NR).
 NOT_REACHED = "not reached"
 NUMERIC_FIELDS = ("ci_low", "ci_high", "p", "range_low", "range_high", "numerator", "denominator")
@@ -101,8 +120,12 @@ def _parse_file(file: Path) -> list[Entry]:
         raise LedgerError(f"{file.name}: expected a list of entries, got {type(items).__name__}")
     # each entry's scalars as printed in the file (what yaml.BaseLoader gives), from the
     # same parse: the precision of a number is read from its text
-    raw_items = [{k.value: v.value for k, v in node.value if isinstance(v, yaml.ScalarNode)}
-                 if isinstance(node, yaml.MappingNode) else {} for node in root.value]
+    raw_items = [
+        {k.value: v.value for k, v in node.value if isinstance(v, yaml.ScalarNode)}
+        if isinstance(node, yaml.MappingNode)
+        else {}
+        for node in root.value
+    ]
     paper = file.stem
     out = []
     for pos, (item, raw) in enumerate(zip(items, raw_items)):
@@ -113,7 +136,9 @@ def _parse_file(file: Path) -> list[Entry]:
             if fld not in item:
                 _fail(file, eid, fld, "missing")
         if item["paper"] != paper or not str(eid).startswith(paper + "."):
-            _fail(file, eid, "paper", f"entry belongs to '{item['paper']}' but sits in {paper}.yaml")
+            _fail(
+                file, eid, "paper", f"entry belongs to '{item['paper']}' but sits in {paper}.yaml"
+            )
         if item["unit"] not in UNITS:
             _fail(file, eid, "unit", f"unknown unit '{item['unit']}'; known: {sorted(UNITS)}")
         if item["reproducible_from"] not in ("counts", "ipd"):
@@ -141,16 +166,33 @@ def _parse_file(file: Path) -> list[Entry]:
         # a CI printed with its lower bound only stays in the quote; it is not compared.
         # An upper bound "not reached" (a median's, say) is None and compared as such.
         has_ci = item.get("ci_low") is not None and item.get("ci_high") is not None
-        ci = (item["ci_low"], None if item["ci_high"] == NOT_REACHED else item["ci_high"]) \
-            if has_ci else None
+        ci = (
+            (item["ci_low"], None if item["ci_high"] == NOT_REACHED else item["ci_high"])
+            if has_ci
+            else None
+        )
         rng = (item["range_low"], item["range_high"]) if item.get("range_low") is not None else None
-        out.append(Entry(
-            id=eid, paper=paper, unit=item["unit"], value=value, quote=quote,
-            quantity=item["quantity"], section=item["section"], method=item["method"],
-            reproducible_from=item["reproducible_from"], ci=ci, p=item.get("p"),
-            p_operator=item.get("p_operator"), range=rng, numerator=item.get("numerator"),
-            denominator=item.get("denominator"), notes=item["notes"], half_unit=half,
-        ))
+        out.append(
+            Entry(
+                id=eid,
+                paper=paper,
+                unit=item["unit"],
+                value=value,
+                quote=quote,
+                quantity=item["quantity"],
+                section=item["section"],
+                method=item["method"],
+                reproducible_from=item["reproducible_from"],
+                ci=ci,
+                p=item.get("p"),
+                p_operator=item.get("p_operator"),
+                range=rng,
+                numerator=item.get("numerator"),
+                denominator=item.get("denominator"),
+                notes=item["notes"],
+                half_unit=half,
+            )
+        )
     return out
 
 

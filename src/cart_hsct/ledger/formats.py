@@ -27,8 +27,9 @@ def format_published(e: Entry) -> str:
     return text
 
 
-def format_reproduced(value, ci: Sequence | None = None, p: float | None = None,
-                      range: Sequence | None = None) -> str:
+def format_reproduced(
+    value, ci: Sequence | None = None, p: float | None = None, range: Sequence | None = None
+) -> str:
     """A reproduced value to four significant digits, with its CI, range and p.
 
     ``None`` prints as "not reached" for the value and as "NA" for an undefined bound.

@@ -21,8 +21,17 @@ from .entries import entry
 from .formats import format_published, format_reproduced
 from .tolerance import compare
 
-__all__ = ["INTERACTIVE", "SOURCES", "anchor", "box", "flush", "not_reproducible", "record",
-           "records", "table"]
+__all__ = [
+    "INTERACTIVE",
+    "SOURCES",
+    "anchor",
+    "box",
+    "flush",
+    "not_reproducible",
+    "record",
+    "records",
+    "table",
+]
 
 #: Page name of records made outside a build (a reader running a chapter by hand, e.g. the
 #: "Try it" commands with other parameters). Their file never enters the scorecard.
@@ -119,9 +128,17 @@ def _glue(key: str, value) -> None:
     glue(key, value, display=False)
 
 
-def record(eid: str, value, ci: tuple | None = None, p: float | None = None,
-           note: str | None = None, *, range: tuple | None = None,
-           contradicted: bool = False, source: str | None = None) -> dict:
+def record(
+    eid: str,
+    value,
+    ci: tuple | None = None,
+    p: float | None = None,
+    note: str | None = None,
+    *,
+    range: tuple | None = None,
+    contradicted: bool = False,
+    source: str | None = None,
+) -> dict:
     """Record a reproduced number against ledger id ``eid`` and glue it into the page.
 
     Parameters
@@ -141,21 +158,30 @@ def record(eid: str, value, ci: tuple | None = None, p: float | None = None,
     """
     e = entry(eid)
     if contradicted and not note:
-        raise ValueError(f"record('{eid}', contradicted=True) needs a note naming the contradiction.")
+        raise ValueError(
+            f"record('{eid}', contradicted=True) needs a note naming the contradiction."
+        )
     if source is None:
         source = "counts" if e.reproducible_from == "counts" else "pseudo_patients"
     if source not in SOURCES:
         raise ValueError(f"record('{eid}', source={source!r}): source must be one of {SOURCES}.")
     status, reasons = compare(e, value, ci=ci, p=p, range=range)
     if status == "discrepant" and not note:
-        warnings.warn(f"{eid} is discrepant ({'; '.join(reasons)}) and has no explanation.",
-                      stacklevel=2)
+        warnings.warn(
+            f"{eid} is discrepant ({'; '.join(reasons)}) and has no explanation.", stacklevel=2
+        )
     rec = {
-        "id": eid, "paper": e.paper, "status": status, "contradicted": bool(contradicted),
+        "id": eid,
+        "paper": e.paper,
+        "status": status,
+        "contradicted": bool(contradicted),
         "value": _number(value) if not isinstance(value, str) else value,
         "ci": [_number(c) for c in ci] if ci is not None else None,
-        "p": _number(p), "range": [_number(r) for r in range] if range is not None else None,
-        "explanation": note or "", "comparison": "; ".join(reasons), "notebook": _notebook(),
+        "p": _number(p),
+        "range": [_number(r) for r in range] if range is not None else None,
+        "explanation": note or "",
+        "comparison": "; ".join(reasons),
+        "notebook": _notebook(),
         "source": source,
     }
     _store(rec)
@@ -174,9 +200,20 @@ def not_reproducible(eid: str, missing: str) -> dict:
     e = entry(eid)
     if not missing:
         raise ValueError(f"not_reproducible('{eid}') must say what is missing.")
-    rec = {"id": eid, "paper": e.paper, "status": "not_reproducible", "contradicted": False,
-           "value": None, "ci": None, "p": None, "range": None, "explanation": missing,
-           "comparison": "", "notebook": _notebook(), "source": None}
+    rec = {
+        "id": eid,
+        "paper": e.paper,
+        "status": "not_reproducible",
+        "contradicted": False,
+        "value": None,
+        "ci": None,
+        "p": None,
+        "range": None,
+        "explanation": missing,
+        "comparison": "",
+        "notebook": _notebook(),
+        "source": None,
+    }
     _store(rec)
     _glue(f"{eid}.status", "not_reproducible")
     return rec
@@ -196,22 +233,36 @@ def table(ids: list[str] | None = None, recs: list[dict] | None = None) -> pd.Da
     rows = []
     for r in recs:
         e = entry(r["id"])
-        reproduced = ("-" if r["status"] == "not_reproducible" else
-                      format_reproduced(r["value"], r["ci"], r["p"], r.get("range")))
-        rows.append({"id": r["id"], "quantity": e.quantity, "published": format_published(e),
-                     "reproduced": reproduced, "status": r["status"]
-                     + (" (contradicted)" if r.get("contradicted") else ""),
-                     "explanation": r["explanation"]})
-    return pd.DataFrame(rows, columns=["id", "quantity", "published", "reproduced", "status",
-                                       "explanation"])
+        reproduced = (
+            "-"
+            if r["status"] == "not_reproducible"
+            else format_reproduced(r["value"], r["ci"], r["p"], r.get("range"))
+        )
+        rows.append(
+            {
+                "id": r["id"],
+                "quantity": e.quantity,
+                "published": format_published(e),
+                "reproduced": reproduced,
+                "status": r["status"] + (" (contradicted)" if r.get("contradicted") else ""),
+                "explanation": r["explanation"],
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["id", "quantity", "published", "reproduced", "status", "explanation"]
+    )
 
 
 def box(ids: list[str] | None = None):
     """The page's "published vs reproduced" box as HTML, coloured by status."""
     from IPython.display import HTML
 
-    colours = {"exact": "#d9f0d3", "close": "#fff2cc", "discrepant": "#f8d0c8",
-               "not_reproducible": "#e0e0e0"}
+    colours = {
+        "exact": "#d9f0d3",
+        "close": "#fff2cc",
+        "discrepant": "#f8d0c8",
+        "not_reproducible": "#e0e0e0",
+    }
     df = table(ids)
 
     def colour(col):

@@ -91,14 +91,24 @@ def build_scorecard(directory: Path | None = None, specs: Path | None = None) ->
     for eid, e in load().items():
         r = recs.get(eid)
         if r is not None and r["status"] != "not_reproducible" and not r.get("source"):
-            raise LedgerError(f"{eid}: the record in {r['notebook']} has no 'source'; "
-                              "rebuild the page with the current cart_hsct.ledger.")
+            raise LedgerError(
+                f"{eid}: the record in {r['notebook']} has no 'source'; "
+                "rebuild the page with the current cart_hsct.ledger."
+            )
         row = {
-            "id": eid, "paper": e.paper, "section": e.section, "quantity": e.quantity,
-            "unit": e.unit, "reproducible_from": e.reproducible_from,
-            "published": {"value": e.value, "ci": list(e.ci) if e.ci else None, "p": e.p,
-                          "p_operator": e.p_operator,
-                          "range": list(e.range) if e.range else None},
+            "id": eid,
+            "paper": e.paper,
+            "section": e.section,
+            "quantity": e.quantity,
+            "unit": e.unit,
+            "reproducible_from": e.reproducible_from,
+            "published": {
+                "value": e.value,
+                "ci": list(e.ci) if e.ci else None,
+                "p": e.p,
+                "p_operator": e.p_operator,
+                "range": list(e.range) if e.range else None,
+            },
             "reproduced": {k: r[k] for k in ("value", "ci", "p", "range")} if r else None,
             "status": r["status"] if r else "pending",
             "contradicted": bool(r and r["contradicted"]),
@@ -126,13 +136,19 @@ def evidence(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     for (paper, k), g in card.groupby(["paper", "kind"], sort=False):
         judged = g[~g.contradicted.astype(bool)]
         ok = int(judged.status.isin(["exact", "close"]).sum())
-        out.append({"paper": paper, "kind": k, "entries": len(g),
-                    "exact": int((g.status == "exact").sum()),
-                    "close": int((g.status == "close").sum()),
-                    "discrepant": int((g.status == "discrepant").sum()),
-                    "contradicted": int(g.contradicted.astype(bool).sum()),
-                    "exact or close": ok,
-                    "percent": round(100 * ok / len(judged), 1) if len(judged) else None})
+        out.append(
+            {
+                "paper": paper,
+                "kind": k,
+                "entries": len(g),
+                "exact": int((g.status == "exact").sum()),
+                "close": int((g.status == "close").sum()),
+                "discrepant": int((g.status == "discrepant").sum()),
+                "contradicted": int(g.contradicted.astype(bool).sum()),
+                "exact or close": ok,
+                "percent": round(100 * ok / len(judged), 1) if len(judged) else None,
+            }
+        )
     df = pd.DataFrame(out)
     df["kind"] = pd.Categorical(df.kind, KINDS, ordered=True)
     return df.sort_values(["paper", "kind"]).reset_index(drop=True)
@@ -144,6 +160,7 @@ def write_scorecard(directory: Path | None = None) -> Path:
     rows = build_scorecard(directory)
     out = directory / paths.SCORECARD.name
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                   encoding="utf-8")
+    out.write_text(
+        json.dumps(rows, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return out

@@ -106,8 +106,13 @@ def _p_exact(reproduced: float, printed: float, operator: str | None, half: floa
     return _within_print(reproduced, printed, half)
 
 
-def compare(e: Entry, value: Any, ci: tuple | None = None, p: float | None = None,
-            range: tuple | None = None) -> tuple[str, list[str]]:
+def compare(
+    e: Entry,
+    value: Any,
+    ci: tuple | None = None,
+    p: float | None = None,
+    range: tuple | None = None,
+) -> tuple[str, list[str]]:
     """Status of a reproduced number against a ledger entry, and what decided it."""
     parts: list[tuple[str, str]] = []  # (status, reason) of each compared component
     caps: list[str] = []  # published components left uncomputed: at best close
@@ -157,8 +162,10 @@ def compare(e: Entry, value: Any, ci: tuple | None = None, p: float | None = Non
         else:
             caps.append("published p not recomputed")
     if e.range is not None and range is not None:
-        for name, rep, pub in (("range_low", range[0], e.range[0]),
-                               ("range_high", range[1], e.range[1])):
+        for name, rep, pub in (
+            ("range_low", range[0], e.range[0]),
+            ("range_high", range[1], e.range[1]),
+        ):
             judge(name, rep, pub, e.half_unit.get(name, 0.0), value_unit)
     status = max((s for s, _ in parts), key=_RANK.__getitem__)
     if status == "close" and e.reproducible_from == "counts":

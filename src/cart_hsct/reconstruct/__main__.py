@@ -29,23 +29,49 @@ from .output import write_cohort, write_ensemble, write_ensemble_cohorts, write_
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m cart_hsct.reconstruct",
-                                 description="Reconstruct pseudo patient-level data from a spec.")
+    ap = argparse.ArgumentParser(
+        prog="python -m cart_hsct.reconstruct",
+        description="Reconstruct pseudo patient-level data from a spec.",
+    )
     ap.add_argument("cohort", nargs="+", help="cohort name(s): <root>/specs/<cohort>.yaml")
     ap.add_argument("--seed", type=int, default=1, help="seed of the committed cohort (default 1)")
-    ap.add_argument("--ensemble", type=int, default=0, metavar="K",
-                    help="also fit seeds N+1..N+K, each from scratch, and write the ensemble files")
-    ap.add_argument("--iterations", type=int, default=None,
-                    help="annealing steps (default: the spec's solver.iterations)")
-    ap.add_argument("--jobs", type=int, default=None, metavar="J",
-                    help="local processes (default: every core)")
-    ap.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                    help="a Dask scheduler to fit on (default: $DASK_SCHEDULER_ADDRESS, else local)")
-    ap.add_argument("--root", type=Path, default=None, metavar="DIR",
-                    help="read DIR/specs/<cohort>.yaml and the ledger DIR/published "
-                         "(default: the project's data folder)")
-    ap.add_argument("--out", type=Path, default=None, metavar="DIR",
-                    help="write the outputs to DIR instead of data/cohorts")
+    ap.add_argument(
+        "--ensemble",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also fit seeds N+1..N+K, each from scratch, and write the ensemble files",
+    )
+    ap.add_argument(
+        "--iterations",
+        type=int,
+        default=None,
+        help="annealing steps (default: the spec's solver.iterations)",
+    )
+    ap.add_argument(
+        "--jobs", type=int, default=None, metavar="J", help="local processes (default: every core)"
+    )
+    ap.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="a Dask scheduler to fit on (default: $DASK_SCHEDULER_ADDRESS, else local)",
+    )
+    ap.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="read DIR/specs/<cohort>.yaml and the ledger DIR/published "
+        "(default: the project's data folder)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write the outputs to DIR instead of data/cohorts",
+    )
     return ap
 
 
@@ -53,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = _parser()
     args = ap.parse_args(argv)
     if args.root is not None and not (args.root / "specs").is_dir():
-        ap.error(f"--root {args.root}: no folder {args.root / 'specs'} (a root holds specs/ "
-                 "and published/)")
+        ap.error(
+            f"--root {args.root}: no folder {args.root / 'specs'} (a root holds specs/ "
+            "and published/)"
+        )
     sources = {}
     for cohort in args.cohort:
         src = SpecSource.of(cohort, args.root)
@@ -65,30 +93,45 @@ def main(argv: list[str] | None = None) -> int:
     seeds = [args.seed + k for k in range(args.ensemble + 1)]
     # committed seeds first, then members seed by seed: the longest jobs start early
     jobs = [(sources[c], s) for s in seeds for c in args.cohort]
-    fits = fit_members(jobs, iterations=args.iterations, n_jobs=args.jobs,
-                       scheduler=args.scheduler,
-                       keep_fit=[(sources[c].cohort, args.seed) for c in args.cohort])
-    by_cohort = {c: [m for (src, _), m in zip(jobs, fits) if src is sources[c]]
-                 for c in args.cohort}
+    fits = fit_members(
+        jobs,
+        iterations=args.iterations,
+        n_jobs=args.jobs,
+        scheduler=args.scheduler,
+        keep_fit=[(sources[c].cohort, args.seed) for c in args.cohort],
+    )
+    by_cohort = {
+        c: [m for (src, _), m in zip(jobs, fits) if src is sources[c]] for c in args.cohort
+    }
     for cohort, members in by_cohort.items():
         committed, rest = members[0], members[1:]
         csv, prov = write_cohort(committed.ipd, committed.provenance, args.out)
         counts = committed.fidelity.status.value_counts().to_dict()
-        print(f"{cohort}: seed {committed.seed}, loss {committed.loss:.3f}, {counts}; wrote "
-              f"{csv.name}, {prov.name} ({committed.seconds:.0f} s CPU)")
+        print(
+            f"{cohort}: seed {committed.seed}, loss {committed.loss:.3f}, {counts}; wrote "
+            f"{csv.name}, {prov.name} ({committed.seconds:.0f} s CPU)"
+        )
         if not rest:
             continue
         table = member_table(members)
         write_members(table, cohort, args.out)
-        write_ensemble(summarise_ensemble(pd.concat([m.fidelity for m in rest],
-                                                    ignore_index=True)), cohort, args.out)
-        write_ensemble_cohorts(pd.concat([m.ipd.assign(seed=m.seed) for m in rest],
-                                         ignore_index=True), cohort, args.out)
+        write_ensemble(
+            summarise_ensemble(pd.concat([m.fidelity for m in rest], ignore_index=True)),
+            cohort,
+            args.out,
+        )
+        write_ensemble_cohorts(
+            pd.concat([m.ipd.assign(seed=m.seed) for m in rest], ignore_index=True),
+            cohort,
+            args.out,
+        )
         share = table.share_exact_or_close.iloc[1:]
-        print(f"{cohort}: {len(rest)} independent fits, share of judged targets exact or "
-              f"close per fit: min {share.min():.2f}, median {share.median():.2f}, max "
-              f"{share.max():.2f} (committed {table.share_exact_or_close.iloc[0]:.2f}); CPU "
-              f"{sum(m.seconds for m in members):.0f} s in all")
+        print(
+            f"{cohort}: {len(rest)} independent fits, share of judged targets exact or "
+            f"close per fit: min {share.min():.2f}, median {share.median():.2f}, max "
+            f"{share.max():.2f} (committed {table.share_exact_or_close.iloc[0]:.2f}); CPU "
+            f"{sum(m.seconds for m in members):.0f} s in all"
+        )
     print(f"all fits: {time.perf_counter() - t0:.0f} s")
     return 0
 

@@ -17,8 +17,9 @@ REPAIR_BY_EXCHANGE = 0.5  # repair by exchanging the cause (else by moving an ev
 REPAIR_BY_SWITCH = 0.7  # ... by taking another patient's event (else a new day)
 
 
-def exchange_causes(model: CohortModel, st: State, i: int, others: np.ndarray,
-                    rng: np.random.Generator):
+def exchange_causes(
+    model: CohortModel, st: State, i: int, others: np.ndarray, rng: np.random.Generator
+):
     """Exchange the cause of death of patient ``i`` with one of ``others`` (the counts
     by cause are kept); None when there is nobody to exchange with."""
     if others.size == 0:
@@ -38,14 +39,14 @@ def repair_cause(model: CohortModel, st: State, cols: dict, rng: np.random.Gener
     for lab, c in model.causes.items():
         if c.where is not None:
             ok = np.asarray(c.where(cols, n), bool)
-            bad.extend((i, c) for i in np.flatnonzero((st.cause == lab) & ~ok
-                                                      & ~np.isnan(death)))
+            bad.extend((i, c) for i in np.flatnonzero((st.cause == lab) & ~ok & ~np.isnan(death)))
     if not bad:
         return None
     i, c = bad[rng.integers(len(bad))]
     if rng.random() < REPAIR_BY_EXCHANGE:
         return exchange_causes(
-            model, st, i, np.flatnonzero(~np.isnan(death) & (st.cause != st.cause[i])), rng)
+            model, st, i, np.flatnonzero(~np.isnan(death) & (st.cause != st.cause[i])), rng
+        )
     evs = [e for e in model.spec.events if e.column in c.where.names and not e.terminal]
     if not evs:
         return None

@@ -49,8 +49,10 @@ class SpecSource:
         project's ``data`` folder when ``root`` is None), a spec path or a loaded ``Spec``."""
         if isinstance(spec, Spec):
             if spec.path is None:
-                raise ValueError(f"spec {spec.cohort!r} was not read from a file; write it to "
-                                 "a YAML file so that workers can load it")
+                raise ValueError(
+                    f"spec {spec.cohort!r} was not read from a file; write it to "
+                    "a YAML file so that workers can load it"
+                )
             return cls(Path(spec.path), spec.ledger_dir)
         path = Path(spec)
         if path.suffix:
@@ -79,8 +81,9 @@ class Member:
     provenance: dict | None = None  # asked for by keep_fit: the committed cohort's record
 
 
-def fit_member(source: SpecSource, seed: int, iterations: int | None = None,
-               keep_fit: bool = False) -> Member:
+def fit_member(
+    source: SpecSource, seed: int, iterations: int | None = None, keep_fit: bool = False
+) -> Member:
     """Fit ``source``'s spec from scratch with ``seed`` (what one worker runs). A worker
     may be on another machine: it returns data, and the caller writes the files."""
     from .output import provenance_dict
@@ -91,13 +94,24 @@ def fit_member(source: SpecSource, seed: int, iterations: int | None = None,
     fid = rec.fidelity_.copy()
     fid.insert(0, "seed", int(seed))
     fid["loss"] = rec.loss_
-    return Member(int(seed), fid, rec.ipd_, float(rec.loss_), time.process_time() - t0,
-                  provenance_dict(rec) if keep_fit else None)
+    return Member(
+        int(seed),
+        fid,
+        rec.ipd_,
+        float(rec.loss_),
+        time.process_time() - t0,
+        provenance_dict(rec) if keep_fit else None,
+    )
 
 
-def fit_members(jobs: Iterable[tuple[SpecSource, int]], *, iterations: int | None = None,
-                n_jobs: int | None = None, scheduler: str | None = None,
-                keep_fit: Iterable[tuple[str, int]] = ()) -> list[Member]:
+def fit_members(
+    jobs: Iterable[tuple[SpecSource, int]],
+    *,
+    iterations: int | None = None,
+    n_jobs: int | None = None,
+    scheduler: str | None = None,
+    keep_fit: Iterable[tuple[str, int]] = (),
+) -> list[Member]:
     """Fit every (spec source, seed) job from scratch, in parallel; results in job order.
 
     Parameters
@@ -123,8 +137,9 @@ def fit_members(jobs: Iterable[tuple[SpecSource, int]], *, iterations: int | Non
     # instead of each compiling them
     kernels.warm_up()
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
-    calls = [delayed(fit_member)(src, seed, iterations, (src.cohort, seed) in keep)
-             for src, seed in jobs]
+    calls = [
+        delayed(fit_member)(src, seed, iterations, (src.cohort, seed) in keep) for src, seed in jobs
+    ]
     if scheduler:
         from dask.distributed import Client
 
@@ -135,8 +150,10 @@ def fit_members(jobs: Iterable[tuple[SpecSource, int]], *, iterations: int | Non
         n_jobs = n_jobs or os.cpu_count() or 1
     try:
         with context:
-            return Parallel(n_jobs=-1 if client else min(n_jobs, len(calls) or 1),
-                            backend=None if client else "loky")(calls)
+            return Parallel(
+                n_jobs=-1 if client else min(n_jobs, len(calls) or 1),
+                backend=None if client else "loky",
+            )(calls)
     finally:
         if client is not None:
             client.close()
@@ -151,13 +168,18 @@ def member_table(members: list[Member]) -> pd.DataFrame:
         st = m.fidelity.status
         judged = st[st != "infeasible"]
         ok = int(judged.isin(["exact", "close"]).sum())
-        rows.append({"seed": m.seed, "judged": int(judged.size),
-                     "exact": int((judged == "exact").sum()),
-                     "close": int((judged == "close").sum()),
-                     "discrepant": int((judged == "discrepant").sum()),
-                     "infeasible": int((st == "infeasible").sum()),
-                     "share_exact_or_close": ok / judged.size if judged.size else float("nan"),
-                     "loss": m.loss})
+        rows.append(
+            {
+                "seed": m.seed,
+                "judged": int(judged.size),
+                "exact": int((judged == "exact").sum()),
+                "close": int((judged == "close").sum()),
+                "discrepant": int((judged == "discrepant").sum()),
+                "infeasible": int((st == "infeasible").sum()),
+                "share_exact_or_close": ok / judged.size if judged.size else float("nan"),
+                "loss": m.loss,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -175,18 +197,27 @@ def summarise_ensemble(runs: pd.DataFrame) -> pd.DataFrame:
         vals = pd.to_numeric(g.reconstructed, errors="coerce").to_numpy(float)
         ps = pd.to_numeric(g.reconstructed_p, errors="coerce").to_numpy(float)
         st = g.status.value_counts(normalize=True)
-        rows.append({
-            "id": eid, "unit": g.unit.iloc[0], "published": g.published.iloc[0],
-            "n_seeds": len(g),
-            "median": _q(vals, 0.5), "min": _q(vals, 0.0), "max": _q(vals, 1.0),
-            "q05": _q(vals, 0.05), "q95": _q(vals, 0.95),
-            "not_reached": int(np.isnan(vals).sum()),
-            "p_median": _q(ps, 0.5), "p_min": _q(ps, 0.0), "p_max": _q(ps, 1.0),
-            "share_exact": float(st.get("exact", 0.0)),
-            "share_close": float(st.get("close", 0.0)),
-            "share_discrepant": float(st.get("discrepant", 0.0)),
-            "share_infeasible": float(st.get("infeasible", 0.0)),
-        })
+        rows.append(
+            {
+                "id": eid,
+                "unit": g.unit.iloc[0],
+                "published": g.published.iloc[0],
+                "n_seeds": len(g),
+                "median": _q(vals, 0.5),
+                "min": _q(vals, 0.0),
+                "max": _q(vals, 1.0),
+                "q05": _q(vals, 0.05),
+                "q95": _q(vals, 0.95),
+                "not_reached": int(np.isnan(vals).sum()),
+                "p_median": _q(ps, 0.5),
+                "p_min": _q(ps, 0.0),
+                "p_max": _q(ps, 1.0),
+                "share_exact": float(st.get("exact", 0.0)),
+                "share_close": float(st.get("close", 0.0)),
+                "share_discrepant": float(st.get("discrepant", 0.0)),
+                "share_infeasible": float(st.get("infeasible", 0.0)),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -23,8 +23,15 @@ from .spec import Spec, Target
 
 # (the kernels are imported under the names the functions below use)
 
-__all__ = ["Result", "columns_frame", "evaluate", "fidelity_table", "median_crossings",
-           "target_values", "validate_columns"]
+__all__ = [
+    "Result",
+    "columns_frame",
+    "evaluate",
+    "fidelity_table",
+    "median_crossings",
+    "target_values",
+    "validate_columns",
+]
 
 #: The units in which a statistic is scaled by 100 when the ledger entry is a percentage.
 _PROB_STATS = ("km_at", "cuminc_at")
@@ -59,12 +66,17 @@ def _none(x):
 
 
 #: Statistics computed from an endpoint's times and outcomes (by ``_survival_stat``).
-_SURVIVAL_STATS = ("km_at", "km_median", "median_followup", "logrank", "cuminc_at", "gray",
-                   "cox")
+_SURVIVAL_STATS = ("km_at", "km_median", "median_followup", "logrank", "cuminc_at", "gray", "cox")
 
 
-def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
-             cache: dict | None = None, masks: dict | None = None) -> Result:
+def evaluate(
+    target: Target,
+    cols: dict[str, np.ndarray],
+    n: int,
+    unit: str,
+    cache: dict | None = None,
+    masks: dict | None = None,
+) -> Result:
     """The statistic ``target`` asks for, on the cohort given as column arrays.
 
     Returns a ``Result`` in the ledger unit ``unit`` (probabilities become percent).
@@ -74,8 +86,11 @@ def evaluate(target: Target, cols: dict[str, np.ndarray], n: int, unit: str,
     untouched costs nothing. ``masks`` maps target indices to their population masks
     where the caller knows them to be fixed (e.g. defined by the groups only).
     """
-    mask = _mask(target.where, cols, n) if masks is None or target.index not in masks \
+    mask = (
+        _mask(target.where, cols, n)
+        if masks is None or target.index not in masks
         else masks[target.index]
+    )
     if target.stat in _SURVIVAL_STATS:
         inputs = _survival_inputs(target, cols, n, mask)
         scale = 100.0 if (unit == "percent" and target.stat in _PROB_STATS) else 1.0
@@ -120,26 +135,29 @@ def _survival_inputs(target: Target, cols: dict, n: int, mask: np.ndarray) -> li
     return inputs
 
 
-def _cached(target: Target, inputs: list, unit: str, scale: float,
-            cache: dict | None) -> Result:
+def _cached(target: Target, inputs: list, unit: str, scale: float, cache: dict | None) -> Result:
     """``_survival_stat`` (or a Cox model's term) of ``inputs``, memoised in ``cache`` on
     the inputs' bytes; a failure is memoised too, and raised again."""
     st = target.stat
     key = None
     if cache is not None:
         # a Cox model shared by several targets (one per term) is fitted once
-        who = ("cox", target.endpoint, target.covariates, target.ties) \
-            if st == "cox" else (target.index, unit)
-        key = (who, b"|".join(_text(a).tobytes() if a.dtype == object else a.tobytes()
-                              for a in inputs))
+        who = (
+            ("cox", target.endpoint, target.covariates, target.ties)
+            if st == "cox"
+            else (target.index, unit)
+        )
+        key = (
+            who,
+            b"|".join(_text(a).tobytes() if a.dtype == object else a.tobytes() for a in inputs),
+        )
         hit = cache.get(key)
         if isinstance(hit, Exception):
             raise hit
         if hit is not None:
             return _cox_result(target, hit) if st == "cox" else hit
     try:
-        res = _cox_summary(target, inputs) if st == "cox" \
-            else _survival_stat(target, inputs, scale)
+        res = _cox_summary(target, inputs) if st == "cox" else _survival_stat(target, inputs, scale)
     except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
         if cache is not None:
             cache[key] = ValueError(str(exc))
@@ -198,11 +216,15 @@ def _sorted_values(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.sort(vals[~np.isnan(vals)])
 
 
-def target_values(target: Target, cols: dict[str, np.ndarray], n: int,
-                  masks: dict | None = None) -> np.ndarray:
+def target_values(
+    target: Target, cols: dict[str, np.ndarray], n: int, masks: dict | None = None
+) -> np.ndarray:
     """The sorted, non-missing values a ``median`` (or ``min``, ``max``...) target summarises."""
-    mask = _mask(target.where, cols, n) if masks is None or target.index not in masks \
+    mask = (
+        _mask(target.where, cols, n)
+        if masks is None or target.index not in masks
         else masks[target.index]
+    )
     return _sorted_values(np.asarray(target.of(cols, n), dtype=float), mask)
 
 
@@ -228,11 +250,14 @@ def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
     if days.size == 0:
         raise ValueError("no patient in the target's population")
     if days.min() < 0:  # what checks.durations would refuse (an origin after the event)
-        raise ValueError(f"'{target.endpoint}_days' has negative values; times are measured "
-                         "from the time origin and must be >= 0.")
+        raise ValueError(
+            f"'{target.endpoint}_days' has negative values; times are measured "
+            "from the time origin and must be >= 0."
+        )
     if st == "km_at":
-        surv, _, lo, hi = kernels.km_at(days, outcome, np.array([float(target.at)]),
-                                        target.conf_type, zval(0.05))
+        surv, _, lo, hi = kernels.km_at(
+            days, outcome, np.array([float(target.at)]), target.conf_type, zval(0.05)
+        )
         return Result(scale * surv[0], ci=(scale * lo[0], scale * hi[0]))
     if st == "km_median":
         med, lo, hi = kernels.km_median(days, outcome, target.conf_type, zval(0.05))
@@ -255,16 +280,21 @@ def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
         codes = inputs[2]
         if not np.any(outcome == target.cause):
             raise ValueError(f"no patient with cause {target.cause}")
-        _, _, p = kernels.gray(days, outcome.astype(int), codes, int(codes.max()) + 1,
-                               target.cause)
+        _, _, p = kernels.gray(days, outcome.astype(int), codes, int(codes.max()) + 1, target.cause)
         return Result(p)
     if st == "cuminc_at":
         if not np.any(outcome == target.cause):
             # no event of the cause: the incidence is 0 at every time (no CI)
             return Result(0.0)
-        est, _, lo, hi = kernels.cuminc_at(days, outcome.astype(int), target.cause,
-                                           np.array([float(target.at)]), target.conf_type,
-                                           zval(0.05), target.variance)
+        est, _, lo, hi = kernels.cuminc_at(
+            days,
+            outcome.astype(int),
+            target.cause,
+            np.array([float(target.at)]),
+            target.conf_type,
+            zval(0.05),
+            target.variance,
+        )
         return Result(scale * est[0], ci=(scale * lo[0], scale * hi[0]))
     raise ValueError(f"unknown survival statistic {st!r}")  # pragma: no cover
 
@@ -285,8 +315,11 @@ def _cox_summary(target: Target, inputs: list) -> dict:
 
 
 def _cox_result(target: Target, row: dict) -> Result:
-    term = target.term if target.term in row else next(
-        (t for t in row if t.startswith(target.term)), None)
+    term = (
+        target.term
+        if target.term in row
+        else next((t for t in row if t.startswith(target.term)), None)
+    )
     if term is None:
         raise ValueError(f"term {target.term!r} not in the fitted model {list(row)}")
     hr, lo, hi, p = row[term]
@@ -335,17 +368,19 @@ def validate_columns(spec: Spec, cols: dict[str, np.ndarray]) -> dict[str, str]:
             days = np.asarray(cols[f"{ep}_days"], float)
             inside = ~np.isnan(days)
             checks.durations(days[inside], f"{ep}_days")
-            checks.status(np.asarray(cols[f"{ep}_event"], float)[inside], (0, 1),
-                          f"{ep}_event")
+            checks.status(np.asarray(cols[f"{ep}_event"], float)[inside], (0, 1), f"{ep}_event")
             if f"{ep}_status" in cols:
-                checks.status(np.asarray(cols[f"{ep}_status"], float)[inside], (0, 1, 2),
-                              f"{ep}_status")
+                checks.status(
+                    np.asarray(cols[f"{ep}_status"], float)[inside], (0, 1, 2), f"{ep}_status"
+                )
             for suffix in ("event", "status"):
                 other = cols.get(f"{ep}_{suffix}")
                 if other is not None and np.any(np.isnan(np.asarray(other, float)) != ~inside):
-                    raise ValueError(f"'{ep}_{suffix}' and '{ep}_days' are missing for "
-                                     "different patients; both must be empty exactly outside "
-                                     "the endpoint's population.")
+                    raise ValueError(
+                        f"'{ep}_{suffix}' and '{ep}_days' are missing for "
+                        "different patients; both must be empty exactly outside "
+                        "the endpoint's population."
+                    )
         except ValueError as exc:
             errors[ep] = str(exc)
     return errors
@@ -377,20 +412,29 @@ def fidelity_table(spec: Spec, df: pd.DataFrame) -> pd.DataFrame:
                 status, detail = "discrepant", err
             else:
                 status, reasons = ledger.compare(
-                    e, res.value,
+                    e,
+                    res.value,
                     ci=res.ci if "ci" in t.compare else None,
                     p=res.p if "p" in t.compare else None,
-                    range=res.range if "range" in t.compare else None)
+                    range=res.range if "range" in t.compare else None,
+                )
                 detail = "; ".join(reasons)
             if eid in infeasible:
                 status, detail = "infeasible", f"{infeasible[eid]} ({detail})"
-            rows.append({
-                "id": eid, "target": t.index, "stat": t.stat, "unit": e.unit,
-                "published": e.value, "published_ci": list(e.ci) if e.ci else None,
-                "published_p": e.p,
-                "reconstructed": None if res is None else _fmt(res.value),
-                "reconstructed_ci": None if res is None else _fmt(res.ci),
-                "reconstructed_p": None if res is None else _fmt(res.p),
-                "status": status, "detail": detail,
-            })
+            rows.append(
+                {
+                    "id": eid,
+                    "target": t.index,
+                    "stat": t.stat,
+                    "unit": e.unit,
+                    "published": e.value,
+                    "published_ci": list(e.ci) if e.ci else None,
+                    "published_p": e.p,
+                    "reconstructed": None if res is None else _fmt(res.value),
+                    "reconstructed_ci": None if res is None else _fmt(res.ci),
+                    "reconstructed_p": None if res is None else _fmt(res.p),
+                    "status": status,
+                    "detail": detail,
+                }
+            )
     return pd.DataFrame(rows)

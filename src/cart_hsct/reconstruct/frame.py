@@ -28,8 +28,9 @@ def cohort_frame(model: CohortModel, st: State) -> pd.DataFrame:
     for c in s.covariates:
         out[c.name] = _typed(cols[c.name][order], c.kind, c.decimals)
     start = pd.Timestamp(s.design.accrual_start)
-    out["entry_date"] = [(start + pd.Timedelta(days=int(d))).date().isoformat()
-                         for d in st.entry[order]]
+    out["entry_date"] = [
+        (start + pd.Timedelta(days=int(d))).date().isoformat() for d in st.entry[order]
+    ]
     out["followup_days"] = pd.array((model.horizon - st.entry[order]).astype(int), "Int64")
     for e in s.events:
         out[e.column] = _typed(st.ev[e.name][order], "continuous", 0)
@@ -41,8 +42,7 @@ def cohort_frame(model: CohortModel, st: State) -> pd.DataFrame:
         out[f"{ep.name}_days"] = _typed(cols[f"{ep.name}_days"][order], "continuous", 0)
         out[f"{ep.name}_event"] = _typed(cols[f"{ep.name}_event"][order], "continuous", 0)
         if ep.competing:
-            out[f"{ep.name}_status"] = _typed(cols[f"{ep.name}_status"][order],
-                                              "continuous", 0)
+            out[f"{ep.name}_status"] = _typed(cols[f"{ep.name}_status"][order], "continuous", 0)
     return pd.DataFrame(out)
 
 
@@ -56,8 +56,9 @@ def _group_rank(model: CohortModel, group: np.ndarray) -> np.ndarray:
 def _typed(values: np.ndarray, kind: str, decimals: int):
     if kind == "categorical":
         labels = [v for v in values if v is not None]
-        if labels and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                          for v in labels):
+        if labels and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in labels
+        ):
             return pd.array([None if v is None else int(v) for v in values], "Int64")
         return pd.array([None if v is None else str(v) for v in values], "string")
     arr = np.asarray(values, float)

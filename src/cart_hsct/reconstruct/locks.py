@@ -72,7 +72,7 @@ class Lock:
         ev = status[inside] == self.cause
         seq = ev[np.lexsort((~ev, days[inside]))]
         hits = np.flatnonzero(seq)
-        seq = seq[:hits[-1] + 1] if hits.size else seq[:0]
+        seq = seq[: hits[-1] + 1] if hits.size else seq[:0]
         best = None
         for pattern in self.pattern:
             pat = np.asarray(pattern, bool)
@@ -84,13 +84,17 @@ class Lock:
     def describe(self) -> str:
         if self.pattern is not None:
             seq = " or ".join("".join("E" if x else "C" for x in p) for p in self.pattern)
-            return (f"{', '.join(self.ids)}: events (E) and censorings (C) of {self.endpoint} "
-                    f"among {self.n} patients up to the last event by day {self.at:g} in "
-                    f"the order {seq}")
+            return (
+                f"{', '.join(self.ids)}: events (E) and censorings (C) of {self.endpoint} "
+                f"among {self.n} patients up to the last event by day {self.at:g} in "
+                f"the order {seq}"
+            )
         kind = "events" if self.km else f"cause-{self.cause} events"
         rule = "nobody censored before it" if self.complete else "no censoring before the last"
-        return (f"{', '.join(self.ids)}: {self.events} {kind} of {self.endpoint} among "
-                f"{self.n} patients by day {self.at:g}, {rule}")
+        return (
+            f"{', '.join(self.ids)}: {self.events} {kind} of {self.endpoint} among "
+            f"{self.n} patients by day {self.at:g}, {rule}"
+        )
 
 
 def make_locks(model: CohortModel, st: State) -> list[Lock]:
@@ -117,23 +121,48 @@ def make_locks(model: CohortModel, st: State) -> list[Lock]:
         # population move, and recomputes the population at every check; an automatic
         # one holds them
         moving = t.lock is True and bool(
-            model.with_inputs(set(where.names)) - model.with_inputs(model.held_structural))
+            model.with_inputs(set(where.names)) - model.with_inputs(model.held_structural)
+        )
         extra = {"where": where if moving else None, "complete": t.lock is True}
         half = e.half_unit.get("value", 0.05)
         ks = [k for k in range(size + 1) if abs(100.0 * k / size - e.value) <= half + 1e-9]
         if len(ks) != 1:
-            pattern = km_pattern(e, size, "ci" in t.compare, t.conf_type) if t.stat == "km_at" \
-                else None
+            pattern = (
+                km_pattern(e, size, "ci" in t.compare, t.conf_type) if t.stat == "km_at" else None
+            )
             if pattern is not None:
-                locks.append(Lock(target=t.index, ids=tuple(honoured), endpoint=t.endpoint,
-                                  at=float(t.at), events=sum(pattern[0]), n=size, cause=1,
-                                  km=True, mask=mask, pattern=pattern, **extra))
+                locks.append(
+                    Lock(
+                        target=t.index,
+                        ids=tuple(honoured),
+                        endpoint=t.endpoint,
+                        at=float(t.at),
+                        events=sum(pattern[0]),
+                        n=size,
+                        cause=1,
+                        km=True,
+                        mask=mask,
+                        pattern=pattern,
+                        **extra,
+                    )
+                )
             continue
         k = ks[0]
         km = t.stat == "km_at"
-        locks.append(Lock(target=t.index, ids=tuple(honoured), endpoint=t.endpoint,
-                          at=float(t.at), events=size - k if km else k, n=size,
-                          cause=1 if km else t.cause, km=km, mask=mask, **extra))
+        locks.append(
+            Lock(
+                target=t.index,
+                ids=tuple(honoured),
+                endpoint=t.endpoint,
+                at=float(t.at),
+                events=size - k if km else k,
+                n=size,
+                cause=1 if km else t.cause,
+                km=km,
+                mask=mask,
+                **extra,
+            )
+        )
     return locks
 
 
@@ -164,13 +193,12 @@ def held_covariates(model: CohortModel, locks: list[Lock]) -> set:
     return model.with_inputs(names)
 
 
-def split_unmet(locks: list[Lock], cols: dict,
-                also: dict | None = None) -> tuple[list[Lock], list[Lock]]:
+def split_unmet(
+    locks: list[Lock], cols: dict, also: dict | None = None
+) -> tuple[list[Lock], list[Lock]]:
     """(locks that hold, locks that do not) in ``cols`` and, if given, in ``also``."""
-    unmet = [lk.violation(cols) > 0 and (also is None or lk.violation(also) > 0)
-             for lk in locks]
-    return ([lk for lk, u in zip(locks, unmet) if not u],
-            [lk for lk, u in zip(locks, unmet) if u])
+    unmet = [lk.violation(cols) > 0 and (also is None or lk.violation(also) > 0) for lk in locks]
+    return ([lk for lk, u in zip(locks, unmet) if not u], [lk for lk, u in zip(locks, unmet) if u])
 
 
 def km_pattern(entry, size: int, with_ci: bool, conf_type: str) -> tuple | None:
@@ -190,7 +218,7 @@ def km_pattern(entry, size: int, with_ci: bool, conf_type: str) -> tuple | None:
     found = set()
     at = np.array([float(size + 1)])
     for k in range(1, size + 1):
-        for code in range(2 ** k):
+        for code in range(2**k):
             seq = tuple(bool((code >> (k - 1 - i)) & 1) for i in range(k))
             if not seq[-1]:
                 continue  # trailing censorings do not change the estimate
@@ -209,6 +237,9 @@ def _prints_as(entry, surv: float, lo: float, hi: float, with_ci: bool) -> bool:
             if pub is None:  # not reached
                 ok = ok and not math.isfinite(b)
                 continue
-            ok = ok and math.isfinite(b) and abs(100 * b - pub) <= entry.half_unit.get(
-                part, 0.05) + 1e-9
+            ok = (
+                ok
+                and math.isfinite(b)
+                and abs(100 * b - pub) <= entry.half_unit.get(part, 0.05) + 1e-9
+            )
     return ok

@@ -79,8 +79,9 @@ def _counts_z(entry: ledger.Entry, part: str, rep, pub) -> float | None:
     return (float(rep) - float(pub)) / half
 
 
-def _gap(entry: ledger.Entry, part: str, rep, pub, *, bound=False, operator=None,
-         unit: str | None = None) -> tuple[float, float]:
+def _gap(
+    entry: ledger.Entry, part: str, rep, pub, *, bound=False, operator=None, unit: str | None = None
+) -> tuple[float, float]:
     """(gap in units of the ``close`` band, step paid for being outside the status band).
 
     An entry computed exactly from counts is also outside when it does not round to the
@@ -114,8 +115,7 @@ def distance(entry: ledger.Entry, res: Result, parts: tuple) -> float:
             zb, step = _gap(entry, name, rep, pub, bound=True)
             z2 += 0.25 * _huber(zb) + step
     if "p" in parts and entry.p is not None and entry.unit != "p-value":
-        zp, step = _gap(entry, "p", res.p, entry.p, operator=entry.p_operator,
-                        unit="p-value")
+        zp, step = _gap(entry, "p", res.p, entry.p, operator=entry.p_operator, unit="p-value")
         z2 += _huber(zp) + step
     if "range" in parts and entry.range is not None and res.range is not None:
         for name, rep, pub in zip(("range_low", "range_high"), res.range, entry.range):
@@ -159,12 +159,17 @@ class TargetLoss:
             return t.weight * FAIL_Z2 * len(ids), False
         ok = None
         if status:
-            ok = all(ledger.compare(
-                m.entries[eid], res.value,
-                ci=res.ci if "ci" in t.compare else None,
-                p=res.p if "p" in t.compare else None,
-                range=res.range if "range" in t.compare else None)[0] in ("exact", "close")
-                for eid in ids)
+            ok = all(
+                ledger.compare(
+                    m.entries[eid],
+                    res.value,
+                    ci=res.ci if "ci" in t.compare else None,
+                    p=res.p if "p" in t.compare else None,
+                    range=res.range if "range" in t.compare else None,
+                )[0]
+                in ("exact", "close")
+                for eid in ids
+            )
         out = 0.0
         for eid in ids:
             entry = m.entries[eid]
@@ -172,14 +177,19 @@ class TargetLoss:
             out += d if math.isfinite(d) else FAIL_Z2
             half = entry.half_unit.get("value", 0.5)
             # a median that prints as published has no value to cross: skip the recount
-            if (t.stat == "median" and entry.value is not None
-                    and abs(res.value - float(entry.value)) > half):
+            if (
+                t.stat == "median"
+                and entry.value is not None
+                and abs(res.value - float(entry.value)) > half
+            ):
                 out += CROSSING_Z2 * median_crossings(
-                    target_values(t, cols, m.n, self.masks), float(entry.value), half)
+                    target_values(t, cols, m.n, self.masks), float(entry.value), half
+                )
         return t.weight * out, ok
 
     def reproduced(self, cols: dict) -> int:
         """Fitted ids exact or close: what the polish counts."""
         m = self.model
-        return sum(n for t, n in zip(m.spec.targets, m.n_fitted)
-                   if self.judge(t, cols, status=True)[1])
+        return sum(
+            n for t, n in zip(m.spec.targets, m.n_fitted) if self.judge(t, cols, status=True)[1]
+        )

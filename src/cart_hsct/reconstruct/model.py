@@ -30,9 +30,13 @@ class State:
         self.cause = cause
 
     def copy(self) -> State:
-        return State(self.group, {k: v.copy() for k, v in self.cov.items()},
-                     self.entry.copy(), {k: v.copy() for k, v in self.ev.items()},
-                     None if self.cause is None else self.cause.copy())
+        return State(
+            self.group,
+            {k: v.copy() for k, v in self.cov.items()},
+            self.entry.copy(),
+            {k: v.copy() for k, v in self.ev.items()},
+            None if self.cause is None else self.cause.copy(),
+        )
 
 
 class CohortModel:
@@ -73,13 +77,21 @@ class CohortModel:
             | {self.terminal.column, "entry_day", "followup_days"}
             | (set(ep.where.names) if ep.where is not None else set())
             | (set(ep.origin.names) if ep.origin is not None else set())
-            for ep in s.endpoints.values()}
+            for ep in s.endpoints.values()
+        }
         # split markers that nothing evaluated reads are made for the output only
-        self.read = set().union(*self.deps) | self.held_structural | {
-            nm for e in s.events for a in e.after + e.before for nm in a.names} | {
-            nm for c in (self.causes or {}).values() if c.where is not None
-            for nm in c.where.names} | {
-            nm for ex in s.derived.values() for nm in ex.names}
+        self.read = (
+            set().union(*self.deps)
+            | self.held_structural
+            | {nm for e in s.events for a in e.after + e.before for nm in a.names}
+            | {
+                nm
+                for c in (self.causes or {}).values()
+                if c.where is not None
+                for nm in c.where.names
+            }
+            | {nm for ex in s.derived.values() for nm in ex.names}
+        )
         # what violations() reads: a move that touches none of it cannot break a constraint
         names = {e.column for e in s.events} | {"entry_day", "followup_days"}
         for e in s.events:
@@ -90,7 +102,8 @@ class CohortModel:
             if c.where is not None:
                 names |= c.where.names
         self.constraint_inputs = self.with_inputs(names) | (
-            {self.cause_column} if self.cause_column else set())
+            {self.cause_column} if self.cause_column else set()
+        )
 
     def _hold_structure(self) -> None:
         """``nested`` and ``held_structural``; a cause's profile may not name a held one."""
@@ -112,8 +125,11 @@ class CohortModel:
         self.nested = {}
         for c in s.covariates:
             nested = [x for x in s.covariates if x.where is not None and c.name in x.where.names]
-            if nested and c.name not in by_events and all(
-                    x.where.names == {c.name} for x in nested):
+            if (
+                nested
+                and c.name not in by_events
+                and all(x.where.names == {c.name} for x in nested)
+            ):
                 self.nested[c.name] = nested
         for c in s.covariates:
             if c.where is not None:
@@ -122,10 +138,12 @@ class CohortModel:
         for lab, c in (self.terminal.causes or {}).items():
             for cov, _ in c.profile:
                 if cov.name in held:
-                    raise ValueError(f"{s.cohort}.yaml: cause {lab!r}: profile names "
-                                     f"{cov.name!r}, which defines who has an event or, with "
-                                     "other covariates, another covariate; it cannot be "
-                                     "exchanged")
+                    raise ValueError(
+                        f"{s.cohort}.yaml: cause {lab!r}: profile names "
+                        f"{cov.name!r}, which defines who has an event or, with "
+                        "other covariates, another covariate; it cannot be "
+                        "exchanged"
+                    )
 
     # ------------------------------------------------------------------ dependencies
 
@@ -191,13 +209,17 @@ class CohortModel:
         s = self.spec
         fixed = set(held) | ({self.group_column} if self.group_column else set())
         cols = self.columns(st)
-        return {t.index: np.asarray(t.where(cols, s.n), bool) for t in s.targets
-                if t.where is not None and t.where.names <= fixed}
+        return {
+            t.index: np.asarray(t.where(cols, s.n), bool)
+            for t in s.targets
+            if t.where is not None and t.where.names <= fixed
+        }
 
     # ------------------------------------------------------------------ columns
 
-    def columns(self, st: State, final: bool = False, prev: dict | None = None,
-                changed: set | None = None) -> dict:
+    def columns(
+        self, st: State, final: bool = False, prev: dict | None = None, changed: set | None = None
+    ) -> dict:
         """Every column of the cohort as arrays. With ``prev`` (the columns before a move,
         whose base arrays are the state's own, changed in place) and ``changed`` (the base
         names the move touched), only the derived and endpoint columns that depend on
@@ -233,10 +255,20 @@ class CohortModel:
     def _endpoint_columns(self, ep, st: State, cols: dict) -> None:
         """``<endpoint>_days``, ``_event`` and ``_status`` into ``cols``."""
         n = self.n
-        t1 = first_of([self.condition(st.ev[x], c, cols) for x, c in
-                       zip(ep.events, ep.events_where or [None] * len(ep.events))], n)
-        t2 = first_of([self.condition(st.ev[x], c, cols) for x, c in
-                       zip(ep.competing, ep.competing_where or [None] * len(ep.competing))], n)
+        t1 = first_of(
+            [
+                self.condition(st.ev[x], c, cols)
+                for x, c in zip(ep.events, ep.events_where or [None] * len(ep.events))
+            ],
+            n,
+        )
+        t2 = first_of(
+            [
+                self.condition(st.ev[x], c, cols)
+                for x, c in zip(ep.competing, ep.competing_where or [None] * len(ep.competing))
+            ],
+            n,
+        )
         has1, has2 = ~np.isnan(t1), ~np.isnan(t2)
         status = np.where(has1 & (~has2 | (t1 <= t2)), 1.0, np.where(has2, 2.0, 0.0))
         cens = np.fmin(cols["followup_days"], st.ev[self.terminal.name])
@@ -273,9 +305,12 @@ class CohortModel:
         above it where 1; with ``at_cut`` the lowest of the upper side sits on the cut-off."""
         lo, hi = c.range
         at = c.split.at
-        step = 10.0 ** -c.decimals
-        high = np.array([v is not None and v == 1 for v in side]) if side.dtype == object \
+        step = 10.0**-c.decimals
+        high = (
+            np.array([v is not None and v == 1 for v in side])
+            if side.dtype == object
             else side == 1
+        )
         high &= ~np.isnan(u)
         low = ~high & ~np.isnan(u)
         out = np.full(u.size, np.nan)
@@ -358,8 +393,9 @@ class CohortModel:
         return bad
 
 
-def carry_children(model: CohortModel, st: State, e: Event, i: int, j: int | None,
-                   delta: float, undo: list) -> set:
+def carry_children(
+    model: CohortModel, st: State, e: Event, i: int, j: int | None, delta: float, undo: list
+) -> set:
     """Move the events nested in ``e`` (``within``) from patient ``i`` to ``j`` shifted
     by ``delta`` days (``j`` None: remove them); recursive. Returns the changed columns."""
     changed = set()

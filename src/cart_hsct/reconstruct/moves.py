@@ -31,18 +31,39 @@ from .cause_moves import exchange_causes
 from .model import CohortModel, State, carry_children, missing
 from .spec import Covariate, Event
 
-__all__ = ["AIMED_COVARIATE_SHARE", "EVENT_MOVE_SHARES", "MOVE_SHARES", "Focus",
-           "add_or_remove", "carry_children", "exchange_times", "flip_labels", "focus",
-           "jitter_continuous", "move_entry", "move_time", "propose", "relabel", "revert",
-           "shift_history", "swap_covariate", "switch_patient"]
+__all__ = [
+    "AIMED_COVARIATE_SHARE",
+    "EVENT_MOVE_SHARES",
+    "MOVE_SHARES",
+    "Focus",
+    "add_or_remove",
+    "carry_children",
+    "exchange_times",
+    "flip_labels",
+    "focus",
+    "jitter_continuous",
+    "move_entry",
+    "move_time",
+    "propose",
+    "relabel",
+    "revert",
+    "shift_history",
+    "swap_covariate",
+    "switch_patient",
+]
 
 #: How often each kind of move is drawn, when not aimed at a target.
 MOVE_SHARES = {"covariate": 0.12, "entry": 0.10, "event": 0.78}
 #: Covariate moves among the moves aimed at a target that has covariates.
 AIMED_COVARIATE_SHARE = 0.3
 #: How often each kind of event move is drawn.
-EVENT_MOVE_SHARES = {"shift_history": 0.08, "exchange_times": 0.08, "move_time": 0.34,
-                     "switch_patient": 0.25, "add_or_remove": 0.25}
+EVENT_MOVE_SHARES = {
+    "shift_history": 0.08,
+    "exchange_times": 0.08,
+    "move_time": 0.34,
+    "switch_patient": 0.25,
+    "add_or_remove": 0.25,
+}
 # within a kind of move
 FLIP_LABELS = 0.05  # a free two-level covariate: exchange the labels of everybody
 RELABEL = 0.5  # a free covariate: give one patient another label
@@ -96,9 +117,15 @@ class _Pick:
     fixed_count: bool  # deaths with causes: their number is fixed
 
 
-def propose(model: CohortModel, st: State, cols: dict, rng: np.random.Generator,
-            movable: list[Covariate], aim: Focus | None = None,
-            covariates_only: bool = False):
+def propose(
+    model: CohortModel,
+    st: State,
+    cols: dict,
+    rng: np.random.Generator,
+    movable: list[Covariate],
+    aim: Focus | None = None,
+    covariates_only: bool = False,
+):
     """Change ``st`` in place; return (changed base names, undo) or None.
 
     ``aim`` (from :func:`focus`) aims the move at one target: its events, its covariates
@@ -124,8 +151,14 @@ def propose(model: CohortModel, st: State, cols: dict, rng: np.random.Generator,
     return event_move(model, st, cols, rng, events, mask)
 
 
-def covariate_move(model: CohortModel, st: State, rng: np.random.Generator,
-                   movable: list[Covariate], mask, partners):
+def covariate_move(
+    model: CohortModel,
+    st: State,
+    rng: np.random.Generator,
+    movable: list[Covariate],
+    mask,
+    partners,
+):
     """A move of one covariate drawn from ``movable``."""
     c = movable[rng.integers(len(movable))]
     arr = st.cov[c.name]
@@ -163,8 +196,7 @@ def relabel(c: Covariate, arr: np.ndarray, pop: np.ndarray, mask, rng: np.random
     return {c.name}, [(arr, i, old)]
 
 
-def jitter_continuous(c: Covariate, arr: np.ndarray, pop: np.ndarray,
-                      rng: np.random.Generator):
+def jitter_continuous(c: Covariate, arr: np.ndarray, pop: np.ndarray, rng: np.random.Generator):
     """Move one value between its neighbours, keeping the median, range and cuts."""
     vals = arr[pop]
     order = np.argsort(vals, kind="stable")
@@ -182,14 +214,21 @@ def jitter_continuous(c: Covariate, arr: np.ndarray, pop: np.ndarray,
         if old <= at:
             hi = min(hi, at)
         else:
-            lo = max(lo, at + 10.0 ** -c.decimals)
+            lo = max(lo, at + 10.0**-c.decimals)
     new = round(float(rng.uniform(lo, hi)), c.decimals)
     arr[i] = new
     return {c.name}, [(arr, i, old)]
 
 
-def swap_covariate(model: CohortModel, st: State, c: Covariate, pop: np.ndarray, mask,
-                   partners, rng: np.random.Generator):
+def swap_covariate(
+    model: CohortModel,
+    st: State,
+    c: Covariate,
+    pop: np.ndarray,
+    mask,
+    partners,
+    rng: np.random.Generator,
+):
     """Two patients with different values exchange them (within group where counts by
     group are published); the covariates ``c`` alone defines go along."""
     arr = st.cov[c.name]
@@ -234,8 +273,9 @@ def move_entry(model: CohortModel, st: State, rng: np.random.Generator, mask):
     return {"entry_day", "followup_days"}, [(st.entry, i, old)]
 
 
-def event_move(model: CohortModel, st: State, cols: dict, rng: np.random.Generator,
-               events: list[Event], mask):
+def event_move(
+    model: CohortModel, st: State, cols: dict, rng: np.random.Generator, events: list[Event], mask
+):
     """A move of one event drawn from ``events``, its kind from ``EVENT_MOVE_SHARES``."""
     e = events[rng.integers(len(events))]
     t = st.ev[e.name]
@@ -254,16 +294,19 @@ def event_move(model: CohortModel, st: State, cols: dict, rng: np.random.Generat
         if elig_in.any() and rng.random() < AIM_AT_PATIENTS:
             elig = elig_in
     pick = _Pick(e, t, has, has_all, elig, mask, fixed_count)
-    applies = {"shift_history": has.size > 0, "exchange_times": has.size and has_all.size > 1,
-               "move_time": has.size > 0, "switch_patient": has.size > 0,
-               "add_or_remove": True}
+    applies = {
+        "shift_history": has.size > 0,
+        "exchange_times": has.size and has_all.size > 1,
+        "move_time": has.size > 0,
+        "switch_patient": has.size > 0,
+        "add_or_remove": True,
+    }
     r = rng.random()
     kind = next(k for k, end in _EVENT_ENDS if r < end and applies[k])
     return _EVENT_MOVES[kind](model, st, cols, rng, pick)
 
 
-def shift_history(model: CohortModel, st: State, cols: dict, rng: np.random.Generator,
-                  pick: _Pick):
+def shift_history(model: CohortModel, st: State, cols: dict, rng: np.random.Generator, pick: _Pick):
     """Shift one patient's whole history (this event and every later one) by the same
     number of days: keeps the gaps between relapse and death."""
     t = pick.times
@@ -271,8 +314,11 @@ def shift_history(model: CohortModel, st: State, cols: dict, rng: np.random.Gene
     delta = float(rng.integers(-SHIFT_DAYS, SHIFT_DAYS + 1))
     if delta == 0:
         return None
-    later = [st.ev[x.name] for x in model.spec.events
-             if not np.isnan(st.ev[x.name][i]) and st.ev[x.name][i] >= t[i]]
+    later = [
+        st.ev[x.name]
+        for x in model.spec.events
+        if not np.isnan(st.ev[x.name][i]) and st.ev[x.name][i] >= t[i]
+    ]
     undo = [(arr, i, arr[i]) for arr in later]
     for arr in later:
         arr[i] += delta
@@ -280,8 +326,9 @@ def shift_history(model: CohortModel, st: State, cols: dict, rng: np.random.Gene
     return {x.column for x in model.spec.events}, undo
 
 
-def exchange_times(model: CohortModel, st: State, cols: dict, rng: np.random.Generator,
-                   pick: _Pick):
+def exchange_times(
+    model: CohortModel, st: State, cols: dict, rng: np.random.Generator, pick: _Pick
+):
     """Exchange two patients' event days (the set of days is kept), possibly across
     groups: counts by group stay, the days move between them."""
     t = pick.times
@@ -293,8 +340,7 @@ def exchange_times(model: CohortModel, st: State, cols: dict, rng: np.random.Gen
     return {pick.event.column}, undo
 
 
-def move_time(model: CohortModel, st: State, cols: dict, rng: np.random.Generator,
-              pick: _Pick):
+def move_time(model: CohortModel, st: State, cols: dict, rng: np.random.Generator, pick: _Pick):
     """Step one patient's event day (by up to a tenth of its window, or one day), or
     redraw it inside its window."""
     t, e = pick.times, pick.event
@@ -318,8 +364,9 @@ def move_time(model: CohortModel, st: State, cols: dict, rng: np.random.Generato
     return {e.column}, [(t, i, old)]
 
 
-def switch_patient(model: CohortModel, st: State, cols: dict, rng: np.random.Generator,
-                   pick: _Pick):
+def switch_patient(
+    model: CohortModel, st: State, cols: dict, rng: np.random.Generator, pick: _Pick
+):
     """Switch the event from one patient to another of the same group (count kept); a
     cause of death and nested events go with it. Aimed at a population, it may move an
     event into it or out of it (its count there changes while the cohort's stays)."""
@@ -350,8 +397,11 @@ def switch_patient(model: CohortModel, st: State, cols: dict, rng: np.random.Gen
     if lo > hi:
         t[i] = old_i
         return None
-    t[j] = float(old_i) if lo <= old_i <= hi and rng.random() < KEEP_DAY else float(
-        rng.integers(lo, hi + 1))
+    t[j] = (
+        float(old_i)
+        if lo <= old_i <= hi and rng.random() < KEEP_DAY
+        else float(rng.integers(lo, hi + 1))
+    )
     changed = {e.column}
     if pick.fixed_count:
         # the cause is an attribute of the death: it moves with it
@@ -363,8 +413,7 @@ def switch_patient(model: CohortModel, st: State, cols: dict, rng: np.random.Gen
     return changed, undo
 
 
-def add_or_remove(model: CohortModel, st: State, cols: dict, rng: np.random.Generator,
-                  pick: _Pick):
+def add_or_remove(model: CohortModel, st: State, cols: dict, rng: np.random.Generator, pick: _Pick):
     """Remove one patient's event (and its nested ones) or give it to one more eligible
     patient: changes a count, which locks and targets then judge."""
     if pick.fixed_count:
@@ -388,9 +437,13 @@ def add_or_remove(model: CohortModel, st: State, cols: dict, rng: np.random.Gene
     return {e.column}, [(t, i, np.nan)]
 
 
-_EVENT_MOVES = {"shift_history": shift_history, "exchange_times": exchange_times,
-                "move_time": move_time, "switch_patient": switch_patient,
-                "add_or_remove": add_or_remove}
+_EVENT_MOVES = {
+    "shift_history": shift_history,
+    "exchange_times": exchange_times,
+    "move_time": move_time,
+    "switch_patient": switch_patient,
+    "add_or_remove": add_or_remove,
+}
 
 
 def focus(model: CohortModel, movable: list[Covariate], j: int, cols: dict) -> Focus:
@@ -401,8 +454,11 @@ def focus(model: CohortModel, movable: list[Covariate], j: int, cols: dict) -> F
     covs = [c for c in movable if c.name in deps]
     mask = np.ones(n, bool) if t.where is None else np.asarray(t.where(cols, n), bool)
     if t.versus is not None:  # a two-sample statistic: both samples
-        mask = mask | (np.ones(n, bool) if t.versus.where is None
-                       else np.asarray(t.versus.where(cols, n), bool))
+        mask = mask | (
+            np.ones(n, bool)
+            if t.versus.where is None
+            else np.asarray(t.versus.where(cols, n), bool)
+        )
     partners = None
     if t.stat == "median":
         # a median and its range are set by the patients holding the smallest, largest

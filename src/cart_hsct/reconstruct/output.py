@@ -15,8 +15,13 @@ import pandas as pd
 from .. import __version__
 from ..paths import cohort_file
 
-__all__ = ["provenance_dict", "write_cohort", "write_ensemble", "write_ensemble_cohorts",
-           "write_members"]
+__all__ = [
+    "provenance_dict",
+    "write_cohort",
+    "write_ensemble",
+    "write_ensemble_cohorts",
+    "write_members",
+]
 
 
 def _clean(x):
@@ -48,16 +53,24 @@ def provenance_dict(rec) -> dict:
         "locks": [lk.describe() for lk in rec.locks_],
         "dropped_locks": [lk.describe() for lk in rec.dropped_locks_],
         "targets": [
-            {"id": r.id, "published": _clean(r.published), "published_ci": _clean(r.published_ci),
-             "published_p": _clean(r.published_p), "reconstructed": _clean(r.reconstructed),
-             "reconstructed_ci": _clean(r.reconstructed_ci),
-             "reconstructed_p": _clean(r.reconstructed_p), "status": r.status,
-             "detail": r.detail}
+            {
+                "id": r.id,
+                "published": _clean(r.published),
+                "published_ci": _clean(r.published_ci),
+                "published_p": _clean(r.published_p),
+                "reconstructed": _clean(r.reconstructed),
+                "reconstructed_ci": _clean(r.reconstructed_ci),
+                "reconstructed_p": _clean(r.reconstructed_p),
+                "status": r.status,
+                "detail": r.detail,
+            }
             for r in fid.itertuples()
         ],
         "excluded": [{"id": x.id, "reason": x.reason} for x in spec.excluded],
-        "conflicts": [{"ids": list(c.ids), "honour": list(c.honour), "reason": c.reason}
-                      for c in spec.conflicts],
+        "conflicts": [
+            {"ids": list(c.ids), "honour": list(c.honour), "reason": c.reason}
+            for c in spec.conflicts
+        ],
     }
 
 
@@ -67,20 +80,21 @@ def _target(cohort: str, kind: str, directory: Path | None) -> Path:
     return out
 
 
-def write_cohort(ipd: pd.DataFrame, provenance: dict,
-                 directory: Path | None = None) -> tuple[Path, Path]:
+def write_cohort(
+    ipd: pd.DataFrame, provenance: dict, directory: Path | None = None
+) -> tuple[Path, Path]:
     """``<cohort>.csv`` and ``<cohort>.provenance.json`` (``provenance_dict`` of the fit)."""
     cohort = provenance["cohort"]
     csv = _target(cohort, "cohort", directory)
     ipd.to_csv(csv, index=False, lineterminator="\n")
     prov = _target(cohort, "provenance", directory)
-    prov.write_text(json.dumps(provenance, indent=1, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    prov.write_text(json.dumps(provenance, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return csv, prov
 
 
-def write_ensemble_cohorts(members: pd.DataFrame, cohort: str,
-                           directory: Path | None = None) -> Path:
+def write_ensemble_cohorts(
+    members: pd.DataFrame, cohort: str, directory: Path | None = None
+) -> Path:
     """``<cohort>.ensemble_cohorts.csv``: every seed's pseudo-cohort, ``seed`` first."""
     out = _target(cohort, "member_cohorts", directory)
     columns = ["seed"] + [c for c in members.columns if c != "seed"]

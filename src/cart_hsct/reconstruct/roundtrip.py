@@ -23,8 +23,11 @@ from .spec import Spec, parse_spec
 __all__ = ["DESIGN", "simulate", "summarise"]
 
 #: Accrual and cut-off of simulated cohorts.
-DESIGN = {"origin": "start of treatment", "accrual": {"start": "2016-01-01", "end": "2018-12-31"},
-          "cutoff": "2020-12-31"}
+DESIGN = {
+    "origin": "start of treatment",
+    "accrual": {"start": "2016-01-01", "end": "2018-12-31"},
+    "cutoff": "2020-12-31",
+}
 
 
 def simulate(sizes: dict[str, int] | None = None, *, seed: int = 2024) -> pd.DataFrame:
@@ -49,8 +52,16 @@ def simulate(sizes: dict[str, int] | None = None, *, seed: int = 2024) -> pd.Dat
             relapse = 1 + int(rng.exponential(500)) if rng.random() < 0.6 else None
             if relapse is not None and (relapse >= death or relapse > fu):
                 relapse = None
-            rows.append({"group": g, "x": x, "entry_day": entry, "followup_days": fu,
-                         "relapse_day": relapse, "death_day": death if death <= fu else None})
+            rows.append(
+                {
+                    "group": g,
+                    "x": x,
+                    "entry_day": entry,
+                    "followup_days": fu,
+                    "relapse_day": relapse,
+                    "death_day": death if death <= fu else None,
+                }
+            )
     df = pd.DataFrame(rows)
     df["relapse_day"] = df["relapse_day"].astype("Float64").astype(float)
     df["death_day"] = df["death_day"].astype("Float64").astype(float)
@@ -62,11 +73,23 @@ def simulate(sizes: dict[str, int] | None = None, *, seed: int = 2024) -> pd.Dat
 def _entry(eid, value, unit, *, decimals, ci=None, p=None, quantity="", range_=None):
     fmt = f"{{:.{decimals}f}}"
     quote = "n/a" if value is None else fmt.format(value)
-    out = {"id": eid, "paper": eid.split(".")[0], "section": "simulation", "quote": quote,
-           "quantity": quantity or eid, "population": "simulated cohort",
-           "value": None if value is None else float(fmt.format(value)) if decimals else
-           int(round(value)), "unit": unit, "method": "simulated", "reproducible_from": "ipd",
-           "notes": "none"}
+    out = {
+        "id": eid,
+        "paper": eid.split(".")[0],
+        "section": "simulation",
+        "quote": quote,
+        "quantity": quantity or eid,
+        "population": "simulated cohort",
+        "value": None
+        if value is None
+        else float(fmt.format(value))
+        if decimals
+        else int(round(value)),
+        "unit": unit,
+        "method": "simulated",
+        "reproducible_from": "ipd",
+        "notes": "none",
+    }
     if ci is not None:
         out["ci_low"], out["ci_high"] = (float(fmt.format(c)) for c in ci)
         out["quote"] += " (" + " - ".join(fmt.format(c) for c in ci) + ")"
@@ -78,8 +101,9 @@ def _entry(eid, value, unit, *, decimals, ci=None, p=None, quantity="", range_=N
     return out
 
 
-def summarise(df: pd.DataFrame, directory: Path, *, name: str = "sim",
-              iterations: int = 1500) -> Spec:
+def summarise(
+    df: pd.DataFrame, directory: Path, *, name: str = "sim", iterations: int = 1500
+) -> Spec:
     """Write ``<directory>/<name>.yaml`` (a ledger) and return a spec targeting it.
 
     Published: group sizes and margins of ``x`` by group; per group the 1- and 2-year
@@ -98,15 +122,37 @@ def summarise(df: pd.DataFrame, directory: Path, *, name: str = "sim",
         for at, lab in ((182, "6m"), (365, "1y"), (547, "18m"), (730, "2y")):
             r = km_at(t[m], e[m], [at], conf_type="log-log").iloc[0]
             eid = f"{name}.os_{lab}.{g.lower()}"
-            entries.append(_entry(eid, 100 * r.survival, "percent", decimals=1,
-                                  ci=(100 * r.ci_lower, 100 * r.ci_upper)))
-            targets.append({"ids": [eid], "stat": "km_at", "endpoint": "os",
-                            "where": f"group == '{g}'", "at": at, "conf_type": "log-log"})
+            entries.append(
+                _entry(
+                    eid,
+                    100 * r.survival,
+                    "percent",
+                    decimals=1,
+                    ci=(100 * r.ci_lower, 100 * r.ci_upper),
+                )
+            )
+            targets.append(
+                {
+                    "ids": [eid],
+                    "stat": "km_at",
+                    "endpoint": "os",
+                    "where": f"group == '{g}'",
+                    "at": at,
+                    "conf_type": "log-log",
+                }
+            )
         med = km_median(t[m], e[m], conf_type="log-log")["median"]
         eid = f"{name}.os_median.{g.lower()}"
         entries.append(_entry(eid, med, "days", decimals=0))
-        targets.append({"ids": [eid], "stat": "km_median", "endpoint": "os",
-                        "where": f"group == '{g}'", "conf_type": "log-log"})
+        targets.append(
+            {
+                "ids": [eid],
+                "stat": "km_median",
+                "endpoint": "os",
+                "where": f"group == '{g}'",
+                "conf_type": "log-log",
+            }
+        )
     p = logrank(t, e, df.group.to_numpy(object))["p"]
     eid = f"{name}.os.p_logrank"
     entries.append(_entry(eid, p, "p-value", decimals=4, p=p))
@@ -114,25 +160,38 @@ def summarise(df: pd.DataFrame, directory: Path, *, name: str = "sim",
     frame = df.assign(second=(df.group == groups[1]).astype(int))
     row = cox(frame, "os_days", "os_event", ["x", "second"]).summary.set_index("term").loc["x"]
     eid = f"{name}.os.hr_x"
-    entries.append(_entry(eid, row.hr, "HR", decimals=3, ci=(row.ci_lower, row.ci_upper),
-                          p=row.p))
-    targets.append({"ids": [eid], "stat": "cox", "endpoint": "os",
-                    "covariates": ["x", "second"], "term": "x"})
+    entries.append(_entry(eid, row.hr, "HR", decimals=3, ci=(row.ci_lower, row.ci_upper), p=row.p))
+    targets.append(
+        {"ids": [eid], "stat": "cox", "endpoint": "os", "covariates": ["x", "second"], "term": "x"}
+    )
     fu = median_followup(t, e)["median"]
     eid = f"{name}.followup.median"
     entries.append(_entry(eid, fu, "days", decimals=0))
     targets.append({"ids": [eid], "stat": "median_followup", "endpoint": "os"})
     sizes = {g: int((df.group == g).sum()) for g in groups}
-    by_group = {g: {0: int(((df.group == g) & (df.x == 0)).sum()),
-                    1: int(((df.group == g) & (df.x == 1)).sum())} for g in groups}
-    (directory / f"{name}.yaml").write_text(yaml.safe_dump(entries, sort_keys=False),
-                                            encoding="utf-8")
+    by_group = {
+        g: {
+            0: int(((df.group == g) & (df.x == 0)).sum()),
+            1: int(((df.group == g) & (df.x == 1)).sum()),
+        }
+        for g in groups
+    }
+    (directory / f"{name}.yaml").write_text(
+        yaml.safe_dump(entries, sort_keys=False), encoding="utf-8"
+    )
     raw = {
-        "cohort": name, "ledger": name, "n": len(df), "design": DESIGN,
+        "cohort": name,
+        "ledger": name,
+        "n": len(df),
+        "design": DESIGN,
         "groups": {"column": "group", "sizes": sizes},
-        "covariates": [{"name": "x", "levels": {0: int((df.x == 0).sum()),
-                                                1: int((df.x == 1).sum())},
-                        "by_group": by_group}],
+        "covariates": [
+            {
+                "name": "x",
+                "levels": {0: int((df.x == 0).sum()), 1: int((df.x == 1).sum())},
+                "by_group": by_group,
+            }
+        ],
         "events": [{"name": "death", "terminal": True}],
         "derived": {"second": f"group == '{groups[1]}'"},
         "endpoints": {"os": {"events": ["death"]}},

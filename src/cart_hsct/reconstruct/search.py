@@ -62,11 +62,14 @@ class Budget:
         steps = int(iterations or settings.iterations)
         per_step = steps / int(settings.iterations)
         polish = int(settings.polish_iterations * per_step)
-        return cls(iterations=steps,
-                   covariate_iterations=int(settings.covariate_iterations * steps
-                                            / int(settings.iterations)),
-                   polish=polish,
-                   trial=min(polish, int(settings.polish_trial_iterations * per_step)))
+        return cls(
+            iterations=steps,
+            covariate_iterations=int(
+                settings.covariate_iterations * steps / int(settings.iterations)
+            ),
+            polish=polish,
+            trial=min(polish, int(settings.polish_trial_iterations * per_step)),
+        )
 
 
 @dataclass
@@ -86,8 +89,12 @@ class SearchRun:
     def holding(cls, model: CohortModel, st: State, locks: list[Lock]) -> SearchRun:
         """A run from ``st`` whose ``locks`` hold the covariates defining them."""
         held = held_covariates(model, locks)
-        return cls(best=st, locks=locks, movable=model.movable(held),
-                   masks=model.fixed_populations(held, st))
+        return cls(
+            best=st,
+            locks=locks,
+            movable=model.movable(held),
+            masks=model.fixed_populations(held, st),
+        )
 
 
 @dataclass
@@ -102,8 +109,7 @@ class _Position:
     best_loss: float
 
 
-def search(model: CohortModel, rng: np.random.Generator, budget: Budget,
-           cache: dict) -> SearchRun:
+def search(model: CohortModel, rng: np.random.Generator, budget: Budget, cache: dict) -> SearchRun:
     """One search from a new start: phase 1 (integer constraints) and phase 2
     (annealing rounds). Returns the run, its best state and loss."""
     s = model.spec
@@ -127,17 +133,27 @@ def search(model: CohortModel, rng: np.random.Generator, budget: Budget,
             cols = model.columns(st)
             parts = loss.parts(cols)
             pos.state, pos.cols, pos.parts, pos.loss = st, cols, parts, float(parts.sum())
-        anneal(model, run, loss, pos, per_round, t0 / (ROUND_COOLING ** rnd), base_bad, rng)
+        anneal(model, run, loss, pos, per_round, t0 / (ROUND_COOLING**rnd), base_bad, rng)
         if cov_per_round:
             # re-heated every round: these moves are cheap, and the best state is kept
-            anneal(model, run, loss, pos, cov_per_round, t0 * s.solver.covariate_temperature,
-                   base_bad, rng, covariates_only=True)
+            anneal(
+                model,
+                run,
+                loss,
+                pos,
+                cov_per_round,
+                t0 * s.solver.covariate_temperature,
+                base_bad,
+                rng,
+                covariates_only=True,
+            )
     run.best, run.best_loss = pos.best, pos.best_loss
     return run
 
 
-def _meet_locks(model: CohortModel, run: SearchRun, st: State,
-                rng: np.random.Generator) -> tuple[State, dict]:
+def _meet_locks(
+    model: CohortModel, run: SearchRun, st: State, rng: np.random.Generator
+) -> tuple[State, dict]:
     """Phase 1 from the constructed start ``st``; the locks it cannot meet are dropped."""
     start = st.copy()
     st, cols, v = phase1(model, run, st, rng)
@@ -156,8 +172,9 @@ def _meet_locks(model: CohortModel, run: SearchRun, st: State,
     return st, cols
 
 
-def phase1(model: CohortModel, run: SearchRun, st: State,
-           rng: np.random.Generator) -> tuple[State, dict, int]:
+def phase1(
+    model: CohortModel, run: SearchRun, st: State, rng: np.random.Generator
+) -> tuple[State, dict, int]:
     """Integer search for the hard constraints and the locks' exact counts; returns the
     best state seen, its columns and its violations (``VIOLATION_WEIGHT`` per broken
     constraint, plus the locks'). Stops when all hold or after ``PHASE1_STALL``
@@ -171,14 +188,20 @@ def phase1(model: CohortModel, run: SearchRun, st: State,
     for _ in range(PHASE1_MAX):
         if v == 0 or stall > PHASE1_STALL:
             break
-        prop = repair_cause(model, st, cols, rng) \
-            if model.causes and rng.random() < PHASE1_REPAIR else None
+        prop = (
+            repair_cause(model, st, cols, rng)
+            if model.causes and rng.random() < PHASE1_REPAIR
+            else None
+        )
         if prop is None:
             # half of the moves aim at a lock that does not hold: its events, patients
             # and population (a small subgroup is rarely hit by chance)
             unmet = np.flatnonzero(lock_v)
-            aim = focus(model, run.movable, locks[unmet[rng.integers(unmet.size)]].target,
-                        cols) if unmet.size and rng.random() < PHASE1_AIM else None
+            aim = (
+                focus(model, run.movable, locks[unmet[rng.integers(unmet.size)]].target, cols)
+                if unmet.size and rng.random() < PHASE1_AIM
+                else None
+            )
             prop = propose(model, st, cols, rng, run.movable, aim)
         if prop is None:
             continue
@@ -206,8 +229,9 @@ def phase1(model: CohortModel, run: SearchRun, st: State,
     return st, cols, v
 
 
-def _aim(model: CohortModel, run: SearchRun, weights: np.ndarray, cols: dict,
-         rng: np.random.Generator) -> Focus | None:
+def _aim(
+    model: CohortModel, run: SearchRun, weights: np.ndarray, cols: dict, rng: np.random.Generator
+) -> Focus | None:
     """A move's focus on a target drawn in proportion to ``weights``, or None when they
     are all 0."""
     aim = np.cumsum(weights)
@@ -217,9 +241,17 @@ def _aim(model: CohortModel, run: SearchRun, weights: np.ndarray, cols: dict,
     return focus(model, run.movable, min(j, len(weights) - 1), cols)
 
 
-def _try_move(model: CohortModel, run: SearchRun, st: State, cols: dict,
-              rng: np.random.Generator, aim: Focus | None, covariates_only: bool,
-              base_bad: int, retry: bool):
+def _try_move(
+    model: CohortModel,
+    run: SearchRun,
+    st: State,
+    cols: dict,
+    rng: np.random.Generator,
+    aim: Focus | None,
+    covariates_only: bool,
+    base_bad: int,
+    retry: bool,
+):
     """Propose a move (aimed at ``aim``; unaimed when that finds none and ``retry``)
     and refuse (revert) it if it breaks a constraint or a lock. Returns (changed,
     undo, new columns) or None."""
@@ -230,17 +262,25 @@ def _try_move(model: CohortModel, run: SearchRun, st: State, cols: dict,
         return None
     changed, undo = prop
     new_cols = model.columns(st, prev=cols, changed=changed)
-    if (changed & model.constraint_inputs and model.violations(st, new_cols) > base_bad) \
-            or any(lk.violation(new_cols) for lk in run.locks
-                   if model.deps[lk.target] & changed):
+    if (changed & model.constraint_inputs and model.violations(st, new_cols) > base_bad) or any(
+        lk.violation(new_cols) for lk in run.locks if model.deps[lk.target] & changed
+    ):
         revert(undo)
         return None
     return changed, undo, new_cols
 
 
-def anneal(model: CohortModel, run: SearchRun, loss: TargetLoss, pos: _Position, steps: int,
-           t_start: float, base_bad: int, rng: np.random.Generator,
-           covariates_only: bool = False) -> None:
+def anneal(
+    model: CohortModel,
+    run: SearchRun,
+    loss: TargetLoss,
+    pos: _Position,
+    steps: int,
+    t_start: float,
+    base_bad: int,
+    rng: np.random.Generator,
+    covariates_only: bool = False,
+) -> None:
     """``steps`` annealing moves from ``pos``, cooling from ``t_start`` to
     ``END_TEMPERATURE``; updates ``pos`` (and its best state) in place."""
     targets, deps = model.spec.targets, model.deps
@@ -254,8 +294,9 @@ def anneal(model: CohortModel, run: SearchRun, loss: TargetLoss, pos: _Position,
             # aim at a target drawn in proportion to its loss, capped so that a few
             # far-off targets do not take every aimed move
             aim = _aim(model, run, np.minimum(parts, AIM_CAP), cols, rng)
-        move = _try_move(model, run, st, cols, rng, aim, covariates_only, base_bad,
-                         retry=covariates_only)
+        move = _try_move(
+            model, run, st, cols, rng, aim, covariates_only, base_bad, retry=covariates_only
+        )
         if move is None:
             continue
         changed, undo, new_cols = move
@@ -275,17 +316,32 @@ def anneal(model: CohortModel, run: SearchRun, loss: TargetLoss, pos: _Position,
     pos.cols, pos.parts, pos.loss = cols, parts, current
 
 
-def polish(model: CohortModel, run: SearchRun, rng: np.random.Generator, steps: int,
-           temp: float, budget: Budget, cache: dict) -> float:
+def polish(
+    model: CohortModel,
+    run: SearchRun,
+    rng: np.random.Generator,
+    steps: int,
+    temp: float,
+    budget: Budget,
+    cache: dict,
+) -> float:
     """Walk a run's best state in place, aiming at the targets not reproduced and never
     leaving fewer ids exact or close (their count can only rise); its loss."""
     loss = TargetLoss(model, run.masks, cache)
     return walk(model, run, loss, run.best, rng, steps, temp, budget, ratchet=True)[0]
 
 
-def walk(model: CohortModel, run: SearchRun, loss: TargetLoss, st: State,
-         rng: np.random.Generator, steps: int, temp: float, budget: Budget,
-         ratchet: bool = False) -> tuple[float, np.ndarray, int]:
+def walk(
+    model: CohortModel,
+    run: SearchRun,
+    loss: TargetLoss,
+    st: State,
+    rng: np.random.Generator,
+    steps: int,
+    temp: float,
+    budget: Budget,
+    ratchet: bool = False,
+) -> tuple[float, np.ndarray, int]:
     """Walk ``st`` in place; returns (loss, loss parts, accepted moves).
 
     ``steps`` general moves, and covariate-only moves in the budget's proportion. Without
@@ -303,8 +359,11 @@ def walk(model: CohortModel, run: SearchRun, loss: TargetLoss, st: State,
     parts = np.array([e[0] for e in evals])
     keep = [bool(e[1]) for e in evals]  # exact or close: stays so
     current = float(parts.sum())
-    cov_steps = int(budget.covariate_iterations * steps / budget.iterations) \
-        if run.movable and budget.iterations else 0
+    cov_steps = (
+        int(budget.covariate_iterations * steps / budget.iterations)
+        if run.movable and budget.iterations
+        else 0
+    )
     cov_share = cov_steps / (cov_steps + steps) if steps + cov_steps else 0.0
     run.trace.append(current)  # continues the fit's trace
     moved = 0
@@ -323,8 +382,11 @@ def walk(model: CohortModel, run: SearchRun, loss: TargetLoss, st: State,
             continue
         new_parts, balance, gained, lost = judged
         new_loss = float(new_parts.sum())
-        if balance > 0 or new_loss <= current or rng.random() < math.exp(
-                -(new_loss - current) / temp):
+        if (
+            balance > 0
+            or new_loss <= current
+            or rng.random() < math.exp(-(new_loss - current) / temp)
+        ):
             current, parts, cols = new_loss, new_parts, new_cols
             moved += 1
             for j in gained:  # only a ratchet judges targets it does not keep
@@ -338,8 +400,15 @@ def walk(model: CohortModel, run: SearchRun, loss: TargetLoss, st: State,
     return current, parts, moved
 
 
-def _judge_move(model: CohortModel, loss: TargetLoss, parts: np.ndarray, keep: list,
-                changed: set, new_cols: dict, ratchet: bool):
+def _judge_move(
+    model: CohortModel,
+    loss: TargetLoss,
+    parts: np.ndarray,
+    keep: list,
+    changed: set,
+    new_cols: dict,
+    ratchet: bool,
+):
     """(new loss parts, balance of reproduced ids, targets gained, targets lost) of a
     walk's move, or None when it loses reproduced ids on balance.
 
@@ -349,12 +418,12 @@ def _judge_move(model: CohortModel, loss: TargetLoss, parts: np.ndarray, keep: l
     ratchet: the first kept one that breaks).
     """
     new_parts, gained, lost = parts.copy(), [], []
-    touched = sorted((j for j in range(len(parts)) if model.deps[j] & changed),
-                     key=lambda j: keep[j] == ratchet)
+    touched = sorted(
+        (j for j in range(len(parts)) if model.deps[j] & changed), key=lambda j: keep[j] == ratchet
+    )
     balance = 0
     for j in touched:
-        new_parts[j], ok = loss.judge(model.spec.targets[j], new_cols,
-                                      status=keep[j] or ratchet)
+        new_parts[j], ok = loss.judge(model.spec.targets[j], new_cols, status=keep[j] or ratchet)
         if keep[j] and not ok:
             lost.append(j)
             balance -= model.n_fitted[j]

@@ -104,18 +104,25 @@ class Reconstruction:
             run = search(model, rng, budget, cache)
             if budget.trial:
                 # the polish, not the search's end, tells which start is worth going on
-                run.best_loss = polish(model, run, rng, budget.trial,
-                                       settings.polish_temperature, budget, cache)
-            run.reproduced = TargetLoss(model, run.masks, cache).reproduced(
-                model.columns(run.best))
+                run.best_loss = polish(
+                    model, run, rng, budget.trial, settings.polish_temperature, budget, cache
+                )
+            run.reproduced = TargetLoss(model, run.masks, cache).reproduced(model.columns(run.best))
             runs.append((run, rng))
         # the polish never lowers the count of ids reproduced, so it goes on from the
         # start reproducing most; the loss breaks ties (the first of equals)
         found, rng = min(runs, key=lambda r: (-r[0].reproduced, r[0].best_loss))
         loss = found.best_loss
         if budget.polish > budget.trial:
-            loss = polish(model, found, rng, budget.polish - budget.trial,
-                          settings.polish_temperature, budget, cache)
+            loss = polish(
+                model,
+                found,
+                rng,
+                budget.polish - budget.trial,
+                settings.polish_temperature,
+                budget,
+                cache,
+            )
         parts = TargetLoss(model, found.masks, cache).parts(model.columns(found.best))
         self._result(found, seed, loss, parts)
         return self
@@ -135,8 +142,15 @@ class Reconstruction:
         rng = np.random.default_rng(seed)
         run = SearchRun.holding(self.model, start.copy(), [])  # no locks: statuses hold
         loss, parts, self.moves_ = walk(
-            self.model, run, TargetLoss(self.model, run.masks, {}), run.best, rng,
-            self.iterations, self.spec.solver.walk_temperature, self.budget)
+            self.model,
+            run,
+            TargetLoss(self.model, run.masks, {}),
+            run.best,
+            rng,
+            self.iterations,
+            self.spec.solver.walk_temperature,
+            self.budget,
+        )
         self._result(run, seed, loss, parts)
         return self
 

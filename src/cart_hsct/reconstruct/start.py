@@ -19,8 +19,15 @@ from .locks import Lock
 from .model import CohortModel, State, missing
 from .spec import Covariate, Event
 
-__all__ = ["assign_causes", "construct", "event_curve", "impose_profiles", "initial",
-           "median_range_values", "place"]
+__all__ = [
+    "assign_causes",
+    "construct",
+    "event_curve",
+    "impose_profiles",
+    "initial",
+    "median_range_values",
+    "place",
+]
 
 
 def initial(model: CohortModel, rng: np.random.Generator) -> State:
@@ -51,8 +58,10 @@ def initial(model: CohortModel, rng: np.random.Generator) -> State:
     if labels is not None:
         dead = np.flatnonzero(~np.isnan(st.ev[e.name]))
         if dead.size != len(labels):
-            raise ValueError(f"{s.cohort}.yaml: events '{e.name}'.causes: {len(labels)} "
-                             f"deaths but only {dead.size} patients may die")
+            raise ValueError(
+                f"{s.cohort}.yaml: events '{e.name}'.causes: {len(labels)} "
+                f"deaths but only {dead.size} patients may die"
+            )
     for e in s.events:
         if not e.terminal:
             place(model, st, model.columns(st), e, rng)
@@ -62,8 +71,9 @@ def initial(model: CohortModel, rng: np.random.Generator) -> State:
     return st
 
 
-def _covariate_values(model: CohortModel, c: Covariate, pop: np.ndarray, group: np.ndarray,
-                      rng: np.random.Generator) -> np.ndarray:
+def _covariate_values(
+    model: CohortModel, c: Covariate, pop: np.ndarray, group: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Covariate ``c``'s values for the patients in ``pop`` (missing elsewhere)."""
     n = model.n
     idx = np.flatnonzero(pop)
@@ -75,12 +85,14 @@ def _covariate_values(model: CohortModel, c: Covariate, pop: np.ndarray, group: 
         elif c.levels:
             vals = [lab for lab, k in c.levels.items() for _ in range(k)]
             if len(vals) != idx.size:
-                raise ValueError(f"{where}: levels count {len(vals)} patients but "
-                                 f"{idx.size} match 'where'")
+                raise ValueError(
+                    f"{where}: levels count {len(vals)} patients but {idx.size} match 'where'"
+                )
             arr[idx] = rng.permutation(np.array(vals, object))
         else:
             arr[idx] = np.array(c.free_levels, object)[
-                rng.integers(0, len(c.free_levels), idx.size)]
+                rng.integers(0, len(c.free_levels), idx.size)
+            ]
         return arr
     if c.split is not None:
         # a latent rank in (0, 1) per patient; CohortModel.columns maps it to a value on
@@ -89,33 +101,44 @@ def _covariate_values(model: CohortModel, c: Covariate, pop: np.ndarray, group: 
     arr = np.full(n, np.nan)
     if c.values is not None:
         if len(c.values) != idx.size:
-            raise ValueError(f"{where}: {len(c.values)} values but {idx.size} "
-                             "patients match 'where'")
+            raise ValueError(
+                f"{where}: {len(c.values)} values but {idx.size} patients match 'where'"
+            )
         arr[idx] = rng.permutation(np.array(c.values, float))
     else:
         arr[idx] = rng.permutation(median_range_values(c, idx.size, rng))
     return arr
 
 
-def _by_group_values(c: Covariate, arr: np.ndarray, idx: np.ndarray, group: np.ndarray,
-                     where: str, rng: np.random.Generator) -> None:
+def _by_group_values(
+    c: Covariate,
+    arr: np.ndarray,
+    idx: np.ndarray,
+    group: np.ndarray,
+    where: str,
+    rng: np.random.Generator,
+) -> None:
     """A categorical covariate's counts by group; the groups not listed share the rest."""
     left = dict(c.levels)
     for g, counts in c.by_group.items():
         gi = idx[group[idx] == g]
         vals = [lab for lab, k in counts.items() for _ in range(k)]
         if len(vals) != gi.size:
-            raise ValueError(f"{where}: by_group {g!r} lists {len(vals)} "
-                             f"values but {gi.size} patients match 'where'")
+            raise ValueError(
+                f"{where}: by_group {g!r} lists {len(vals)} "
+                f"values but {gi.size} patients match 'where'"
+            )
         arr[gi] = rng.permutation(np.array(vals, object))
         for lab, k in counts.items():
             left[lab] -= k
     gi = idx[~np.isin(group[idx], list(c.by_group))]
     vals = [lab for lab, k in left.items() for _ in range(k)]
     if len(vals) != gi.size:
-        raise ValueError(f"{where}: the groups not in by_group have {gi.size} "
-                         f"patients matching 'where' but the margin leaves "
-                         f"{len(vals)} values for them")
+        raise ValueError(
+            f"{where}: the groups not in by_group have {gi.size} "
+            f"patients matching 'where' but the margin leaves "
+            f"{len(vals)} values for them"
+        )
     arr[gi] = rng.permutation(np.array(vals, object))
 
 
@@ -135,16 +158,26 @@ def impose_profiles(model: CohortModel, st: State, rng: np.random.Generator) -> 
         for cov, _ in c.profile:
             present &= ~missing(st.cov[cov.name])
         if not present.any():
-            raise ValueError(f"{model.spec.cohort}.yaml: cause {lab!r}: no dead patient "
-                             "has every covariate of its profile")
-        base = present if c.base_where is None else present & np.asarray(
-            c.base_where(model.columns(st), n), bool)
-        free = np.array([x is not None and x != lab and model.causes[x].where is None
-                         for x in st.cause])
+            raise ValueError(
+                f"{model.spec.cohort}.yaml: cause {lab!r}: no dead patient "
+                "has every covariate of its profile"
+            )
+        base = (
+            present
+            if c.base_where is None
+            else present & np.asarray(c.base_where(model.columns(st), n), bool)
+        )
+        free = np.array(
+            [x is not None and x != lab and model.causes[x].where is None for x in st.cause]
+        )
         for i in np.flatnonzero(st.cause == lab):
             if not (base[i] and present[i]):
-                for pool in (base & free, base & (st.cause != lab), present & free,
-                             present & (st.cause != lab)):
+                for pool in (
+                    base & free,
+                    base & (st.cause != lab),
+                    present & free,
+                    present & (st.cause != lab),
+                ):
                     if pool.any():
                         break
                 fit = np.flatnonzero(pool)
@@ -155,8 +188,9 @@ def impose_profiles(model: CohortModel, st: State, rng: np.random.Generator) -> 
             _exchange_profile(model, st, lab, c.profile, i, rng)
 
 
-def _exchange_profile(model: CohortModel, st: State, lab: str, profile: tuple, i: int,
-                      rng: np.random.Generator) -> None:
+def _exchange_profile(
+    model: CohortModel, st: State, lab: str, profile: tuple, i: int, rng: np.random.Generator
+) -> None:
     """Patient ``i`` gets every profiled value, each from a patient who has it."""
     for cov, ex in profile:
         arr = st.cov[cov.name]
@@ -168,8 +202,10 @@ def _exchange_profile(model: CohortModel, st: State, lab: str, profile: tuple, i
             cand &= st.group == st.group[i]
         cand = np.flatnonzero(cand)
         if cand.size == 0:
-            raise ValueError(f"{model.spec.cohort}.yaml: cause {lab!r}: nobody "
-                             f"else meets {ex.text!r} to exchange with")
+            raise ValueError(
+                f"{model.spec.cohort}.yaml: cause {lab!r}: nobody "
+                f"else meets {ex.text!r} to exchange with"
+            )
         j = cand[rng.integers(cand.size)]
         for a in [arr] + [st.cov[x.name] for x in model.nested.get(cov.name, ())]:
             a[i], a[j] = a[j], a[i]
@@ -182,9 +218,10 @@ def assign_causes(model: CohortModel, st: State, cols: dict, rng: np.random.Gene
     dead = ~np.isnan(st.ev[model.terminal.name])
     free = dead.copy()
     st.cause[:] = None
-    ok = {lab: dead & (np.ones(n, bool) if c.where is None
-                       else np.asarray(c.where(cols, n), bool))
-          for lab, c in model.causes.items()}
+    ok = {
+        lab: dead & (np.ones(n, bool) if c.where is None else np.asarray(c.where(cols, n), bool))
+        for lab, c in model.causes.items()
+    }
     for lab in sorted(model.causes, key=lambda x: int(ok[x].sum())):
         k = model.causes[lab].count
         good = rng.permutation(np.flatnonzero(ok[lab] & free))
@@ -210,22 +247,35 @@ def event_curve(model: CohortModel, e: Event) -> tuple[list, float | None]:
         en = model.entries[ids[0]]
         if en.value is None:
             continue
-        if t.stat == "count" and t.of is not None and t.of.text.replace(" ", "") == \
-                f"notna({e.column})":
+        if (
+            t.stat == "count"
+            and t.of is not None
+            and t.of.text.replace(" ", "") == f"notna({e.column})"
+        ):
             total = en.value / s.n
             continue
         if t.stat not in ("km_at", "cuminc_at") or en.unit != "percent":
             continue
         ep = s.endpoints[t.endpoint]
-        if ep.events != (e.name,) or ep.conditions or ep.origin is not None or \
-                (t.stat == "cuminc_at" and t.cause != 1):
+        if (
+            ep.events != (e.name,)
+            or ep.conditions
+            or ep.origin is not None
+            or (t.stat == "cuminc_at" and t.cause != 1)
+        ):
             continue
         pts[float(t.at)] = en.value / 100 if t.stat == "cuminc_at" else 1 - en.value / 100
     return sorted(pts.items()), total
 
 
-def place(model: CohortModel, st: State, cols: dict, e: Event, rng: np.random.Generator,
-          fixed: int | None = None) -> None:
+def place(
+    model: CohortModel,
+    st: State,
+    cols: dict,
+    e: Event,
+    rng: np.random.Generator,
+    fixed: int | None = None,
+) -> None:
     """Give event ``e`` to some eligible patients at times that follow its curve
     (``fixed`` patients when given; else as many as the curve says, or half)."""
     t = st.ev[e.name]
@@ -257,13 +307,11 @@ def place(model: CohortModel, st: State, cols: dict, e: Event, rng: np.random.Ge
             continue
         a0, a1 = edges[rng.choice(len(edges), p=w)] if w is not None else (0, hi)
         l2, h2 = max(lo, int(a0) + 1), min(hi, int(a1))
-        t[i] = float(rng.integers(l2, h2 + 1)) if l2 <= h2 else float(
-            rng.integers(lo, hi + 1))
+        t[i] = float(rng.integers(l2, h2 + 1)) if l2 <= h2 else float(rng.integers(lo, hi + 1))
         placed += 1
 
 
-def construct(model: CohortModel, st: State, locks: list[Lock],
-              rng: np.random.Generator) -> None:
+def construct(model: CohortModel, st: State, locks: list[Lock], rng: np.random.Generator) -> None:
     """Meet the exact-count locks of single-event endpoints by construction.
 
     First the patients of a complete-follow-up lock get entry dates early enough to be
@@ -280,8 +328,12 @@ def construct(model: CohortModel, st: State, locks: list[Lock],
     todo = []
     for lk in locks:
         ep = s.endpoints[lk.endpoint]
-        if lk.pattern is not None or len(ep.events) != 1 or ep.conditions or (
-                lk.km and ep.competing):
+        if (
+            lk.pattern is not None
+            or len(ep.events) != 1
+            or ep.conditions
+            or (lk.km and ep.competing)
+        ):
             continue
         e = next(x for x in s.events if x.name == ep.events[0])
         if e.terminal or ep.origin is not None or (not lk.km and lk.cause != 1):
@@ -294,8 +346,9 @@ def construct(model: CohortModel, st: State, locks: list[Lock],
         done[e.name] = max(lo_at, at)
 
 
-def _follow_complete_locks(model: CohortModel, st: State, complete: list[Lock],
-                           rng: np.random.Generator) -> None:
+def _follow_complete_locks(
+    model: CohortModel, st: State, complete: list[Lock], rng: np.random.Generator
+) -> None:
     """The patients of a complete-follow-up lock enter early enough to be followed to
     its landmark (entry dates exchanged with patients outside every such lock)."""
     inside = np.zeros(model.n, bool)
@@ -314,15 +367,16 @@ def _follow_complete_locks(model: CohortModel, st: State, complete: list[Lock],
                 st.entry[i], st.entry[j] = st.entry[j], st.entry[i]
 
 
-def _meet_count(model: CohortModel, st: State, lk: Lock, e: Event, lo_at: float,
-                rng: np.random.Generator) -> None:
+def _meet_count(
+    model: CohortModel, st: State, lk: Lock, e: Event, lo_at: float, rng: np.random.Generator
+) -> None:
     """Exactly ``lk.events`` of event ``e`` by ``lk.at`` in the lock's population."""
     at, t = lk.at, st.ev[e.name]
     cols = model.columns(st)
     hit = lk.mask & ~np.isnan(t) & (t <= at)
     need, have = lk.events, int(hit.sum())
     if have > need:
-        for i in rng.permutation(np.flatnonzero(hit & (t > lo_at)))[:have - need]:
+        for i in rng.permutation(np.flatnonzero(hit & (t > lo_at)))[: have - need]:
             lo, hi = model.window(st, cols, e, i)
             lo = max(lo, int(at) + 1)
             t[i] = float(rng.integers(lo, hi + 1)) if lo <= hi else np.nan
@@ -356,7 +410,7 @@ def median_range_values(c: Covariate, m: int, rng: np.random.Generator) -> np.nd
     lo, hi, med = c.range[0], c.range[1], c.median
     if m == 1:
         return np.array([med])
-    step = 10.0 ** -c.decimals
+    step = 10.0**-c.decimals
     below, above = (m - 1) // 2, m // 2  # ranks of the two middle values
     mids = [med, med]
     if m % 2 == 0 and c.decimals == 0 and med != round(med):
@@ -364,11 +418,13 @@ def median_range_values(c: Covariate, m: int, rng: np.random.Generator) -> np.nd
         mids = [math.floor(med), math.ceil(med)]
     low_edge = np.full(m, lo, float)
     high_edge = np.full(m, hi, float)
-    low_edge[above:], high_edge[:below + 1] = med, med
+    low_edge[above:], high_edge[: below + 1] = med, med
     for at, k in c.cuts:
         if k >= m or (at < mids[0]) != (k <= below) or (at >= mids[-1]) != (k > above):
-            raise ValueError(f"covariates '{c.name}': cuts at {at:g} ({k} of {m} values) "
-                             f"disagree with the median {med:g}")
+            raise ValueError(
+                f"covariates '{c.name}': cuts at {at:g} ({k} of {m} values) "
+                f"disagree with the median {med:g}"
+            )
         high_edge[:k] = np.minimum(high_edge[:k], at)
         low_edge[k:] = np.maximum(low_edge[k:], at + step)
     vals = np.round(rng.uniform(low_edge, high_edge), c.decimals)

@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+
 # The ufuncs behind scipy.stats' norm and chi2 (same values): importing scipy.stats costs
 # ~0.5 s, once in every notebook kernel, and these modules need nothing else from it.
 from scipy.special import chdtrc, gammaincinv, ndtr, ndtri

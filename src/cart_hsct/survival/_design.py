@@ -110,12 +110,16 @@ def design_arrays(columns: Sequence[tuple[str, np.ndarray]]) -> tuple[np.ndarray
         if values.dtype == object:
             missing = np.array([v is None or (isinstance(v, float) and v != v) for v in values])
             if missing.any():
-                raise ValueError(f"Covariate '{name}' has {missing.sum()} missing values "
-                                 f"(rows {checks._rows(missing)}).")
+                raise ValueError(
+                    f"Covariate '{name}' has {missing.sum()} missing values "
+                    f"(rows {checks._rows(missing)})."
+                )
             levels = sorted(set(values.tolist()), key=lambda v: (str(type(v)), v))
             if len(levels) < 2:
-                raise ValueError(f"Categorical covariate '{name}' has a single level {levels}; "
-                                 "it carries no contrast.")
+                raise ValueError(
+                    f"Categorical covariate '{name}' has a single level {levels}; "
+                    "it carries no contrast."
+                )
             _dummies(name, values, levels, blocks, names)
         elif values.dtype == bool:
             blocks.append(values.astype(float)[:, None])
@@ -124,8 +128,10 @@ def design_arrays(columns: Sequence[tuple[str, np.ndarray]]) -> tuple[np.ndarray
             arr = values.astype(float)
             bad = ~np.isfinite(arr)
             if bad.any():
-                raise ValueError(f"Covariate '{name}' has {bad.sum()} missing or infinite "
-                                 f"values (rows {checks._rows(bad)}).")
+                raise ValueError(
+                    f"Covariate '{name}' has {bad.sum()} missing or infinite "
+                    f"values (rows {checks._rows(bad)})."
+                )
             blocks.append(arr[:, None])
             names.append(name)
     x = np.hstack(blocks) if blocks else np.empty((0, 0))

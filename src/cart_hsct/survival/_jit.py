@@ -46,8 +46,9 @@ class _CompiledModulesLocator(caching.InTreeCacheLocator):
         return super().from_function(py_func, py_file)
 
 
-if not any(c.__name__ == _CompiledModulesLocator.__name__
-           for c in caching.CacheImpl._locator_classes):
+if not any(
+    c.__name__ == _CompiledModulesLocator.__name__ for c in caching.CacheImpl._locator_classes
+):
     caching.CacheImpl._locator_classes.insert(0, _CompiledModulesLocator)
 
 jit = njit(cache=True, error_model="numpy", nogil=True)

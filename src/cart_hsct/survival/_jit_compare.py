@@ -137,8 +137,11 @@ def gray(t, m, codes, n_groups, rho):
             # competing events
             u4[j] = (1 - f) / skm[j] if skm[j] > 0 else 0.0
             u5 = 1 - (d2[k, j] - 1) / (rs[k, j] - 1) if d2[k, j] > 1 else 1.0
-            w2[j] = (u5 * skmm[j] ** 2 * d2[k, j] / (rs[k, j] if alive else 1.0) ** 2
-                     if skm[j] > 0 and d2[k, j] > 0 else 0.0)
+            w2[j] = (
+                u5 * skmm[j] ** 2 * d2[k, j] / (rs[k, j] if alive else 1.0) ** 2
+                if skm[j] > 0 and d2[k, j] > 0
+                else 0.0
+            )
             v3[j] += t4[j] ** 2 * w1[j]
             v3b[j] += u4[j] ** 2 * w2[j]
         for i in range(G):

@@ -61,8 +61,18 @@ def _layout(x, stop, event, start, has_start, efron):
     x_deaths_sum = np.zeros(p)
     for q in range(nd):
         x_deaths_sum += xc[deaths[q]]
-    return (xc, deaths, block, first, frac, stop_order, stop_pos, start_order, start_pos,
-            x_deaths_sum)
+    return (
+        xc,
+        deaths,
+        block,
+        first,
+        frac,
+        stop_order,
+        stop_pos,
+        start_order,
+        start_pos,
+        x_deaths_sum,
+    )
 
 
 @jit
@@ -188,8 +198,19 @@ def cox(x, stop, event, start, efron, has_start, counting, z):
         if counting:
             flag = not np.isfinite(u[j]) or infs[j] > _TOLER_INF * (1 + abs(beta[j]))
         else:
-            flag = not np.isfinite(u[j]) or (infs[j] > _EPS and infs[j] > _TOLER_INF
-                                             * abs(beta[j]))
+            flag = not np.isfinite(u[j]) or (infs[j] > _EPS and infs[j] > _TOLER_INF * abs(beta[j]))
         infinite[j] = flag and converged
-    return (beta, var, se, ll0, ll, score_test, converged, iteration, pval, beta - z * se,
-            beta + z * se, infinite)
+    return (
+        beta,
+        var,
+        se,
+        ll0,
+        ll,
+        score_test,
+        converged,
+        iteration,
+        pval,
+        beta - z * se,
+        beta + z * se,
+        infinite,
+    )

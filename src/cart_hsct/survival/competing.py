@@ -113,8 +113,12 @@ def _cif_steps_survfit(t: np.ndarray, s: np.ndarray, cause: int) -> dict[str, np
     u0 = -p0 * np.cumsum(ratio, axis=1)
     u0_before = np.hstack([np.zeros((t.size, 1)), u0[:, :-1]])
     uk = np.cumsum(u0_before * hk + p0_before * dhk, axis=1)
-    return {"time": times, "estimate": f, "variance": (uk * uk).sum(axis=0),
-            "jump": ev_k.any(axis=0)}
+    return {
+        "time": times,
+        "estimate": f,
+        "variance": (uk * uk).sum(axis=0),
+        "jump": ev_k.any(axis=0),
+    }
 
 
 _VARIANCES = {"cmprsk": _cif_steps, "survfit": _cif_steps_survfit}
@@ -138,8 +142,14 @@ def _cif_confint(
 
 
 def _cuminc_at_kernel(
-    t: np.ndarray, s: np.ndarray, cause: int, times: np.ndarray, conf_type: str, z: float,
-    variance: str = "cmprsk", extend: bool = False,
+    t: np.ndarray,
+    s: np.ndarray,
+    cause: int,
+    times: np.ndarray,
+    conf_type: str,
+    z: float,
+    variance: str = "cmprsk",
+    extend: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(estimate, variance, ci_lower, ci_upper) of one curve at ``times``: the numpy core
     of :func:`cuminc` with ``times`` for already-validated arrays (float times >= 0,
@@ -262,8 +272,9 @@ def cuminc(
             lower, upper = _cif_confint(est, var, conf_type, z)
         else:
             row_t = at
-            est, var, lower, upper = _cuminc_at_kernel(t[sel], s[sel], cause, at, conf_type, z,
-                                                       variance, extend)
+            est, var, lower, upper = _cuminc_at_kernel(
+                t[sel], s[sel], cause, at, conf_type, z, variance, extend
+            )
         parts.append(
             pd.DataFrame(
                 {

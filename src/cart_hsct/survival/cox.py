@@ -85,9 +85,11 @@ class CoxResult:
         """The summary row of one term: coef, hr, se, ci_lower, ci_upper, p."""
         rows = self.summary.set_index("term")
         if name not in rows.index:
-            raise KeyError(f"no term {name!r} in this Cox model; terms: {list(rows.index)}. "
-                           "A categorical covariate's terms join its name and level, e.g. "
-                           "'armB'.")
+            raise KeyError(
+                f"no term {name!r} in this Cox model; terms: {list(rows.index)}. "
+                "A categorical covariate's terms join its name and level, e.g. "
+                "'armB'."
+            )
         return rows.loc[name]
 
     def print_summary(self, decimals: int = 3) -> None:
@@ -372,9 +374,17 @@ def _cox_kernel(x, stop, event, start, ties, z, counting=False) -> dict:
         flag = ~np.isfinite(u_final) | ((infs > _EPS) & (infs > _TOLER_INF * np.abs(beta)))
     se = np.sqrt(np.diag(var))
     return {
-        "pl": pl, "beta": beta, "var": var, "se": se, "loglik": loglik,
-        "score_test": score_test, "converged": converged, "iterations": iterations,
-        "p": 2 * ndtr(-np.abs(beta / se)), "lower": beta - z * se, "upper": beta + z * se,
+        "pl": pl,
+        "beta": beta,
+        "var": var,
+        "se": se,
+        "loglik": loglik,
+        "score_test": score_test,
+        "converged": converged,
+        "iterations": iterations,
+        "p": 2 * ndtr(-np.abs(beta / se)),
+        "lower": beta - z * se,
+        "upper": beta + z * se,
         "infinite": flag & converged,
     }
 

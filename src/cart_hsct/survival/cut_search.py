@@ -33,8 +33,14 @@ def _chi2_for_groups(time: np.ndarray, event: np.ndarray, high: np.ndarray) -> n
     return (d1 - d_j * share).sum(1) ** 2 / var.sum(1)
 
 
-def logrank_cut_curve(time: ArrayLike, event: ArrayLike, marker: ArrayLike, *,
-                      minprop: float = 0.1, maxprop: float = 0.9) -> pd.DataFrame:
+def logrank_cut_curve(
+    time: ArrayLike,
+    event: ArrayLike,
+    marker: ArrayLike,
+    *,
+    minprop: float = 0.1,
+    maxprop: float = 0.9,
+) -> pd.DataFrame:
     """The log-rank chi-square of ``marker > cut`` against ``<= cut`` at every cut.
 
     Cuts lie between distinct marker values, in the window maxstat searches (the lower
@@ -53,12 +59,20 @@ def logrank_cut_curve(time: ArrayLike, event: ArrayLike, marker: ArrayLike, *,
     for row, size in enumerate(m):
         high[row, order[size:]] = 1.0
     chi2 = _chi2_for_groups(time, event, high)
-    return pd.DataFrame({"cutpoint": x[order][m - 1], "n_low": m, "chi2": chi2,
-                         "p": chdtrc(1, chi2)})
+    return pd.DataFrame(
+        {"cutpoint": x[order][m - 1], "n_low": m, "chi2": chi2, "p": chdtrc(1, chi2)}
+    )
 
 
-def max_logrank_null(time: ArrayLike, event: ArrayLike, *, minprop: float = 0.1,
-                     maxprop: float = 0.9, n_sim: int = 2000, seed: int = 0) -> np.ndarray:
+def max_logrank_null(
+    time: ArrayLike,
+    event: ArrayLike,
+    *,
+    minprop: float = 0.1,
+    maxprop: float = 0.9,
+    n_sim: int = 2000,
+    seed: int = 0,
+) -> np.ndarray:
     """The best split's log-rank chi-square for ``n_sim`` markers with no effect.
 
     Each marker is a random order of the patients (uniform draws: distinct values), searched

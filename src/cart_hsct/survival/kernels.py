@@ -23,8 +23,19 @@ from ._common import zval
 from ._design import design_arrays
 from ._jit import CONF_CODES
 
-__all__ = ["cox", "cuminc_at", "design_arrays", "gray", "km_at", "km_first_at_or_below",
-           "km_median", "logrank", "median_symmetric", "warm_up", "zval"]
+__all__ = [
+    "cox",
+    "cuminc_at",
+    "design_arrays",
+    "gray",
+    "km_at",
+    "km_first_at_or_below",
+    "km_median",
+    "logrank",
+    "median_symmetric",
+    "warm_up",
+    "zval",
+]
 
 _CIF_CONF_CODES = {"plain": 0, "log": 1, "log-log": 2}
 _VARIANCES = ("cmprsk", "survfit")
@@ -94,9 +105,15 @@ def cuminc_at(t, s, cause: int, times, conf_type: str, z: float, variance: str =
     """
     if variance not in _VARIANCES:
         raise ValueError(f"variance must be one of {list(_VARIANCES)}, got {variance!r}.")
-    return _jit_cif.cuminc_at(_f8(t), _i8(s), int(cause), _f8(times),
-                              _code(conf_type, _CIF_CONF_CODES), float(z),
-                              variance == "survfit")
+    return _jit_cif.cuminc_at(
+        _f8(t),
+        _i8(s),
+        int(cause),
+        _f8(times),
+        _code(conf_type, _CIF_CONF_CODES),
+        float(z),
+        variance == "survfit",
+    )
 
 
 def gray(t, s, codes, n_groups: int, cause: int, rho: float = 0.0) -> tuple[float, int, float]:
@@ -136,14 +153,30 @@ def cox(x, stop, event, start, ties: str, z: float, counting: bool = False) -> d
     if ties not in ("efron", "breslow"):
         raise ValueError(f"'ties' must be 'efron' or 'breslow', got {ties!r}.")
     has_start = start is not None
-    (beta, var, se, ll0, ll, score_test, converged, iterations, p, lower, upper,
-     infinite) = _jit_cox.cox(_f8(x), _f8(stop),
-                              _i8(event), _f8(start) if has_start else _NO_TIMES,
-                              ties == "efron", has_start, bool(counting), float(z))
+    (beta, var, se, ll0, ll, score_test, converged, iterations, p, lower, upper, infinite) = (
+        _jit_cox.cox(
+            _f8(x),
+            _f8(stop),
+            _i8(event),
+            _f8(start) if has_start else _NO_TIMES,
+            ties == "efron",
+            has_start,
+            bool(counting),
+            float(z),
+        )
+    )
     return {
-        "beta": beta, "var": var, "se": se, "loglik": (ll0, ll), "score_test": score_test,
-        "converged": converged, "iterations": iterations, "p": p, "lower": lower,
-        "upper": upper, "infinite": infinite,
+        "beta": beta,
+        "var": var,
+        "se": se,
+        "loglik": (ll0, ll),
+        "score_test": score_test,
+        "converged": converged,
+        "iterations": iterations,
+        "p": p,
+        "lower": lower,
+        "upper": upper,
+        "infinite": infinite,
     }
 
 

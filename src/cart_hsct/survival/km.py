@@ -26,8 +26,14 @@ from ._common import (
     zval,
 )
 
-__all__ = ["km_at", "km_compare_at", "km_median", "km_table", "median_followup",
-           "median_symmetric_ci"]
+__all__ = [
+    "km_at",
+    "km_compare_at",
+    "km_median",
+    "km_table",
+    "median_followup",
+    "median_symmetric_ci",
+]
 
 _TABLE_COLUMNS = [
     "time",
@@ -246,8 +252,10 @@ def km_compare_at(time: ArrayLike, event: ArrayLike, group: ArrayLike, *, at: fl
     t, e = time_event(time, event)
     labels, codes = groups(group, t.size, min_groups=2)
     if len(labels) != 2:
-        raise ValueError(f"'group' has {len(labels)} distinct values ({list(labels)}); "
-                         "km_compare_at compares exactly two: subset the data to one pair.")
+        raise ValueError(
+            f"'group' has {len(labels)} distinct values ({list(labels)}); "
+            "km_compare_at compares exactly two: subset the data to one pair."
+        )
     when = checks.durations(np.atleast_1d(float(at)), "at")
     est = []
     for k in (0, 1):
@@ -256,9 +264,16 @@ def km_compare_at(time: ArrayLike, event: ArrayLike, group: ArrayLike, *, at: fl
     (s_a, v_a), (s_b, v_b) = est
     se = float(np.sqrt(v_a + v_b))
     z = (s_a - s_b) / se if se > 0 else np.nan
-    return {"group_a": labels[0], "group_b": labels[1], "survival_a": s_a, "survival_b": s_b,
-            "difference": s_a - s_b, "std_err": se, "z": z,
-            "p": float(2 * norm_sf(abs(z))) if se > 0 else np.nan}
+    return {
+        "group_a": labels[0],
+        "group_b": labels[1],
+        "survival_a": s_a,
+        "survival_b": s_b,
+        "difference": s_a - s_b,
+        "std_err": se,
+        "z": z,
+        "p": float(2 * norm_sf(abs(z))) if se > 0 else np.nan,
+    }
 
 
 def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float = R_TOL) -> float:
@@ -327,8 +342,9 @@ def _km_first_at_or_below(t: np.ndarray, e: np.ndarray, p: float = 0.5) -> float
     return float(fit["time"][below[0]]) if below.size else float("nan")
 
 
-def _median(t: np.ndarray, e: np.ndarray, *, conf_type: str, alpha: float,
-            rule: str = "R") -> pd.DataFrame:
+def _median(
+    t: np.ndarray, e: np.ndarray, *, conf_type: str, alpha: float, rule: str = "R"
+) -> pd.DataFrame:
     med, lo, hi = _km_median_kernel(t, e, conf_type, zval(alpha))
     if rule == "first_below":
         med = _km_first_at_or_below(t, e, 0.5)
@@ -395,8 +411,9 @@ def median_followup(
     return _median(t, 1 - e, conf_type=conf_type, alpha=alpha).iloc[0].to_dict()
 
 
-def _median_symmetric_kernel(t: np.ndarray, e: np.ndarray, median: float,
-                             z: float) -> tuple[float, float]:
+def _median_symmetric_kernel(
+    t: np.ndarray, e: np.ndarray, median: float, z: float
+) -> tuple[float, float]:
     """The numpy core of :func:`median_symmetric_ci` (validated arrays)."""
     fit = _km_core(t, e)
     hit = fit["events"] > 0

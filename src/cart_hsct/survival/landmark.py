@@ -26,8 +26,15 @@ from .logrank import logrank
 __all__ = ["landmark_data", "landmark_cox"]
 
 
-def landmark_data(df: pd.DataFrame, time: str, event: str, exposure_time: str, *, day: float,
-                  eligible: ArrayLike | None = None) -> pd.DataFrame:
+def landmark_data(
+    df: pd.DataFrame,
+    time: str,
+    event: str,
+    exposure_time: str,
+    *,
+    day: float,
+    eligible: ArrayLike | None = None,
+) -> pd.DataFrame:
     """The landmark data set: patients at risk at ``day``, exposure by ``day``, time from it.
 
     Parameters
@@ -58,8 +65,9 @@ def landmark_data(df: pd.DataFrame, time: str, event: str, exposure_time: str, *
     if eligible is not None:
         eligible = np.asarray(eligible, dtype=bool)
         if eligible.shape != keep.shape:
-            raise ValueError(f"landmark_data(): eligible has {eligible.size} values for "
-                             f"{keep.size} patients")
+            raise ValueError(
+                f"landmark_data(): eligible has {eligible.size} values for {keep.size} patients"
+            )
         keep &= eligible
     out = df[keep].copy()
     x = out[exposure_time].astype(float).to_numpy()
@@ -69,8 +77,16 @@ def landmark_data(df: pd.DataFrame, time: str, event: str, exposure_time: str, *
     return out
 
 
-def landmark_cox(df: pd.DataFrame, time: str, event: str, exposure_time: str, *, day: float,
-                 eligible: ArrayLike | None = None, alpha: float = 0.05) -> dict:
+def landmark_cox(
+    df: pd.DataFrame,
+    time: str,
+    event: str,
+    exposure_time: str,
+    *,
+    day: float,
+    eligible: ArrayLike | None = None,
+    alpha: float = 0.05,
+) -> dict:
     """Hazard ratio of exposure by the landmark, from the landmark on, and its tests.
 
     Returns
@@ -81,15 +97,29 @@ def landmark_cox(df: pd.DataFrame, time: str, event: str, exposure_time: str, *,
         or nobody at risk was exposed by the landmark: there is nothing to compare.
     """
     lm = landmark_data(df, time, event, exposure_time, day=day, eligible=eligible)
-    out = {"n": len(lm), "events": int(lm[event].sum()),
-           "exposed": int(lm["exposed_by_landmark"].sum()),
-           "exposed_later": int(lm["exposed_later"].sum())}
+    out = {
+        "n": len(lm),
+        "events": int(lm[event].sum()),
+        "exposed": int(lm["exposed_by_landmark"].sum()),
+        "exposed_later": int(lm["exposed_later"].sum()),
+    }
     if lm["exposed_by_landmark"].nunique() < 2:
-        return {"hr": np.nan, "ci_lower": np.nan, "ci_upper": np.nan, "p": np.nan,
-                "logrank_p": np.nan, **out}
+        return {
+            "hr": np.nan,
+            "ci_lower": np.nan,
+            "ci_upper": np.nan,
+            "p": np.nan,
+            "logrank_p": np.nan,
+            **out,
+        }
     fit = cox(lm, "time_from_landmark", event, ["exposed_by_landmark"], alpha=alpha)
     row = fit.summary.set_index("term").loc["exposed_by_landmark"]
     test = logrank(lm["time_from_landmark"], lm[event], lm["exposed_by_landmark"])
-    return {"hr": float(row["hr"]), "ci_lower": float(row["ci_lower"]),
-            "ci_upper": float(row["ci_upper"]), "p": float(row["p"]),
-            "logrank_p": float(test["p"]), **out}
+    return {
+        "hr": float(row["hr"]),
+        "ci_lower": float(row["ci_lower"]),
+        "ci_upper": float(row["ci_upper"]),
+        "p": float(row["p"]),
+        "logrank_p": float(test["p"]),
+        **out,
+    }

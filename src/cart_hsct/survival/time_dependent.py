@@ -119,12 +119,14 @@ def split_at_exposure(
     pos = np.r_[np.flatnonzero(split), np.arange(n)]
     first = np.r_[np.ones(split.sum(), bool), np.zeros(n, bool)]
     last_start = np.where(split, raw, 0.0)
-    out = pd.DataFrame({
-        "start": np.where(first, 0.0, last_start[pos]),
-        "stop": np.where(first, raw[pos], stop[pos]),
-        "event": np.where(first, 0, status[pos]).astype(int),
-        "exposed": np.where(first, 0, (split | at_start)[pos]).astype(int),
-    })
+    out = pd.DataFrame(
+        {
+            "start": np.where(first, 0.0, last_start[pos]),
+            "stop": np.where(first, raw[pos], stop[pos]),
+            "event": np.where(first, 0, status[pos]).astype(int),
+            "exposed": np.where(first, 0, (split | at_start)[pos]).astype(int),
+        }
+    )
     label = id if id is not None else "row"
     ident = df[id].to_numpy() if id is not None else np.arange(n)
     out.insert(0, label, ident[pos])
@@ -173,10 +175,18 @@ def _sm_table(t0, t1, e, *, conf_type: str, z: float) -> pd.DataFrame:
     lower, upper = km_confint(surv, se_log, conf_type, z)
     with np.errstate(invalid="ignore"):
         std_err = surv * se_log
-    return pd.DataFrame({
-        "time": times, "at_risk": at_risk, "events": events, "censored": censored,
-        "survival": surv, "std_err": std_err, "ci_lower": lower, "ci_upper": upper,
-    })
+    return pd.DataFrame(
+        {
+            "time": times,
+            "at_risk": at_risk,
+            "events": events,
+            "censored": censored,
+            "survival": surv,
+            "std_err": std_err,
+            "ci_lower": lower,
+            "ci_upper": upper,
+        }
+    )
 
 
 def simon_makuch(
@@ -232,9 +242,7 @@ def simon_makuch(
     return pd.concat(parts, ignore_index=True)
 
 
-def mantel_byar(
-    start: ArrayLike, stop: ArrayLike, event: ArrayLike, exposed: ArrayLike
-) -> dict:
+def mantel_byar(start: ArrayLike, stop: ArrayLike, event: ArrayLike, exposed: ArrayLike) -> dict:
     """Mantel-Byar test: a log-rank test whose risk sets follow the current exposure.
 
     At each distinct event time t, each row with start < t <= stop is at risk in the
@@ -279,8 +287,9 @@ def mantel_byar(
     t0, t1, e, labels, codes = _counting(start, stop, event, exposed, min_groups=2)
     k = len(labels)
     times = np.unique(t1[e == 1])
-    risk_g = np.column_stack([_at_risk(t0[codes == g], t1[codes == g], times)
-                              for g in range(k)]).astype(float)
+    risk_g = np.column_stack(
+        [_at_risk(t0[codes == g], t1[codes == g], times) for g in range(k)]
+    ).astype(float)
     died = e == 1
     idx = np.searchsorted(times, t1[died])
     deaths_g = np.zeros((times.size, k))
@@ -291,8 +300,11 @@ def mantel_byar(
         factor = np.where(n > 1, d * (n - d) / (n - 1), 0.0)
     var = np.einsum("t,tj,tk->jk", factor, share, -share)
     var[np.diag_indices(k)] += (factor[:, None] * share).sum(axis=0)
-    fit = {"observed": deaths_g.sum(axis=0), "expected": (d[:, None] * share).sum(axis=0),
-           "var": var}
+    fit = {
+        "observed": deaths_g.sum(axis=0),
+        "expected": (d[:, None] * share).sum(axis=0),
+        "var": var,
+    }
     try:
         stat, df = _chi2(fit)
     except np.linalg.LinAlgError:
@@ -309,6 +321,7 @@ def mantel_byar(
         "chi2": stat,
         "df": df,
         "p": chi2_sf(stat, df) if df > 0 else 1.0,
-        "groups": pd.DataFrame({"group": labels, "observed": fit["observed"],
-                                "expected": fit["expected"]}),
+        "groups": pd.DataFrame(
+            {"group": labels, "observed": fit["observed"], "expected": fit["expected"]}
+        ),
     }

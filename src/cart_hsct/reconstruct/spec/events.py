@@ -13,8 +13,9 @@ _FIELDS = {"name", "terminal", "where", "after", "before", "within", "causes", "
 _CAUSE_FIELDS = {"count", "where", "profile", "ids", "note"}
 
 
-def parse_events(rd: Reader, raw: list, known: set, n: int,
-                 covariates: list[Covariate]) -> list[Event]:
+def parse_events(
+    rd: Reader, raw: list, known: set, n: int, covariates: list[Covariate]
+) -> list[Event]:
     """The events, in order; their ``<name>_day`` and ``<death>_cause`` columns join
     ``known``."""
     ev_raw = rd.seq(raw, "events")
@@ -34,8 +35,11 @@ def parse_events(rd: Reader, raw: list, known: set, n: int,
         if within is not None:
             within = str(within)
             if within not in ev_names[:k]:
-                rd.fail(f"{w}.within", f"{within!r} must be an event listed before "
-                        f"{e['name']!r}; earlier events: {ev_names[:k]}")
+                rd.fail(
+                    f"{w}.within",
+                    f"{within!r} must be an event listed before "
+                    f"{e['name']!r}; earlier events: {ev_names[:k]}",
+                )
             if e.get("terminal"):
                 rd.fail(f"{w}.within", "the terminal event cannot be nested in another")
         causes = None
@@ -44,16 +48,25 @@ def parse_events(rd: Reader, raw: list, known: set, n: int,
                 rd.fail(f"{w}.causes", "only the terminal event (death) has causes")
             causes = _causes(rd, e["causes"], w, known | event_cols, n, covariates)
             cause_cols.add(f"{e['name']}_cause")
-        events.append(Event(
-            name=str(e["name"]), terminal=bool(e.get("terminal", False)),
-            where=compile_expression(e["where"], known, f"{w}.where") if e.get("where") else None,
-            after=tuple(compile_expression(a, known | event_cols, f"{w}.after[{i}]")
-                        for i, a in enumerate(after)),
-            before=tuple(compile_expression(a, known, f"{w}.before[{i}]")
-                         for i, a in enumerate(before)),
-            within=within, causes=causes,
-            note=str(e.get("note", "")),
-        ))
+        events.append(
+            Event(
+                name=str(e["name"]),
+                terminal=bool(e.get("terminal", False)),
+                where=compile_expression(e["where"], known, f"{w}.where")
+                if e.get("where")
+                else None,
+                after=tuple(
+                    compile_expression(a, known | event_cols, f"{w}.after[{i}]")
+                    for i, a in enumerate(after)
+                ),
+                before=tuple(
+                    compile_expression(a, known, f"{w}.before[{i}]") for i, a in enumerate(before)
+                ),
+                within=within,
+                causes=causes,
+                note=str(e.get("note", "")),
+            )
+        )
     if sum(e.terminal for e in events) != 1:
         rd.fail("events", "exactly one event must be terminal (death)")
     terminal = next(e for e in events if e.terminal)
@@ -65,8 +78,9 @@ def parse_events(rd: Reader, raw: list, known: set, n: int,
     return events
 
 
-def _causes(rd: Reader, raw, w: str, known: set, n: int,
-            covariates: list[Covariate]) -> dict[str, Cause]:
+def _causes(
+    rd: Reader, raw, w: str, known: set, n: int, covariates: list[Covariate]
+) -> dict[str, Cause]:
     causes = {}
     cm = rd.mapping(raw, f"{w}.causes")
     if not cm:
@@ -74,21 +88,28 @@ def _causes(rd: Reader, raw, w: str, known: set, n: int,
     for lab, v in cm.items():
         cw = f"{w}.causes.{lab}"
         if not isinstance(v, dict):
-            causes[str(lab)] = Cause(label=str(lab),
-                                     count=rd.number(v, cw, integer=True, nonneg=True))
+            causes[str(lab)] = Cause(
+                label=str(lab), count=rd.number(v, cw, integer=True, nonneg=True)
+            )
             continue
         rd.unknown_keys(v, _CAUSE_FIELDS, cw)
         cnt = rd.number(rd.req(v, "count", cw), f"{cw}.count", integer=True, nonneg=True)
         profile = _profile(rd, v.get("profile", []), f"{cw}.profile", covariates)
         # the profile is part of the condition: moves that break it are refused
-        text = " and ".join(f"({x})" for x in ([v["where"]] if v.get("where") else [])
-                            + [x.text for _, x in profile])
+        text = " and ".join(
+            f"({x})"
+            for x in ([v["where"]] if v.get("where") else []) + [x.text for _, x in profile]
+        )
         causes[str(lab)] = Cause(
-            label=str(lab), count=int(cnt), profile=profile,
+            label=str(lab),
+            count=int(cnt),
+            profile=profile,
             where=compile_expression(text, known, f"{cw}.where") if text else None,
             base_where=compile_expression(v["where"], known, f"{cw}.where")
-            if v.get("where") else None,
-            ids=rd.ids(v.get("ids", []), f"{cw}.ids"))
+            if v.get("where")
+            else None,
+            ids=rd.ids(v.get("ids", []), f"{cw}.ids"),
+        )
     if sum(c.count for c in causes.values()) > n:
         rd.fail(f"{w}.causes", f"the counts sum to more than n = {n}")
     return causes
@@ -101,8 +122,7 @@ def _profile(rd: Reader, items, w: str, covariates: list[Covariate]) -> tuple:
     for i, text in enumerate(rd.seq(items, w)):
         ex = compile_expression(str(text), set(by_name), f"{w}[{i}]")
         if len(ex.names) != 1:
-            rd.fail(f"{w}[{i}]", f"a profile condition names one covariate, got "
-                    f"{sorted(ex.names)}")
+            rd.fail(f"{w}[{i}]", f"a profile condition names one covariate, got {sorted(ex.names)}")
         c = by_name[next(iter(ex.names))]
         if c.split is not None:
             rd.fail(f"{w}[{i}]", f"{c.name!r} follows another covariate (split); name that one")

@@ -71,8 +71,11 @@ class _Membership(ast.NodeTransformer):
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         self.generic_visit(node)
         if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
-            call = ast.Call(func=ast.Name(id="isin", ctx=ast.Load()),
-                            args=[node.left, node.comparators[0]], keywords=[])
+            call = ast.Call(
+                func=ast.Name(id="isin", ctx=ast.Load()),
+                args=[node.left, node.comparators[0]],
+                keywords=[],
+            )
             if isinstance(node.ops[0], ast.NotIn):
                 return ast.UnaryOp(op=ast.Invert(), operand=call)
             return call
@@ -80,10 +83,34 @@ class _Membership(ast.NodeTransformer):
 
 
 _ALLOWED_NODES = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
-    ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Compare, ast.Eq, ast.NotEq, ast.Lt,
-    ast.LtE, ast.Gt, ast.GtE, ast.Name, ast.Load, ast.Constant, ast.Call, ast.In, ast.NotIn,
-    ast.List, ast.Tuple,
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.BinOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.Call,
+    ast.In,
+    ast.NotIn,
+    ast.List,
+    ast.Tuple,
 )
 
 
@@ -116,19 +143,24 @@ def compile_expression(text: Any, known: set[str], where: str) -> Expression:
         raise SpecError(f"{where}: {text!r} is not a valid expression ({err.msg})") from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
-            raise SpecError(f"{where}: {text!r} uses {type(node).__name__}, which expressions "
-                            "do not allow (use columns, numbers, strings, comparisons, "
-                            "arithmetic, and/or/not, in, and the functions "
-                            f"{sorted(FUNCTIONS)})")
-        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name)
-                                               and node.func.id in FUNCTIONS):
-            raise SpecError(f"{where}: {text!r} calls an unknown function; allowed: "
-                            f"{sorted(FUNCTIONS)}")
+            raise SpecError(
+                f"{where}: {text!r} uses {type(node).__name__}, which expressions "
+                "do not allow (use columns, numbers, strings, comparisons, "
+                "arithmetic, and/or/not, in, and the functions "
+                f"{sorted(FUNCTIONS)})"
+            )
+        if isinstance(node, ast.Call) and not (
+            isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS
+        ):
+            raise SpecError(
+                f"{where}: {text!r} calls an unknown function; allowed: {sorted(FUNCTIONS)}"
+            )
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - set(FUNCTIONS)
     unknown = sorted(names - known)
     if unknown:
-        raise SpecError(f"{where}: {text!r} names unknown column(s) {unknown}; known columns: "
-                        f"{sorted(known)}")
+        raise SpecError(
+            f"{where}: {text!r} names unknown column(s) {unknown}; known columns: {sorted(known)}"
+        )
     tree = _Membership().visit(_Elementwise().visit(tree))
     ast.fix_missing_locations(tree)
     return Expression(text=text, names=frozenset(names), code=compile(tree, where, "eval"))

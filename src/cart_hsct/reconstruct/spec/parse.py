@@ -23,8 +23,21 @@ from .targets import parse_targets
 __all__ = ["load_spec", "parse_spec"]
 
 _TOP_FIELDS = {
-    "cohort", "ledger", "title", "n", "design", "groups", "covariates", "events", "derived",
-    "endpoints", "targets", "conflicts", "excluded", "solver", "notes",
+    "cohort",
+    "ledger",
+    "title",
+    "n",
+    "design",
+    "groups",
+    "covariates",
+    "events",
+    "derived",
+    "endpoints",
+    "targets",
+    "conflicts",
+    "excluded",
+    "solver",
+    "notes",
 }
 
 
@@ -40,16 +53,28 @@ def load_spec(spec: str | Path, *, ledger_dir: Path | None = None) -> Spec:
         raw = yaml.safe_load(data)
     except yaml.YAMLError as err:
         raise SpecError(f"{path.name}: not valid YAML: {err}") from None
-    out = parse_spec(raw, fname=path.name, path=path, sha256=hashlib.sha256(data).hexdigest(),
-                     ledger_dir=ledger_dir)
+    out = parse_spec(
+        raw,
+        fname=path.name,
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        ledger_dir=ledger_dir,
+    )
     if out.cohort != path.stem:
-        raise SpecError(f"{path.name}: cohort: {out.cohort!r} differs from the file name "
-                        f"{path.stem!r}")
+        raise SpecError(
+            f"{path.name}: cohort: {out.cohort!r} differs from the file name {path.stem!r}"
+        )
     return out
 
 
-def parse_spec(raw: dict, *, fname: str = "<spec>", path: Path | None = None,
-               sha256: str = "", ledger_dir: Path | None = None) -> Spec:
+def parse_spec(
+    raw: dict,
+    *,
+    fname: str = "<spec>",
+    path: Path | None = None,
+    sha256: str = "",
+    ledger_dir: Path | None = None,
+) -> Spec:
     """Validate a spec given as a mapping (as read from YAML).
 
     Raises ``SpecError`` whose message starts with ``fname`` and the field path.
@@ -62,16 +87,20 @@ def parse_spec(raw: dict, *, fname: str = "<spec>", path: Path | None = None,
         raise SpecError(f"{fname}: {err}") from None
 
 
-def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
-           ledger_dir: Path | None) -> Spec:
+def _parse(
+    raw: dict, *, fname: str, path: Path | None, sha256: str, ledger_dir: Path | None
+) -> Spec:
     rd = Reader(fname, set(ledger.load(directory=ledger_dir)))
     rd.mapping(raw, "top level")
     rd.unknown_keys(raw, _TOP_FIELDS, "")
     cohort = str(rd.req(raw, "cohort", ""))
     paper = str(rd.req(raw, "ledger", ""))
     if not any(i.startswith(paper + ".") for i in rd.ledger_ids):
-        rd.fail("ledger", f"no ledger entries for {paper!r}; known: "
-                f"{sorted({i.split('.')[0] for i in rd.ledger_ids})}")
+        rd.fail(
+            "ledger",
+            f"no ledger entries for {paper!r}; known: "
+            f"{sorted({i.split('.')[0] for i in rd.ledger_ids})}",
+        )
     n = rd.number(rd.req(raw, "n", ""), "n", integer=True, positive=True)
     design = _design(rd, rd.req(raw, "design", ""))
     known: set[str] = {"followup_days", "entry_day"}
@@ -82,13 +111,26 @@ def _parse(raw: dict, *, fname: str, path: Path | None, sha256: str,
     endpoints = _endpoints(rd, rd.req(raw, "endpoints", ""), known, events)
     targets = parse_targets(rd, rd.req(raw, "targets", ""), known, endpoints)
     targeted = {i for t in targets for i in t.ids}
-    return Spec(cohort=cohort, ledger=paper, n=n, design=design, groups=groups,
-                covariates=tuple(covariates), events=tuple(events), derived=derived,
-                endpoints=endpoints, targets=tuple(targets),
-                conflicts=_conflicts(rd, raw.get("conflicts"), targeted),
-                excluded=_excluded(rd, raw.get("excluded"), targeted),
-                solver=_solver(rd, raw.get("solver")), title=str(raw.get("title", "")),
-                path=path, sha256=sha256, raw=raw, ledger_dir=ledger_dir)
+    return Spec(
+        cohort=cohort,
+        ledger=paper,
+        n=n,
+        design=design,
+        groups=groups,
+        covariates=tuple(covariates),
+        events=tuple(events),
+        derived=derived,
+        endpoints=endpoints,
+        targets=tuple(targets),
+        conflicts=_conflicts(rd, raw.get("conflicts"), targeted),
+        excluded=_excluded(rd, raw.get("excluded"), targeted),
+        solver=_solver(rd, raw.get("solver")),
+        title=str(raw.get("title", "")),
+        path=path,
+        sha256=sha256,
+        raw=raw,
+        ledger_dir=ledger_dir,
+    )
 
 
 def _design(rd: Reader, raw) -> Design:
@@ -121,8 +163,11 @@ def _groups(rd: Reader, raw, n: int, known: set) -> Groups | None:
         rd.number(v, f"groups.sizes.{k}", integer=True, positive=True)
     if sum(sizes.values()) != n:
         rd.fail("groups.sizes", f"sizes sum to {sum(sizes.values())}, but n is {n}")
-    groups = Groups(column=str(g.get("column", "group")), sizes=dict(sizes),
-                    ids=rd.ids(g.get("ids", []), "groups.ids"))
+    groups = Groups(
+        column=str(g.get("column", "group")),
+        sizes=dict(sizes),
+        ids=rd.ids(g.get("ids", []), "groups.ids"),
+    )
     known.add(groups.column)
     return groups
 
@@ -144,16 +189,22 @@ def _endpoints(rd: Reader, raw, known: set, events: list) -> dict:
         w = f"endpoints.{name}"
         rd.mapping(ep, w)
         rd.unknown_keys(ep, {"events", "competing", "where", "origin", "note"}, w)
-        lists = {part: _endpoint_events(rd, ep.get(part, []), f"{w}.{part}", known, names)
-                 for part in ("events", "competing")}
+        lists = {
+            part: _endpoint_events(rd, ep.get(part, []), f"{w}.{part}", known, names)
+            for part in ("events", "competing")
+        }
         if not lists["events"][0]:
             rd.fail(f"{w}.events", "at least one event is needed")
         endpoints[name] = Endpoint(
-            name=name, events=lists["events"][0], competing=lists["competing"][0],
-            events_where=lists["events"][1], competing_where=lists["competing"][1],
+            name=name,
+            events=lists["events"][0],
+            competing=lists["competing"][0],
+            events_where=lists["events"][1],
+            competing_where=lists["competing"][1],
             where=compile_expression(ep["where"], known, f"{w}.where") if ep.get("where") else None,
             origin=compile_expression(ep["origin"], known, f"{w}.origin")
-            if ep.get("origin") is not None else None,
+            if ep.get("origin") is not None
+            else None,
             note=str(ep.get("note", "")),
         )
     for name in endpoints:
@@ -192,10 +243,19 @@ def _conflicts(rd: Reader, raw, targeted: set) -> tuple:
                 rd.fail(f"{w}.honour", f"{i!r} is not among the conflicting ids")
         for j, i in enumerate(ids):
             if i not in targeted:
-                rd.fail(f"{w}.ids[{j}]", f"{i!r} is not the id of any target (a conflict "
-                        "names targets, so that both sides are reported)")
-        conflicts.append(Conflict(ids=ids, honour=honour, reason=str(rd.req(c, "reason", w)),
-                                  fit=bool(c.get("fit", False))))
+                rd.fail(
+                    f"{w}.ids[{j}]",
+                    f"{i!r} is not the id of any target (a conflict "
+                    "names targets, so that both sides are reported)",
+                )
+        conflicts.append(
+            Conflict(
+                ids=ids,
+                honour=honour,
+                reason=str(rd.req(c, "reason", w)),
+                fit=bool(c.get("fit", False)),
+            )
+        )
     return tuple(conflicts)
 
 
@@ -214,15 +274,17 @@ def _excluded(rd: Reader, raw, targeted: set) -> tuple:
 #: Solver settings by kind of value: counts of steps (> 0 or >= 0) and temperatures.
 _POSITIVE_INTEGERS = ("iterations", "ensemble_iterations", "starts", "restarts")
 _COUNTS = ("covariate_iterations", "polish_iterations", "polish_trial_iterations")
-_TEMPERATURES = ("temperature", "covariate_temperature", "walk_temperature",
-                 "polish_temperature")
+_TEMPERATURES = ("temperature", "covariate_temperature", "walk_temperature", "polish_temperature")
 
 
 def _solver(rd: Reader, raw) -> SolverSettings:
     solver = rd.mapping(raw or {}, "solver")
     if "cooling" in solver:
-        rd.fail("solver.cooling", "the schedule is fixed (geometric, from 'temperature' to "
-                "0.001 over each round); remove the field")
+        rd.fail(
+            "solver.cooling",
+            "the schedule is fixed (geometric, from 'temperature' to "
+            "0.001 over each round); remove the field",
+        )
     rd.unknown_keys(solver, SolverSettings.names(), "solver")
     kw = {}
     for key, value in solver.items():
@@ -233,9 +295,12 @@ def _solver(rd: Reader, raw) -> SolverSettings:
         elif key in _TEMPERATURES:
             kw[key] = rd.number(value, f"solver.{key}", positive=True)
         elif value not in ("always", "within_followup"):  # auto_lock
-            rd.fail("solver.auto_lock", "must be 'always' (default) or 'within_followup' "
-                    "(only landmarks before the shortest potential follow-up lock "
-                    "automatically)")
+            rd.fail(
+                "solver.auto_lock",
+                "must be 'always' (default) or 'within_followup' "
+                "(only landmarks before the shortest potential follow-up lock "
+                "automatically)",
+            )
         else:
             kw[key] = value
     return SolverSettings(**kw)

@@ -64,8 +64,10 @@ class Reader:
     def unknown_keys(self, obj: dict, allowed: set, where: str) -> None:
         extra = sorted(set(obj) - allowed)
         if extra:
-            self.fail(f"{where}.{extra[0]}" if where else extra[0],
-                      f"unknown field; allowed here: {sorted(allowed)}")
+            self.fail(
+                f"{where}.{extra[0]}" if where else extra[0],
+                f"unknown field; allowed here: {sorted(allowed)}",
+            )
 
     def ids(self, raw, where: str) -> tuple:
         """Ledger ids (one, or a list), each checked against the ledger."""

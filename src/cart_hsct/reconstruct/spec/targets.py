@@ -12,39 +12,76 @@ from .schema import COMPARE_PARTS, CONF_TYPES, STATS, Target, Versus
 __all__ = ["parse_targets"]
 
 _FIELDS = {
-    "ids", "stat", "endpoint", "where", "at", "conf_type", "cause", "by", "levels",
-    "covariates", "term", "ties", "of", "rank", "versus", "method", "weight", "compare",
-    "lock", "note", "report", "alternative", "median_rule", "ci_rule", "variance",
+    "ids",
+    "stat",
+    "endpoint",
+    "where",
+    "at",
+    "conf_type",
+    "cause",
+    "by",
+    "levels",
+    "covariates",
+    "term",
+    "ties",
+    "of",
+    "rank",
+    "versus",
+    "method",
+    "weight",
+    "compare",
+    "lock",
+    "note",
+    "report",
+    "alternative",
+    "median_rule",
+    "ci_rule",
+    "variance",
 }
 #: Fields that take one of a few words: (statistics that take the field or None for
 #: any, allowed words, message when not).
 _CHOICES = {
-    "variance": (("cuminc_at",), ("cmprsk", "survfit"),
-                 ("a cuminc_at target's variance: 'cmprsk' (default) or 'survfit', got {!r}")),
+    "variance": (
+        ("cuminc_at",),
+        ("cmprsk", "survfit"),
+        ("a cuminc_at target's variance: 'cmprsk' (default) or 'survfit', got {!r}"),
+    ),
     "ties": (None, ("efron", "breslow"), "must be 'efron' or 'breslow'"),
     "method": (None, ("asymptotic", "exact"), "must be 'asymptotic' or 'exact'"),
-    "median_rule": (("km_median",), ("R", "first_below"),
-                    ("only km_median takes a median_rule: 'R' (survfit's midpoint of a 0.5 "
-                     "plateau) or 'first_below' (SPSS: first time S <= 0.5)")),
-    "ci_rule": (("median_followup",), ("R", "symmetric"),
-                ("only median_followup takes a ci_rule: 'R' (the reverse Kaplan-Meier band, "
-                 "as quantile(survfit)) or 'symmetric' (median +- z SE, as "
-                 "survival.median_symmetric_ci and SPSS)")),
+    "median_rule": (
+        ("km_median",),
+        ("R", "first_below"),
+        (
+            "only km_median takes a median_rule: 'R' (survfit's midpoint of a 0.5 "
+            "plateau) or 'first_below' (SPSS: first time S <= 0.5)"
+        ),
+    ),
+    "ci_rule": (
+        ("median_followup",),
+        ("R", "symmetric"),
+        (
+            "only median_followup takes a ci_rule: 'R' (the reverse Kaplan-Meier band, "
+            "as quantile(survfit)) or 'symmetric' (median +- z SE, as "
+            "survival.median_symmetric_ci and SPSS)"
+        ),
+    ),
     "report": (None, ("p", "chi2"), "must be 'p' or 'chi2'"),
 }
 
 
 def parse_targets(rd: Reader, raw: list, known: set, endpoints: dict) -> list[Target]:
     """The targets, in order. A ledger id is the target of one place only."""
-    targets = [_target(rd, t, k, known, endpoints)
-               for k, t in enumerate(rd.seq(raw, "targets"))]
+    targets = [_target(rd, t, k, known, endpoints) for k, t in enumerate(rd.seq(raw, "targets"))]
     first: dict[str, str] = {}
     for t in targets:
         for j, i in enumerate(t.ids):
             here = f"{t.label}.ids[{j}]"
             if i in first:
-                rd.fail(here, f"{i!r} is already targeted at {first[i]}; a ledger id is "
-                        "fitted and reported once (remove one of the two)")
+                rd.fail(
+                    here,
+                    f"{i!r} is already targeted at {first[i]}; a ledger id is "
+                    "fitted and reported once (remove one of the two)",
+                )
             first[i] = here
     return targets
 
@@ -64,8 +101,10 @@ def _target(rd: Reader, t, k: int, known: set, endpoints: dict) -> Target:
     kw: dict[str, Any] = {"index": k, "ids": ids, "stat": stat}
     if "endpoint" in t:
         if t["endpoint"] not in endpoints:
-            rd.fail(f"{w}.endpoint", f"{t['endpoint']!r} is not an endpoint; endpoints: "
-                    f"{sorted(endpoints)}")
+            rd.fail(
+                f"{w}.endpoint",
+                f"{t['endpoint']!r} is not an endpoint; endpoints: {sorted(endpoints)}",
+            )
         kw["endpoint"] = t["endpoint"]
         if stat in ("cuminc_at", "gray") and not endpoints[t["endpoint"]].competing:
             rd.fail(f"{w}.endpoint", f"{stat} needs an endpoint with competing events")
@@ -77,8 +116,10 @@ def _target(rd: Reader, t, k: int, known: set, endpoints: dict) -> Target:
     if "conf_type" in t:
         allowed = CONF_TYPES.get(stat, ())
         if t["conf_type"] not in allowed:
-            rd.fail(f"{w}.conf_type", f"must be one of {list(allowed)} for {stat}, got "
-                    f"{t['conf_type']!r}")
+            rd.fail(
+                f"{w}.conf_type",
+                f"must be one of {list(allowed)} for {stat}, got {t['conf_type']!r}",
+            )
         kw["conf_type"] = t["conf_type"]
     _choice(rd, t, w, stat, "variance", kw)
     if "cause" in t:
@@ -135,9 +176,10 @@ def _model_terms(rd: Reader, t: dict, w: str, known: set, kw: dict) -> None:
 def _versus(rd: Reader, raw, w: str, known: set) -> Versus:
     v = rd.mapping(raw, w)
     rd.unknown_keys(v, {"of", "where"}, w)
-    return Versus(of=compile_expression(rd.req(v, "of", w), known, f"{w}.of"),
-                  where=compile_expression(v["where"], known, f"{w}.where")
-                  if v.get("where") else None)
+    return Versus(
+        of=compile_expression(rd.req(v, "of", w), known, f"{w}.of"),
+        where=compile_expression(v["where"], known, f"{w}.where") if v.get("where") else None,
+    )
 
 
 def _compare(rd: Reader, t: dict, w: str) -> tuple:
