@@ -72,7 +72,7 @@ import json
 import pandas as pd
 from myst_nb import glue
 
-from cart_hsct import ledger, paths, tables
+from cart_hsct import ledger, paths, summary_plots, tables
 from cart_hsct.ledger.tolerance import p_close
 from cart_hsct.provenance import provenance
 
@@ -113,7 +113,21 @@ counts
 # The ledger holds {glue:text}`n_ids` published numbers; {glue:text}`n_recorded` of them
 # are recorded by a chapter, and {glue:text}`n_contradicted` are marked as contradicted by
 # the paper's own numbers: no data set could reproduce those, and they are left out of the
-# shares below.
+# shares below. Where do the discrepancies sit, chapter by chapter?
+
+# %% tags=["hide-input"]
+heat_ax = summary_plots.status_heatmap(card[card.status != "pending"], by="notebook")
+heat_ax.set_xlabel("status")
+heat_ax.set_ylabel("chapter that records the number")
+glue("fig_status_heatmap", heat_ax.figure, display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_status_heatmap
+# :name: fig-status-heatmap
+# :alt: Heat map with one row per chapter and one column per status (exact, close, discrepant, not reproducible); each cell shows how many of the chapter's published numbers have that status, shaded by their share of the row.
+# The published numbers by the chapter that recomputes them and by status. A dark cell in
+# the discrepant column points at the chapter whose explanations to read first.
+# ```
 #
 # ## What is reproduced, what is fitted, what is a cross-check
 #
