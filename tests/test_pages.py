@@ -18,6 +18,9 @@ def test_format_p():
     assert pages.format_p(0.0391) == "p = 0.039"
     assert pages.format_p(float("nan")) == "p = NA"
     assert pages.format_p(None) == "p = NA"
+    assert pages.format_p(0.0004, prefix=False) == "< 0.001"
+    assert pages.format_p(0.0391, prefix=False) == "0.039"
+    assert pages.format_p(None, prefix=False) == "NA"
 
 
 @pytest.fixture

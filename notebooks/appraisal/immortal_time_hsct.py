@@ -78,7 +78,7 @@ import pandas as pd
 from myst_nb import glue
 
 
-from cart_hsct import cohorts, plots
+from cart_hsct import cohorts, pages, plots
 from cart_hsct import survival as sv
 from cart_hsct.reconstruct import fidelity_table, load_spec
 from cart_hsct.sensitivity import stretch_days
@@ -125,13 +125,9 @@ def fmt(x):
     return f"{x:.2f}" if abs(x) >= 0.1 else f"{x:.3f}"
 
 
-def fmt_p(p):
-    return f"{p:.3f}" if p >= 0.001 else "<0.001"
-
-
 def cox_row(fit, term):
     """HR, CI and Wald p of one term of a CoxResult, as a dict."""
-    row = fit.summary.set_index("term").loc[term]
+    row = fit.term(term)
     return {
         "hr": row["hr"],
         "lo": row["ci_lower"],
@@ -145,11 +141,11 @@ def cox_row(fit, term):
 def glue_cox(prefix, res, lr_p=None):
     glue(f"{prefix}_hr", fmt(res["hr"]), display=False)
     glue(f"{prefix}_ci", f"{fmt(res['lo'])} to {fmt(res['hi'])}", display=False)
-    glue(f"{prefix}_p", fmt_p(res["p"]), display=False)
+    glue(f"{prefix}_p", pages.format_p(res["p"], prefix=False), display=False)
     glue(f"{prefix}_n", res["n"], display=False)
     glue(f"{prefix}_events", res["events"], display=False)
     if lr_p is not None:
-        glue(f"{prefix}_lr_p", fmt_p(lr_p), display=False)
+        glue(f"{prefix}_lr_p", pages.format_p(lr_p, prefix=False), display=False)
 
 
 naive = cox_row(sv.cox(pts, "os_days", "os_event", ["hsct"], alpha=alpha), "hsct")
@@ -248,8 +244,8 @@ glue(
 )
 glue("lm_hr_min", fmt(lm_table["HR"].min()), display=False)
 glue("lm_hr_max", fmt(lm_table["HR"].max()), display=False)
-glue("lm_p_min", fmt_p(lm_table["Wald p"].min()), display=False)
-glue("lm_p_max", fmt_p(lm_table["Wald p"].max()), display=False)
+glue("lm_p_min", pages.format_p(lm_table["Wald p"].min(), prefix=False), display=False)
+glue("lm_p_max", pages.format_p(lm_table["Wald p"].max(), prefix=False), display=False)
 lm_table.round(3)
 
 # %% [markdown]
@@ -436,10 +432,10 @@ mb_oe = pd.concat(
 for key, test in (("mb", mb), ("mb_naive", mb_naive)):
     obs = test["groups"].set_index("group")
     glue(f"{key}_chi2", f"{test['chi2']:.2f}", display=False)
-    glue(f"{key}_p", fmt_p(test["p"]), display=False)
+    glue(f"{key}_p", pages.format_p(test["p"], prefix=False), display=False)
     glue(f"{key}_obs_hsct", f"{obs.loc[1, 'observed']:.0f}", display=False)
     glue(f"{key}_exp_hsct", f"{obs.loc[1, 'expected']:.1f}", display=False)
-glue("td_score_p", fmt_p(td_score["p"]), display=False)
+glue("td_score_p", pages.format_p(td_score["p"], prefix=False), display=False)
 glue(
     "n_tied_deaths", int(pts.loc[pts["os_event"] == 1, "os_days"].duplicated().sum()), display=False
 )
@@ -740,7 +736,7 @@ glue(
 )
 glue(
     "win_mb_range",
-    f"{fmt_p(win['Mantel-Byar p'].min())} to {fmt_p(win['Mantel-Byar p'].max())}",
+    f"{pages.format_p(win['Mantel-Byar p'].min(), prefix=False)} to {pages.format_p(win['Mantel-Byar p'].max(), prefix=False)}",
     display=False,
 )
 glue("win_n", len(win), display=False)

@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import kernels, ledger, paths
+from . import ledger, notebook_kernels, paths
 
 # pages that read every other page's records (the scorecard): they run after all the others
 AFTER_RECORDS = ("reproduction_scorecard", "appraisal/forensics")
@@ -134,7 +134,7 @@ def run_notebook(
     """Convert ``source`` (jupytext) and execute it with papermill into ``output``.
 
     ``page`` names the page in its ledger records (``$CART_HSCT_NOTEBOOK``). The kernel is
-    forked from the build's kernel template when one runs (``kernels.template``). Raises
+    forked from the build's kernel template when one runs (``notebook_kernels.template``). Raises
     ``BuildError`` naming the notebook and the failing cell; the partly executed notebook
     is then left at ``output``.
     """
@@ -162,7 +162,7 @@ def run_notebook(
             progress_bar=False,
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
-            kernel_manager_class=kernels.ForkedKernelManager,
+            kernel_manager_class=notebook_kernels.ForkedKernelManager,
         )
     except Exception as err:  # papermill wraps every kernel-side failure
         where = _failing_cell(output) if output.exists() else str(err).strip().splitlines()[-1]
@@ -222,7 +222,7 @@ def execute_all(
     todo.sort(key=lambda item: -seconds.get(item[0].name, item[0].source.stat().st_size / 4000))
     failures = []
     if todo and kernel_template is not None:
-        kernels.ensure_template(kernel_template, cwd=paths.ROOT)
+        notebook_kernels.ensure_template(kernel_template, cwd=paths.ROOT)
     if todo:
         workers = workers or os.cpu_count() or 1
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:

@@ -17,12 +17,15 @@ import pandas as pd
 __all__ = ["format_p", "level_column", "record_median", "record_stated", "spec_mask"]
 
 
-def format_p(p: float | None) -> str:
+def format_p(p: float | None, *, prefix: bool = True) -> str:
     """A p-value as the book prints it, in prose and on figures: ``p < 0.001`` or
-    ``p = 0.039`` (``p = NA`` when there is none)."""
+    ``p = 0.039`` (``p = NA`` when there is none); with ``prefix=False`` the number alone
+    (``< 0.001``, ``0.039``, ``NA``), for prose that names the test before it."""
     if p is None or not np.isfinite(p):
-        return "p = NA"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+        text = "p = NA"
+    else:
+        text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return text if prefix else text.removeprefix("p = ").removeprefix("p ")
 
 
 def record_median(

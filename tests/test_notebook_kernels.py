@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cart_hsct import build, kernels, paths
+from cart_hsct import build, notebook_kernels, paths
 
 pytestmark = pytest.mark.build
 
@@ -52,10 +52,10 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     out = {}
     build.run_notebook(source, tmp / "fresh.ipynb", page="probe/page")
     out["fresh"] = tmp / "fresh.ipynb"
-    with kernels.template(paths.ROOT) as socket_path:
-        assert os.environ[kernels.TEMPLATE_ENV] == socket_path
+    with notebook_kernels.template(paths.ROOT) as socket_path:
+        assert os.environ[notebook_kernels.TEMPLATE_ENV] == socket_path
         build.run_notebook(source, tmp / "forked.ipynb", page="probe/page")
-    assert kernels.TEMPLATE_ENV not in os.environ
+    assert notebook_kernels.TEMPLATE_ENV not in os.environ
     out["forked"] = tmp / "forked.ipynb"
     return out
 
@@ -72,7 +72,7 @@ def test_a_forked_kernel_gives_the_outputs_of_a_fresh_one(runs):
 
 def test_a_kernel_the_template_cannot_fork_starts_as_usual(tmp_path, monkeypatch):
     # with no template running, ForkedKernelManager starts a kernel the usual way
-    monkeypatch.delenv(kernels.TEMPLATE_ENV, raising=False)
+    monkeypatch.delenv(notebook_kernels.TEMPLATE_ENV, raising=False)
     source = tmp_path / "page.py"
     source.write_text("# %%\nprint(6 * 7)\n", encoding="utf-8")
     build.run_notebook(source, tmp_path / "out.ipynb", page="probe/plain")

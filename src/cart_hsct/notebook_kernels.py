@@ -165,7 +165,7 @@ def template(cwd: Path, preload: tuple[str, ...] = PRELOAD) -> Iterator[str]:
     folder = tempfile.mkdtemp(prefix="cart-hsct-kernels-")
     path = os.path.join(folder, "template.sock")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cart_hsct.kernels", path, *preload],
+        [sys.executable, "-m", "cart_hsct.notebook_kernels", path, *preload],
         cwd=cwd,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
