@@ -35,10 +35,10 @@
 #
 # ## Downloads
 #
-# | cohort | pseudo-patients | how it was made | one row per independent fit | each target over the fits | the fits' cohorts | spec |
-# | --- | --- | --- | --- | --- | --- | --- |
-# | Chen et al. 2021 | {download}`chen2021.csv <../../data/cohorts/chen2021.csv>` | {download}`chen2021.provenance.json <../../data/cohorts/chen2021.provenance.json>` | {download}`chen2021.ensemble.csv <../../data/cohorts/chen2021.ensemble.csv>` | {download}`chen2021.ensemble_targets.csv <../../data/cohorts/chen2021.ensemble_targets.csv>` | {download}`chen2021.ensemble_cohorts.csv <../../data/cohorts/chen2021.ensemble_cohorts.csv>` | {download}`chen2021.yaml <../../data/specs/chen2021.yaml>` |
-# | Cao et al. 2023 | {download}`cao2023.csv <../../data/cohorts/cao2023.csv>` | {download}`cao2023.provenance.json <../../data/cohorts/cao2023.provenance.json>` | {download}`cao2023.ensemble.csv <../../data/cohorts/cao2023.ensemble.csv>` | {download}`cao2023.ensemble_targets.csv <../../data/cohorts/cao2023.ensemble_targets.csv>` | {download}`cao2023.ensemble_cohorts.csv <../../data/cohorts/cao2023.ensemble_cohorts.csv>` | {download}`cao2023.yaml <../../data/specs/cao2023.yaml>` |
+# | cohort | pseudo-patients | how it was made | the ensemble (what its members are: {ref}`the reconstruction page <reconstruction>`) | the ensemble's cohorts | spec |
+# | --- | --- | --- | --- | --- | --- |
+# | Chen et al. 2021 | {download}`chen2021.csv <../../data/cohorts/chen2021.csv>` | {download}`chen2021.provenance.json <../../data/cohorts/chen2021.provenance.json>` | {download}`chen2021.ensemble.csv <../../data/cohorts/chen2021.ensemble.csv>` | {download}`chen2021.ensemble_cohorts.csv <../../data/cohorts/chen2021.ensemble_cohorts.csv>` | {download}`chen2021.yaml <../../data/specs/chen2021.yaml>` |
+# | Cao et al. 2023 | {download}`cao2023.csv <../../data/cohorts/cao2023.csv>` | {download}`cao2023.provenance.json <../../data/cohorts/cao2023.provenance.json>` | {download}`cao2023.ensemble.csv <../../data/cohorts/cao2023.ensemble.csv>` | {download}`cao2023.ensemble_cohorts.csv <../../data/cohorts/cao2023.ensemble_cohorts.csv>` | {download}`cao2023.yaml <../../data/specs/cao2023.yaml>` |
 #
 # The published numbers the cohorts were fitted to are the ledgers
 # {download}`chen2021.yaml <../../data/published/chen2021.yaml>` and
