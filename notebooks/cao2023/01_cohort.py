@@ -176,12 +176,30 @@ def rebuild(table: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def rounding_slips(table: str) -> str:
+    """The rows of ``table`` whose printed percentage is not ``k/n`` rounded, in words."""
+    slips = []
+    for eid, e in ledger.load(cohort).items():
+        parts = eid.split(".")
+        if parts[1] != table or e.numerator is None:
+            continue
+        finding = pr.percent_finding(e.numerator, e.denominator, e.value, pr.printed_decimals(e))
+        if not finding["matches"]:
+            exact = pr.percent(e.numerator, e.denominator)
+            slips.append(f"{e.numerator}/{e.denominator} is {exact:.1f} %, printed {e.value:.1f} %")
+    return "; ".join(slips)
+
+
 table1 = rebuild("t1")
 glue("t1_rows", len(table1), display=False)
 glue("t1_same", int(table1["same count"].sum()), display=False)
 glue(
     "t1_slips", ", ".join(table1.loc[~table1["printed % is k/95 rounded"], "level"]), display=False
 )
+glue("t1_slip_counts", rounding_slips("t1"), display=False)
+male = ledger.entry("cao2023.t1.sex.male")  # printed 56 (59.0%): the exercise's rounding slip
+glue("male_pct", pr.percent(male.numerator, male.denominator), display=False)
+glue("male_pct_next", pr.percent(male.numerator + 1, male.denominator), display=False)
 table1.style.hide(axis="index").set_caption(
     "Table 1 of Cao 2023 (n = 95): published and pseudo-patients"
 )
@@ -189,8 +207,8 @@ table1.style.hide(axis="index").set_caption(
 # %% [markdown]
 # {glue:text}`t1_same` of the {glue:text}`t1_rows` rows of Table 1 have the published count
 # in the pseudo-patients. The printed percentage is not the rounding of `k/95` for
-# {glue:text}`t1_slips` (56/95 is 58.9 %, printed 59.0 %; 37/95 is 38.9 %, printed 39.0 %):
-# rounding slips that the counts chapter records.
+# {glue:text}`t1_slips` ({glue:text}`t1_slip_counts`): rounding slips that the counts
+# chapter records.
 #
 # ## Step 2. Table 2, at the second transplant
 
@@ -201,14 +219,14 @@ glue("t2_same", int(table2["same count"].sum()), display=False)
 glue(
     "t2_slips", ", ".join(table2.loc[~table2["printed % is k/95 rounded"], "level"]), display=False
 )
+glue("t2_slip_counts", rounding_slips("t2"), display=False)
 table2.style.hide(axis="index").set_caption(
     "Table 2 of Cao 2023 (n = 95): published and pseudo-patients"
 )
 
 # %% [markdown]
 # {glue:text}`t2_same` of the {glue:text}`t2_rows` rows match. Percentages off the rounding
-# of `k/95`: {glue:text}`t2_slips` (75/95 = 78.9 %, 18/95 = 18.9 % and 36/95 = 37.9 % are
-# printed 79.0 %, 19.0 % and 38.0 %). The conditioning regimens of the first transplant
+# of `k/95`: {glue:text}`t2_slips` ({glue:text}`t2_slip_counts`). The conditioning regimens of the first transplant
 # (Table 1) and the first-to-second sequences (Table 2) must agree with each other; the
 # pseudo-patients carry the sequence, from which both margins follow.
 #
@@ -259,6 +277,11 @@ intervals = {
     "cao2023.time.hsct1_to_hsct2": ("HSCT1 → HSCT2", pts.hsct1_to_hsct2_days),
     "cao2023.time.dx_to_hsct2": ("diagnosis → HSCT2", pts.dx_to_hsct2_days),
 }
+glue(
+    "dx_to_hsct2_sum_of_medians",
+    ledger.entry("cao2023.time.dx_to_hsct1").value + ledger.entry("cao2023.time.hsct1_to_hsct2").value,
+    display=False,
+)
 timeline = pd.DataFrame(
     {
         label: pages.record_median(eid, values, shortfall=drawn, quartiles=show_quartiles)
@@ -270,7 +293,7 @@ timeline
 # %% [markdown]
 # The medians do not add up, and need not: the median of a sum is not the sum of the
 # medians. Diagnosis to first transplant (244 days) plus first to second transplant (518
-# days) is 762 days, while the median from diagnosis to the second transplant is 840. On
+# days) is {glue:text}`dx_to_hsct2_sum_of_medians` days, while the median from diagnosis to the second transplant is 840. On
 # the pseudo-patients, where the last interval is the sum of the first two for every
 # patient, the median of the sum is {glue:text}`cao2023.time.dx_to_hsct2:.0f` days.
 
@@ -344,8 +367,10 @@ ledger.box()
 # :class: dropdown
 # ```
 # `pr.numerators_for(59.0, 95, 1)` is empty: no `k` out of 95 prints as 59.0 % (56/95 =
-# 58.947 % rounds to 58.9 %, 57/95 is 60.0 %). Rounding twice, 58.947 → 58.95 → 59.0, gives
-# the printed value: a rounding slip, not a different count.
+# {glue:text}`male_pct:.3f` % rounds to {glue:text}`male_pct:.1f` %, 57/95 is
+# {glue:text}`male_pct_next:.1f` %). Rounding twice, {glue:text}`male_pct:.3f` →
+# {glue:text}`male_pct:.2f` → 59.0, gives the printed value: a rounding slip, not a different
+# count.
 # ```{solution-end}
 # ```
 #

@@ -281,6 +281,16 @@ pd.Series(tests, name="p-value / expected count").to_frame()
 
 # %% tags=["remove-input"]
 ledger.box()
+# for the exercises: the 30-day platelet engraftment as a landmark incidence of its count
+platelets_30d = ledger.entry("cao2023.engraft.platelet_30d")
+k, n = platelets_30d.numerator, platelets_30d.denominator
+platelets_cif = pr.landmark_cif(k, n, conf_type="log", variance="survfit")
+for key in ("estimate", "ci_lower", "ci_upper"):
+    glue(f"platelets_30d_{key}", platelets_cif[key], display=False)
+cmprsk_cif = pr.landmark_cif(k, n, conf_type="log", variance="cmprsk")
+glue("platelets_30d_cmprsk_lower", 100 * cmprsk_cif["ci_lower"], display=False)
+glue("platelets_30d_cmprsk_upper", 100 * cmprsk_cif["ci_upper"], display=False)
+glue("platelets_30d_pct", 100 * platelets_cif["estimate"], display=False)
 
 # %% [markdown]
 # ## Exercises
@@ -289,15 +299,19 @@ ledger.box()
 # :label: cao-cart-ex1
 # The paper reports the 30-day platelet engraftment as 79.0 % (95 % CI 71.2-87.6 %). Show
 # with `proportions.landmark_cif` that 75/95 with a log interval reproduces the interval,
-# and explain why the point estimate prints as 79.0 although 75/95 = 78.9 %.
+# and explain why the point estimate prints as 79.0 although 75/95 =
+# {glue:text}`platelets_30d_pct:.1f` %.
 # ```
 #
 # ```{solution-start} cao-cart-ex1
 # :class: dropdown
 # ```
-# `pr.landmark_cif(75, 95, conf_type="log")` gives 0.7895 (0.7116-0.8759) on the 0-1 scale. 78.947 rounds to
-# 78.9; printing 79.0 needs rounding twice (78.947 → 78.95 → 79.0), the same slip as in
-# Table 1.
+# `pr.landmark_cif(75, 95, conf_type="log", variance="survfit")` gives
+# {glue:text}`platelets_30d_estimate:.4f` ({glue:text}`platelets_30d_ci_lower:.4f`-{glue:text}`platelets_30d_ci_upper:.4f`)
+# on the 0-1 scale, the published interval (cmprsk's variance, the default, gives
+# {glue:text}`platelets_30d_cmprsk_lower:.1f`-{glue:text}`platelets_30d_cmprsk_upper:.1f` %). {glue:text}`platelets_30d_pct:.3f` rounds to {glue:text}`platelets_30d_pct:.1f`;
+# printing 79.0 needs rounding twice ({glue:text}`platelets_30d_pct:.3f` →
+# {glue:text}`platelets_30d_pct:.2f` → 79.0), the same slip as in Table 1.
 # ```{solution-end}
 # ```
 #

@@ -29,7 +29,8 @@
 # 24.9%-44.2%) (Figure 1B)." Death before GVHD is a competing risk.
 #
 # The 100-day acute GVHD incidences are counts (41 and 8 of 95; nobody is censored before
-# day 303), recomputed in the counts chapter ({ref}`counts-cao2023`). The chronic GVHD
+# day {glue:text}`shortest_followup`), recomputed in the counts chapter ({ref}`counts-cao2023`). The
+# chronic GVHD
 # numbers need patient-level data, and hold a surprise: the 180-day values are `k/94`, not
 # `k/95`.
 #
@@ -66,8 +67,12 @@ from myst_nb import glue
 from cart_hsct import cohorts, ledger, plots, provenance
 from cart_hsct import proportions as pr
 from cart_hsct import survival as sv
+from cart_hsct.reconstruct import load_spec
 
 plots.set_theme()
+# the shortest possible follow-up: from the last transplant to the data cut-off
+shortest_followup = load_spec("cao2023").design.followup_bounds[0]
+glue("shortest_followup", shortest_followup, display=False)
 
 # %% [markdown]
 # ## Step 1. Acute GVHD by day 100

@@ -31,7 +31,8 @@
 # six patients became MRD-positive "at a median time of 201 (range: 33 to 1098) days" and
 # nine received donor lymphocytes at a median of "102 days (range: 17 to 521)".
 #
-# The day-100 incidences are counts (69, 18, 4 and 8 of 95, nobody censored before day 303);
+# The day-100 incidences are counts (69, 18, 4 and 8 of 95, nobody censored before day
+# {glue:text}`shortest_followup`);
 # the counts chapter ({ref}`counts-cao2023`) recomputes them and finds that the TA-TMA
 # interval printed at 100 days (4.3-16.4) differs in its last digit from the grade 3-4 aGVHD
 # interval for the same 8/95 (4.3-16.3). The 1- and 3-year TA-TMA incidences need
@@ -71,8 +72,12 @@ from myst_nb import glue
 
 from cart_hsct import cohorts, ledger, pages, plots, provenance
 from cart_hsct import survival as sv
+from cart_hsct.reconstruct import load_spec
 
 plots.set_theme()
+# the shortest possible follow-up: from the last transplant to the data cut-off
+shortest_followup = load_spec("cao2023").design.followup_bounds[0]
+glue("shortest_followup", shortest_followup, display=False)
 
 # %% [markdown]
 # ## Step 1. CMV, EBV and PTLD by day 100
@@ -113,7 +118,8 @@ pd.DataFrame(viral).round(1)
 #
 # Transplant-associated thrombotic microangiopathy, with death before it as a competing
 # risk. The 100-day value is 8 of 95; at 1 and 3 years censoring has begun (the last patients
-# were transplanted 303 days before the data cut-off), so the estimates are no longer counts.
+# were transplanted {glue:text}`shortest_followup` days before the data cut-off), so the estimates
+# are no longer counts.
 
 # %%
 c = sv.cuminc(
@@ -137,7 +143,8 @@ for key, (_, r) in zip(tatma_days, c.iterrows()):
             ci=ci,
             note=None
             if status == "exact"
-            else "Cumulative incidence on the pseudo-patients; after day 303 censoring "
+            else "Cumulative incidence on the pseudo-patients; after day "
+            f"{shortest_followup} censoring "
             "begins and the estimate depends on reconstructed onset and censoring times.",
         )
     e = ledger.entry(eid)
@@ -265,9 +272,11 @@ ledger.box()
 # ```{solution-start} cao-inf-ex1
 # :class: dropdown
 # ```
-# Nobody is censored before day 303, so up to then the Aalen-Johansen estimate is the
+# Nobody is censored before day {glue:text}`shortest_followup`, so up to then the Aalen-Johansen
+# estimate is the
 # proportion of patients with the event (deaths before CMV stay in the denominator as
-# competing events). After day 303 censoring removes patients from the risk set and the
+# competing events). After day {glue:text}`shortest_followup` censoring removes patients from the
+# risk set and the
 # estimate is no longer `k/95`.
 # ```{solution-end}
 # ```

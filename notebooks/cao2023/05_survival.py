@@ -75,8 +75,12 @@ from myst_nb import glue
 
 from cart_hsct import cohorts, ledger, plots, provenance
 from cart_hsct import survival as sv
+from cart_hsct.reconstruct import load_spec
 
 plots.set_theme()
+# the shortest possible follow-up: from the last transplant to the data cut-off
+shortest_followup = load_spec("cao2023").design.followup_bounds[0]
+glue("shortest_followup", shortest_followup, display=False)
 
 # %% [markdown]
 # ## The cohort
@@ -105,7 +109,8 @@ pts[["os_days", "os_event", "lfs_days", "lfs_event", "ri_days", "ri_status"]].de
 # The paper's range "33-1901" ends at 1901 days, exactly the time from the first second
 # transplant (18 October 2017) to the last follow-up (1 January 2023); it starts at 33
 # days, which must be an early death because the last patient transplanted (4 March 2022)
-# had 303 days of potential follow-up. So the paper's median is the median of the observed
+# had {glue:text}`shortest_followup` days of potential follow-up. So the paper's median is the
+# median of the observed
 # times of all patients, dead or alive. The reverse Kaplan-Meier median (which counts only
 # the follow-up of survivors as follow-up) is the usual alternative; we show both.
 

@@ -73,6 +73,9 @@ from cart_hsct import survival as sv
 from cart_hsct.reconstruct import load_spec
 
 plots.set_theme()
+# the shortest possible follow-up: from the last transplant to the data cut-off
+shortest_followup = load_spec("cao2023").design.followup_bounds[0]
+glue("shortest_followup", shortest_followup, display=False)
 
 # %% [markdown]
 # ## Step 1. The factors
@@ -537,7 +540,8 @@ plt.close(fig)
 #
 # The paper's NRM counts every death except the one from relapse (survival page), so in a
 # row that does not hold that patient OS + NRM is 100 %, and in the row that holds it the
-# two fall short of 100 % by 1/n, the one death (nobody is censored before day 303, long
+# two fall short of 100 % by 1/n, the one death (nobody is censored before day
+# {glue:text}`shortest_followup`, long
 # after it). Reading each pair of rows for that gap singles the patient out. The
 # reconstruction uses it: its spec gives the death from relapse this profile.
 

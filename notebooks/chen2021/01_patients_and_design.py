@@ -66,8 +66,13 @@ from matplotlib.patches import FancyBboxPatch
 from myst_nb import glue
 
 from cart_hsct import cohorts, ledger, plots, provenance, summary_plots
+from cart_hsct.reconstruct import load_spec
 
 plots.set_theme()
+# the shortest and longest possible follow-up: last and first enrolment to the cut-off
+shortest_followup, longest_followup = load_spec("chen2021").design.followup_bounds
+glue("shortest_followup", f"{shortest_followup:,}", display=False)
+glue("longest_followup", f"{longest_followup:,}", display=False)
 
 # %% [markdown]
 # ## The cohort flow
@@ -379,7 +384,8 @@ _ = ledger.record(
 # :class: dropdown
 # ```
 #
-# From 31 May 2020 to 1 January 2021 is 215 days; from 1 May 2016, 1,706 days. A patient
+# From 31 May 2020 to 1 January 2021 is {glue:text}`shortest_followup` days; from 1 May 2016,
+# {glue:text}`longest_followup` days. A patient
 # enrolled after January 2020 and still alive is censored before one year, so a 1-year
 # Kaplan-Meier rate need not be a simple fraction k/n.
 #

@@ -417,7 +417,8 @@ glue("fig1b", fig1b, display=False)
 # :class: dropdown
 # ```
 #
-# `pr.two_by_two(10, 10, 3, 7)["fisher"]` is 0.0147. The ten transplanted patients were
+# `pr.two_by_two(10, 10, 3, 7)["fisher"]` is
+# {glue:text}`fisher_hsct_vs_cart2:.4f`. The ten transplanted patients were
 # selected *because* they were in CR; the seven reinfused were selected because they had
 # relapsed. The 10/10 is a condition of entry, not an outcome.
 #
@@ -445,6 +446,8 @@ glue("fig1b", fig1b, display=False)
 
 # %% tags=["remove-input"]
 ledger.box()
+# for the exercises: CR after the transplant against CR after the reinfusion
+glue("fisher_hsct_vs_cart2", pr.two_by_two(10, 10, 3, 7)["fisher"], display=False)
 
 # %% tags=["remove-input"]
 provenance.provenance()

@@ -90,6 +90,7 @@ for k, v in {
     glue(k, v, display=False)
 glue("pct_any", pr.percent(n_any, n_all), display=False)
 glue("pct_severe", pr.percent(n_g34 + n_g5, n_all), display=False)
+glue("pct_one_patient", pr.percent(1, n_all), display=False)  # the one neurotoxicity case
 glue("pct_g34", pr.percent(n_g34, n_all), display=False)
 crs
 
@@ -107,7 +108,7 @@ crs
 # after the first hCART19s infusion in our study were seven cases (25%)": that is the grade
 # 3-4 count ({glue:text}`pct_g34:.1f` %) under the wrong label; by the Methods' own
 # definition severe CRS was 8/28 = {glue:text}`pct_severe:.1f` %. The same Discussion gives
-# the single neurotoxicity case as 2.6 %, which 1/28 (3.6 %) is not. Both are recorded in the
+# the single neurotoxicity case as 2.6 %, which 1/28 ({glue:text}`pct_one_patient:.1f` %) is not. Both are recorded in the
 # counts chapter as contradicted by the paper's own numbers.
 # ```
 #

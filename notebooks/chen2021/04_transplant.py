@@ -67,6 +67,7 @@ from matplotlib.figure import Figure
 from myst_nb import glue
 
 from cart_hsct import cohorts, ledger, plots, provenance
+from cart_hsct import proportions as pr
 from cart_hsct import survival as sv
 
 plots.set_theme()
@@ -296,7 +297,8 @@ glue("fig_tx", fig_swim, display=False)
 # :class: dropdown
 # ```
 #
-# `pr.ci(3, 10, method="clopper-pearson")` is about (0.067, 0.652). Only a comparator with a
+# `pr.ci(3, 10, method="clopper-pearson")` is about
+# ({glue:text}`relapse_ci_lower:.3f`, {glue:text}`relapse_ci_upper:.3f`). Only a comparator with a
 # rate above 65 % would lie outside the interval: ten patients cannot show that a transplant
 # strategy is safe.
 #
@@ -324,6 +326,10 @@ glue("fig_tx", fig_swim, display=False)
 
 # %% tags=["remove-input"]
 ledger.box()
+# for the exercises: the exact interval of 3 relapses in the 10 transplanted patients
+relapse_ci = pr.ci(3, 10, method="clopper-pearson")
+glue("relapse_ci_lower", relapse_ci[0], display=False)
+glue("relapse_ci_upper", relapse_ci[1], display=False)
 
 # %% tags=["remove-input"]
 provenance.provenance()

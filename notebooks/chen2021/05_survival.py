@@ -77,8 +77,16 @@ from myst_nb import glue
 
 from cart_hsct import cohorts, ledger, plots, provenance
 from cart_hsct import survival as sv
+from cart_hsct.reconstruct import load_spec
 
 plots.set_theme()
+# the longest possible follow-up: from the start of accrual to the data cut-off
+longest_followup = load_spec("chen2021").design.followup_bounds[1]
+glue("longest_followup", f"{longest_followup:,}", display=False)
+published_fu = ledger.entry("chen2021.followup.median_results")
+glue("fu_published_half_width", (published_fu.ci[1] - published_fu.ci[0]) / 2, display=False)
+published_lfs_p = ledger.entry("chen2021.lfs.p_hsct_vs_cart1").p
+glue("lfs_pairwise_p_3dp", f"{published_lfs_p:.3f}", display=False)
 
 # %% [markdown]
 # ## The cohort
@@ -113,7 +121,8 @@ pd.crosstab(pts["group"], pts["response"], margins=True)
 # The paper: "the median follow-up time was 1,240 days (95% CI, 709 to 1,770)"; the Abstract
 # prints the same numbers as a "range". Follow-up "was estimated using the Kaplan-Meier
 # method", i.e. the reverse Kaplan-Meier estimate, where being censored is the "event".
-# The printed interval is symmetric about 1,240 (plus or minus 530.5 days), which no
+# The printed interval is symmetric about 1,240 (plus or minus
+# {glue:text}`fu_published_half_width:.1f` days), which no
 # transformed Kaplan-Meier interval is; a symmetric interval is what the large-sample
 # standard error of a median (Collett, *Modelling Survival Data*, section 2.4) gives, and
 # is the form SPSS, the authors' software, prints. We compute both.
@@ -140,7 +149,7 @@ pd.DataFrame(
 
 # %% [markdown]
 # The paper's cut-off (1 January 2021) and accrual start (May 2016) bound every follow-up
-# at 1,706 days, so a "range" up to 1,770 days is impossible: the Abstract mislabels the
+# at {glue:text}`longest_followup` days, so a "range" up to 1,770 days is impossible: the Abstract mislabels the
 # interval. We record the Results' number with the symmetric interval and the Abstract's
 # with the observed range of follow-up of the patients alive at the cut-off.
 
@@ -447,7 +456,7 @@ glue("fig_pairwise", fig_pw, display=False)
 # both numbers, and the sentence compares one group with both others at once, which is
 # what the three-group log-rank test of Figure 3 does. The pairwise reading fits OS only
 # (Supplementary Figure 1A's 0.0063, CART+HSCT against CART1, rounds to 0.006) and not
-# LFS (0.0018 rounds to 0.002, not 0.001). Both tests are shown; the three-group test is
+# LFS (0.0018 rounds to {glue:text}`lfs_pairwise_p_3dp`, not 0.001). Both tests are shown; the three-group test is
 # recorded for both endpoints.
 
 # %%
@@ -566,7 +575,7 @@ compare_def.pivot(index="group", columns="definition", values="survival %")
 # :label: chen-surv-ex1
 #
 # The paper prints the 3-year OS of CART+HSCT as 58.3 %. Show from the risk table of
-# Figure 3A that it equals 0.7 x 5/6, and explain in one sentence why the estimate is not
+# Figure 3A that it equals 7/10 x 5/6, and explain in one sentence why the estimate is not
 # k/10 for any k.
 # ```
 #
@@ -574,7 +583,7 @@ compare_def.pivot(index="group", columns="definition", values="survival %")
 # :class: dropdown
 # ```
 #
-# Three of 10 patients die in the first year (0.7). One of the seven survivors is censored
+# Three of 10 patients die in the first year (7/10 survive it). One of the seven survivors is censored
 # before the fourth death, which then happens with 6 at risk, multiplying by 5/6. After a
 # censoring the Kaplan-Meier estimate is a product of conditional fractions, no longer a
 # fraction of the starting 10.
@@ -617,7 +626,8 @@ compare_def.pivot(index="group", columns="definition", values="survival %")
 # :class: dropdown
 # ```
 #
-# The plain (Wald) interval is 80 +- 24.8 %, so its upper bound passes 100 % and is cut
+# The plain (Wald) interval is $80 \pm 1.96 \sqrt{80 \cdot 20 / 10}$ %, so its upper bound
+# passes 100 % and is cut
 # there; symmetric intervals ignore that a probability near 1 can move further down than up.
 #
 # ```{solution-end}
