@@ -120,7 +120,7 @@ def test_chen_group_sizes_add_up_from_the_paper_text():
         papertext.stated_number("chen2021", ledger.entry(f"chen2021.n.{g}").quote)
         for g in ("cart_hsct", "cart2", "cart1", "total")
     ]
-    assert pr.partition_sum(dict(zip("abc", sizes[:3])), sizes[3])["holds"]
+    assert pr.partition_sum(dict(zip("abc", sizes[:3], strict=True)), sizes[3])["holds"]
 
 
 def test_every_counts_entry_is_one_of_the_chapter_kinds():

@@ -171,7 +171,7 @@ def test_firth_matches_firthmodels(case):
     df = _load(file)
     x, _ = design_matrix(df, covariates)
     y = np.array(
-        list(zip(df["event"].astype(bool), df["time"].astype(float))),
+        list(zip(df["event"].astype(bool), df["time"].astype(float), strict=True)),
         dtype=[("event", bool), ("time", float)],
     )
     with warnings.catch_warnings():

@@ -13,8 +13,8 @@ import pytest
 
 pytest.importorskip("lifelines")
 
-from cart_hsct import lifelines_compare as lc  # noqa: E402
-from cart_hsct import survival as sv  # noqa: E402
+from cart_hsct import lifelines_compare as lc
+from cart_hsct import survival as sv
 
 LEUK = pd.read_csv(
     Path(find_spec("lifelines").submodule_search_locations[0], "datasets", "anderson.csv"),

@@ -60,7 +60,7 @@ def small_cohorts(draw, causes: int = 1, max_groups: int = 4):
 def _run(fn, *args):
     try:
         return fn(*args), None
-    except Exception as exc:  # noqa: BLE001 - the class is what is compared
+    except Exception as exc:  # the class is what is compared
         return None, type(exc)
 
 
@@ -81,7 +81,7 @@ def assert_same(old, new, rtol: float = RTOL, floor: float = 1e-12):
     """
     a_list, b_list = _flat(old), _flat(new)
     assert len(a_list) == len(b_list)
-    for a, b in zip(a_list, b_list):
+    for a, b in zip(a_list, b_list, strict=True):
         assert a.shape == b.shape
         np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
         np.testing.assert_array_equal(np.isposinf(a), np.isposinf(b))

@@ -192,7 +192,7 @@ pd.DataFrame(
 # %%
 fig = plots.new_figure(figsize=(11, 4.2))
 axes = fig.subplots(1, 2, sharey=True)
-for ax, (label, (col, paper_cut)) in zip(axes, markers.items()):
+for ax, (label, (col, paper_cut)) in zip(axes, markers.items(), strict=True):
     curve = results[col]["curve"]
     win = curve[curve["in_window"]]
     ax.axvspan(win["cutoff"].min(), win["cutoff"].max(), color="0.92", lw=0)

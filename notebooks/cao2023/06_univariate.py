@@ -505,7 +505,8 @@ for r in ledger.records():
 pairs = pd.DataFrame(pairs)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.6), layout="constrained")
 est_pairs = pairs[pairs.kind != "p-value"]
-for (kind, grp), marker in zip(est_pairs.groupby("kind"), "osD^"):
+# one marker for each endpoint recorded (LFS, OS, RI, NRM; some may have no estimate)
+for (kind, grp), marker in zip(est_pairs.groupby("kind"), "osD^", strict=False):
     ax1.scatter(grp.published, grp.reproduced, marker=marker, label=kind, alpha=0.8)
 ax1.plot([0, 100], [0, 100], color="0.5", lw=1, ls="--")
 ax1.set(

@@ -118,10 +118,10 @@ bars = pd.DataFrame(
         "n": [len(evaluable), len(reinfused), len(bridged)],
     }
 )
-bars["CR %"] = [pr.percent(k, n) for k, n in zip(bars["CR"], bars["n"])]
+bars["CR %"] = [pr.percent(k, n) for k, n in zip(bars["CR"], bars["n"], strict=True)]
 bars[f"{100 * (1 - alpha):g}% CI ({ci_method})"] = [
     "{:.1f}-{:.1f}".format(*(100 * np.array(pr.ci(k, n, method=ci_method, alpha=alpha))))
-    for k, n in zip(bars["CR"], bars["n"])
+    for k, n in zip(bars["CR"], bars["n"], strict=True)
 ]
 bars
 

@@ -19,13 +19,13 @@ from . import paths
 from .checks import _rows
 
 __all__ = [
-    "load",
-    "path",
-    "provenance",
     "ensemble",
     "ensemble_seeds",
-    "members",
     "explain",
+    "load",
+    "members",
+    "path",
+    "provenance",
     "spread",
 ]
 

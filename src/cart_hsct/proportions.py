@@ -578,7 +578,7 @@ def which_method(e: ledger.Entry | str, candidates: pd.DataFrame) -> pd.DataFram
     out["published"] = f"{e.ci[0]:g}-{e.ci[1]:g}"
     out["status"] = [
         ledger.compare(judged, None, ci=(lo, hi))[0]
-        for lo, hi in zip(out["ci_lower"], out["ci_upper"])
+        for lo, hi in zip(out["ci_lower"], out["ci_upper"], strict=True)
     ]
     out["reproduces"] = out["status"] == "exact"
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +128,7 @@ def _parse_file(file: Path) -> list[Entry]:
     ]
     paper = file.stem
     out = []
-    for pos, (item, raw) in enumerate(zip(items, raw_items)):
+    for pos, (item, raw) in enumerate(zip(items, raw_items, strict=True)):
         eid = item.get("id", f"#{pos + 1}") if isinstance(item, dict) else f"#{pos + 1}"
         if not isinstance(item, dict):
             _fail(file, eid, "-", "entry is not a mapping")
@@ -196,7 +196,7 @@ def _parse_file(file: Path) -> list[Entry]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_dir(directory: str) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
     files = sorted(Path(directory).glob("*.yaml"))

@@ -28,7 +28,6 @@ narrows to what the print can mean: 0.956 accepts 0.935-0.970, 0.5 accepts 0.40-
 from __future__ import annotations
 
 import math
-
 from typing import Any
 
 from .entries import Entry

@@ -258,14 +258,16 @@ class CohortModel:
         t1 = first_of(
             [
                 self.condition(st.ev[x], c, cols)
-                for x, c in zip(ep.events, ep.events_where or [None] * len(ep.events))
+                for x, c in zip(ep.events, ep.events_where or [None] * len(ep.events), strict=True)
             ],
             n,
         )
         t2 = first_of(
             [
                 self.condition(st.ev[x], c, cols)
-                for x, c in zip(ep.competing, ep.competing_where or [None] * len(ep.competing))
+                for x, c in zip(
+                    ep.competing, ep.competing_where or [None] * len(ep.competing), strict=True
+                )
             ],
             n,
         )

@@ -294,7 +294,7 @@ def place(
         edges.append((prev_a, a))
         weights.append(max(v - prev_v, 0.0))
         prev_a, prev_v = a, max(prev_v, v)
-    if share is not None and share > prev_v or not pts:
+    if (share is not None and share > prev_v) or not pts:
         edges.append((prev_a, float(model.horizon)))
         weights.append(max((share or 1.0) - prev_v, 1e-9))
     w = np.asarray(weights) / sum(weights) if sum(weights) > 0 else None

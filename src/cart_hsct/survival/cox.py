@@ -399,7 +399,7 @@ def _fit(x, names, stop, event, start, *, ties, firth, ci, alpha, counting) -> C
         k = _cox_kernel(x, stop, event, start, ties, z, counting)
         pl, beta, var, loglik = k["pl"], k["beta"], k["var"], k["loglik"]
         score_test, converged, iterations = k["score_test"], k["converged"], k["iterations"]
-        infinite = [t for t, f in zip(names, k["infinite"]) if f]
+        infinite = [t for t, f in zip(names, k["infinite"], strict=True) if f]
         if infinite:
             warnings.warn(
                 f"Cox model: the log-likelihood converged while the coefficient(s) of "

@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+
 from ._common import chi2_sf, groups, time_event
 
 __all__ = ["logrank", "p_adjust", "pairwise_logrank"]
