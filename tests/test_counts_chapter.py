@@ -21,7 +21,7 @@ def _reproducing(eid: str, candidates) -> list[str]:
 def _km(eid: str):
     e = ledger.entry(eid)
     return pr.ci_table(
-        e.numerator, e.denominator, methods=list(pr.KM_METHODS) + ["wilson", "clopper-pearson"]
+        e.numerator, e.denominator, methods=[*pr.KM_METHODS, "wilson", "clopper-pearson"]
     )
 
 

@@ -179,10 +179,7 @@ def test_cox_kernel(data, p, ties, kind):
     t, s, _, _, rng = data
     e = (s == 1).astype(int)
     n = t.size
-    if kind == "normal":
-        x = rng.normal(size=(n, p))
-    else:
-        x = rng.integers(0, 2, (n, p)).astype(float)
+    x = rng.normal(size=(n, p)) if kind == "normal" else rng.integers(0, 2, (n, p)).astype(float)
     if kind == "separated":
         # the first covariate is 1 exactly for the patients with an event: monotone likelihood
         x[:, 0] = e

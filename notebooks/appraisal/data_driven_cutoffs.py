@@ -151,7 +151,7 @@ markers = {
     "BM blasts at infusion (%)": ("bm_blasts_pct", blasts_cut_paper),
 }
 results = {}
-for label, (col, paper_cut) in markers.items():
+for col, paper_cut in markers.values():
     marker = cr[col].to_numpy(float)
     curve, best, ms = search(marker)
     at_paper = sv.logrank(time, event, (marker >= paper_cut).astype(int))

@@ -255,7 +255,7 @@ def nrm_columns(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 rows, tests = [], []
-for key, (label, levels, col) in factors.items():
+for key, (_, levels, col) in factors.items():
     known = col.notna()
     sub = pts[known]
     grp = col[known].to_numpy(dtype=str)
@@ -334,7 +334,7 @@ ipd = {
     if e.section == "Table 3" and e.reproducible_from == "ipd"
 }
 kind_of = {}  # recorded id -> "p-value" or the endpoint, for the figure of step 5
-for key, (label, levels, _) in factors.items():
+for key, (_, levels, _) in factors.items():
     for ep in ("lfs", "os", "ri", "nrm"):
         eid = f"cao2023.t3.p_{ep}.{key}"
         if eid in ipd:

@@ -291,7 +291,7 @@ rows = {
         **med_range(pts["hsct_day"], allgrp),
     },
 }
-table1 = pd.DataFrame(rows).T[order + ["All"]]
+table1 = pd.DataFrame(rows).T[[*order, "All"]]
 table1.columns.name = "reconstructed"
 table1
 

@@ -285,7 +285,7 @@ def place(
     if fixed is not None:
         k = fixed
     elif share is not None:
-        k = int(round(min(1.0, share) * model.n))
+        k = round(min(1.0, share) * model.n)
     else:
         k = int(rng.binomial(elig.size, 0.5))
     # intervals between the landmarks, weighted by the increase of the share

@@ -74,7 +74,8 @@ def design_matrix(
             bad = ~np.isfinite(arr)
             if bad.any():
                 raise ValueError(
-                    f"Covariate '{name}' has {bad.sum()} infinite values (rows {checks._rows(bad)})."
+                    f"Covariate '{name}' has {bad.sum()} infinite values "
+                    f"(rows {checks._rows(bad)})."
                 )
             blocks.append(arr[:, None])
             names.append(name)
