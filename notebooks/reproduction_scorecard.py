@@ -196,7 +196,7 @@ view = pd.DataFrame(
         "page": card.notebook.fillna(""),
     }
 )
-href = [f"{nb}.html#{a}" if nb else "" for nb, a in zip(card.notebook, card.anchor)]
+href = [f"{nb}.html#{a}" if nb else "" for nb, a in zip(card.notebook, card.anchor, strict=True)]
 tables.interactive(
     view, links={"page": pd.Series(href, index=view.index)}, filters=("status", "source", "fitted")
 )

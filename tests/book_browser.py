@@ -142,7 +142,8 @@ STRUCTURE_JS = """() => {
     const head = t.tHead ? Array.from(t.tHead.querySelectorAll('th')) : [];
     const first = t.rows.length ? Array.from(t.rows[0].cells) : [];
     return {index: i, id: t.id || (t.closest('[id]') || {}).id || '',
-            headerRow: head.length > 0 || (first.length > 0 && first.every(c => c.tagName === 'TH')),
+            headerRow: head.length > 0
+              || (first.length > 0 && first.every(c => c.tagName === 'TH')),
             headerText: head.map(th => th.textContent.trim()).join('').length};
   });
   return {headings, tables};

@@ -21,7 +21,7 @@ def _reproducing(eid: str, candidates) -> list[str]:
 def _km(eid: str):
     e = ledger.entry(eid)
     return pr.ci_table(
-        e.numerator, e.denominator, methods=list(pr.KM_METHODS) + ["wilson", "clopper-pearson"]
+        e.numerator, e.denominator, methods=[*pr.KM_METHODS, "wilson", "clopper-pearson"]
     )
 
 
@@ -120,7 +120,7 @@ def test_chen_group_sizes_add_up_from_the_paper_text():
         papertext.stated_number("chen2021", ledger.entry(f"chen2021.n.{g}").quote)
         for g in ("cart_hsct", "cart2", "cart1", "total")
     ]
-    assert pr.partition_sum(dict(zip("abc", sizes[:3])), sizes[3])["holds"]
+    assert pr.partition_sum(dict(zip("abc", sizes[:3], strict=True)), sizes[3])["holds"]
 
 
 def test_every_counts_entry_is_one_of_the_chapter_kinds():

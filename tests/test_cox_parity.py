@@ -171,7 +171,7 @@ def test_firth_matches_firthmodels(case):
     df = _load(file)
     x, _ = design_matrix(df, covariates)
     y = np.array(
-        list(zip(df["event"].astype(bool), df["time"].astype(float))),
+        list(zip(df["event"].astype(bool), df["time"].astype(float), strict=True)),
         dtype=[("event", bool), ("time", float)],
     )
     with warnings.catch_warnings():
@@ -261,7 +261,8 @@ def test_cox_relabelled_binary_flips_sign(seed, ties):
 
 
 def test_time_varying_without_splits_equals_cox():
-    """One interval (0, time] per patient: coxph(Surv(0, time, event) ~ .) == coxph(Surv(time, event) ~ .)."""
+    """One interval (0, time] per patient: coxph(Surv(0, time, event) ~ .) equals
+    coxph(Surv(time, event) ~ .)."""
     df = _load("cox_mixed.csv").assign(start=0.0, id=lambda d: np.arange(len(d)))
     df = df[df["time"] > 0]
     a = cox(df, "time", "event", ["sex", "age", "grp"])

@@ -91,17 +91,17 @@ def test_unknown_id_passed_to_record_is_an_error():
 
 
 def _entry(**fields) -> ledger.Entry:
-    base = dict(
-        id="x.y",
-        paper="x",
-        unit="percent",
-        value=70.0,
-        quote="70.0%",
-        quantity="q",
-        section="s",
-        method="KM",
-        reproducible_from="ipd",
-    )
+    base = {
+        "id": "x.y",
+        "paper": "x",
+        "unit": "percent",
+        "value": 70.0,
+        "quote": "70.0%",
+        "quantity": "q",
+        "section": "s",
+        "method": "KM",
+        "reproducible_from": "ipd",
+    }
     base.update(fields)
     e = ledger.Entry(**{k: v for k, v in base.items() if k != "half_unit"})
     half = (

@@ -13,8 +13,8 @@ import pytest
 
 pytest.importorskip("lifelines")
 
-from cart_hsct import lifelines_compare as lc  # noqa: E402
-from cart_hsct import survival as sv  # noqa: E402
+from cart_hsct import lifelines_compare as lc
+from cart_hsct import survival as sv
 
 LEUK = pd.read_csv(
     Path(find_spec("lifelines").submodule_search_locations[0], "datasets", "anderson.csv"),
@@ -113,7 +113,7 @@ def test_lifelines_aalen_johansen_interval_columns_are_named_the_wrong_way_round
 
     time = COMPETING.time + np.arange(len(COMPETING)) * 1e-6
     band = AalenJohansenFitter().fit(time, COMPETING.status, 1).confidence_interval_.dropna()
-    upper_named = [c for c in band.columns if "upper" in c][0]
-    lower_named = [c for c in band.columns if "lower" in c][0]
+    upper_named = next(c for c in band.columns if "upper" in c)
+    lower_named = next(c for c in band.columns if "lower" in c)
     inside = band[(band[upper_named] > 0) & (band[lower_named] < 1)]
     assert (inside[upper_named] <= inside[lower_named]).all()

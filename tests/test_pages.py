@@ -3,8 +3,6 @@ the ledger, factor levels, spec expressions on a cohort, stated numbers recorded
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest

@@ -4,6 +4,7 @@ statuses as the ledger's rules give them, and the distance the search minimises.
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -94,6 +95,8 @@ def test_an_upper_bound_not_reached_is_compared_as_such(tmp_path):
 def test_an_upper_bound_must_be_a_number_or_not_reached(tmp_path):
     with pytest.raises(
         ledger.LedgerError,
-        match="entry 'toy.median', field 'ci_high': must be a number or 'not reached', got 'NR'",
+        match=re.escape(
+            "entry 'toy.median', field 'ci_high': must be a number or 'not reached', got 'NR'"
+        ),
     ):
         _median_entry(tmp_path, "NR")

@@ -65,7 +65,7 @@ def test_same_seed_gives_byte_identical_files(toy_dir, tmp_path):
         out = tmp_path / f"run{k}"
         rec = Reconstruction(spec).fit(seed=7)
         files.append(write_cohort(rec.ipd_, provenance_dict(rec), out))
-    for a, b in zip(*files):
+    for a, b in zip(*files, strict=True):
         assert a.read_bytes() == b.read_bytes()
     rec = Reconstruction(spec).fit(seed=8)
     other = write_cohort(rec.ipd_, provenance_dict(rec), tmp_path / "other")

@@ -42,7 +42,7 @@ def test_a_switched_death_carries_its_cause_and_nested_events(tmp_path):
     st = initial(model, rng)
     death = model.spec.terminal
     dead = ~np.isnan(st.ev["death"])
-    counts = dict(zip(*np.unique(st.cause[dead], return_counts=True)))
+    counts = dict(zip(*np.unique(st.cause[dead], return_counts=True), strict=True))
     aim = Focus(events=[death], covariates=[], mask=None, partners=None)
     switched = 0
     for _ in range(300):
@@ -53,7 +53,7 @@ def test_a_switched_death_carries_its_cause_and_nested_events(tmp_path):
             continue
         dead = ~np.isnan(st.ev["death"])
         assert (dead == np.array([c is not None for c in st.cause])).all()
-        assert dict(zip(*np.unique(st.cause[dead], return_counts=True))) == counts
+        assert dict(zip(*np.unique(st.cause[dead], return_counts=True), strict=True)) == counts
         moved = np.flatnonzero(np.isnan(before[0]) != np.isnan(st.ev["death"]))
         if moved.size == 2:
             i, j = moved if np.isnan(st.ev["death"][moved[0]]) else moved[::-1]

@@ -48,7 +48,7 @@ def test_km_kernels_equal_public_functions(seed, conf_type):
     np.testing.assert_allclose(hi, pub.ci_upper, rtol=1e-12)
     med = sv.km_median(t, e, conf_type=conf_type)
     k = _km_median_kernel(t, e, conf_type, Z)
-    for key, v in zip(("median", "ci_lower", "ci_upper"), k):
+    for key, v in zip(("median", "ci_lower", "ci_upper"), k, strict=True):
         assert (med[key] is None and np.isnan(v)) or med[key] == pytest.approx(v, rel=1e-12)
     fu = sv.median_followup(t, e)
     k = _km_median_kernel(t, 1 - e, "log", Z)

@@ -25,7 +25,7 @@ rows_grouped = st.lists(
 @SETTINGS
 @given(rows_km, st.sampled_from(["plain", "log", "log-log", "arcsine"]))
 def test_km_non_increasing_in_unit_interval_and_ci_brackets(rows, conf_type):
-    t, e = map(np.array, zip(*rows))
+    t, e = map(np.array, zip(*rows, strict=True))
     tab = sv.km_table(t, e, conf_type=conf_type)
     s = tab.survival.to_numpy()
     assert np.all((s >= 0) & (s <= 1))
@@ -40,7 +40,7 @@ def test_km_non_increasing_in_unit_interval_and_ci_brackets(rows, conf_type):
 @SETTINGS
 @given(rows_km)
 def test_km_at_reads_the_table(rows):
-    t, e = map(np.array, zip(*rows))
+    t, e = map(np.array, zip(*rows, strict=True))
     tab = sv.km_table(t, e, conf_type="log")
     at = sv.km_at(t, e, tab.time, conf_type="log")
     np.testing.assert_allclose(at.survival, tab.survival)
@@ -51,7 +51,7 @@ def test_km_at_reads_the_table(rows):
 @SETTINGS
 @given(rows_cr, st.sampled_from(["log", "log-log", "plain"]))
 def test_km_of_any_event_equals_one_minus_sum_of_cifs(rows, conf_type):
-    t, s = map(np.array, zip(*rows))
+    t, s = map(np.array, zip(*rows, strict=True))
     causes = sorted(set(s.tolist()) - {0})
     grid = np.unique(t).astype(float)
     km = sv.km_at(t, (s != 0).astype(int), grid, conf_type="log").survival.to_numpy()
@@ -72,7 +72,7 @@ def test_km_of_any_event_equals_one_minus_sum_of_cifs(rows, conf_type):
 def test_survfit_variance_without_censoring_is_binomial(rows):
     # with nobody censored the Aalen-Johansen estimate is a proportion k/n, and its
     # infinitesimal-jackknife variance is F(1 - F)/n; the estimate is cmprsk's
-    t, s = map(np.array, zip(*rows))
+    t, s = map(np.array, zip(*rows, strict=True))
     grid = np.unique(t).astype(float)
     for c in sorted(set(s.tolist())):
         ij = sv.cuminc(t, s, cause=c, times=grid, conf_type="log", variance="survfit")
@@ -91,7 +91,7 @@ def test_unknown_cif_variance_is_refused():
 @SETTINGS
 @given(rows_grouped, st.sampled_from([0.0, 1.0]), st.randoms(use_true_random=False))
 def test_logrank_invariant_to_relabelling_and_row_order(rows, rho, rnd):
-    t, e, g = map(np.array, zip(*rows))
+    t, e, g = map(np.array, zip(*rows, strict=True))
     base = sv.logrank(t, e, g, rho=rho)
     relabel = {"a": "zz", "b": "mm", "c": "aa"}
     perm = list(range(len(rows)))
@@ -105,7 +105,7 @@ def test_logrank_invariant_to_relabelling_and_row_order(rows, rho, rnd):
 @SETTINGS
 @given(rows_grouped)
 def test_pairwise_adjusted_p_ordering(rows):
-    t, e, g = map(np.array, zip(*rows))
+    t, e, g = map(np.array, zip(*rows, strict=True))
     raw = sv.pairwise_logrank(t, e, g)
     holm = sv.pairwise_logrank(t, e, g, adjust="holm")
     bh = sv.pairwise_logrank(t, e, g, adjust="BH")

@@ -35,7 +35,8 @@ _STRIP = [
     # names with a number: Table 3, Figure 4A, section 6, CD19, ...
     re.compile(
         r"\b(?:Tables?|Figures?|Fig\.|[Ss]ections?|[Ss]teps?|[Ee]xercises?|[Cc]hapters?|"
-        r"[Pp]anels?|[Pp]arts?|[Ss]upplementary|version|v)\s*\d+[A-Za-z]?(?:[-–, and]+\d+[A-Za-z]?)*"
+        r"[Pp]anels?|[Pp]arts?|[Ss]upplementary|version|v)\s*\d+[A-Za-z]?"
+        r"(?:[-–, and]+\d+[A-Za-z]?)*"
     ),
     re.compile(r"\b[A-Za-z]+[-_]?\d+[A-Za-z0-9]*\b"),  # CD19, hCART19s, log2, BCR::ABL1
 ]

@@ -151,7 +151,7 @@ markers = {
     "BM blasts at infusion (%)": ("bm_blasts_pct", blasts_cut_paper),
 }
 results = {}
-for label, (col, paper_cut) in markers.items():
+for col, paper_cut in markers.values():
     marker = cr[col].to_numpy(float)
     curve, best, ms = search(marker)
     at_paper = sv.logrank(time, event, (marker >= paper_cut).astype(int))
@@ -192,7 +192,7 @@ pd.DataFrame(
 # %%
 fig = plots.new_figure(figsize=(11, 4.2))
 axes = fig.subplots(1, 2, sharey=True)
-for ax, (label, (col, paper_cut)) in zip(axes, markers.items()):
+for ax, (label, (col, paper_cut)) in zip(axes, markers.items(), strict=True):
     curve = results[col]["curve"]
     win = curve[curve["in_window"]]
     ax.axvspan(win["cutoff"].min(), win["cutoff"].max(), color="0.92", lw=0)

@@ -73,8 +73,8 @@ from cart_hsct.reconstruct import load_spec
 
 # %%
 cards = pd.DataFrame(ledger.build_scorecard(paths.REPRODUCTION))
-status_of = dict(zip(cards["id"], cards["status"]))
-contra_of = dict(zip(cards["id"], cards["contradicted"]))
+status_of = dict(zip(cards["id"], cards["status"], strict=True))
+contra_of = dict(zip(cards["id"], cards["contradicted"], strict=True))
 keep = cards["contradicted"] | (
     with_count_slips & (cards["status"] == "discrepant") & (cards["reproducible_from"] == "counts")
 )

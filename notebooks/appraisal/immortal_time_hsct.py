@@ -77,7 +77,6 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-
 from cart_hsct import cohorts, pages, plots
 from cart_hsct import survival as sv
 from cart_hsct.reconstruct import fidelity_table, load_spec
@@ -494,7 +493,7 @@ for label, start, stop in (
         {"time origin": label, **cox_row(fit, "interval_long"), "log-rank p": test["p"]}
     )
 cao_table = pd.DataFrame(cao_rows)
-for key, row in zip(("cao_paper", "cao_naive", "cao_entry"), cao_rows):
+for key, row in zip(("cao_paper", "cao_naive", "cao_entry"), cao_rows, strict=True):
     glue_cox(key, row, row["log-rank p"])
 glue("cao_cut_days", cao_cut_days, display=False)
 glue("cao_n_long", int(cao["interval_long"].sum()), display=False)
@@ -572,7 +571,7 @@ members = [member(seed) for seed in seeds]
 ens = pd.DataFrame(
     [
         {"seed": seed, "% targets met": met, **corrections(ipd)}
-        for seed, (ipd, met) in zip(seeds, members)
+        for seed, (ipd, met) in zip(seeds, members, strict=True)
     ],
     columns=["seed", "% targets met", *corrections(pts)],
 )

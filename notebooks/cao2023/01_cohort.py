@@ -279,7 +279,8 @@ intervals = {
 }
 glue(
     "dx_to_hsct2_sum_of_medians",
-    ledger.entry("cao2023.time.dx_to_hsct1").value + ledger.entry("cao2023.time.hsct1_to_hsct2").value,
+    ledger.entry("cao2023.time.dx_to_hsct1").value
+    + ledger.entry("cao2023.time.hsct1_to_hsct2").value,
     display=False,
 )
 timeline = pd.DataFrame(

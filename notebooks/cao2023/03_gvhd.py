@@ -168,7 +168,7 @@ for label, ep, prefix in (
         absent="zero",
         times=list(days_chronic.values()),
     )
-    for key, (_, r) in zip(days_chronic, c.iterrows()):
+    for key, (_, r) in zip(days_chronic, c.iterrows(), strict=True):
         eid = f"{prefix}_{key}"
         ci = (100 * r.ci_lower, 100 * r.ci_upper) if np.isfinite(r.ci_lower) else None
         status, _ = ledger.compare(ledger.entry(eid), 100 * r.estimate, ci=ci)

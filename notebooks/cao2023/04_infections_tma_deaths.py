@@ -132,7 +132,7 @@ c = sv.cuminc(
     times=list(tatma_days.values()),
 )
 tma = []
-for key, (_, r) in zip(tatma_days, c.iterrows()):
+for key, (_, r) in zip(tatma_days, c.iterrows(), strict=True):
     eid = f"cao2023.tatma_{key}"
     ci = (100 * r.ci_lower, 100 * r.ci_upper) if np.isfinite(r.ci_lower) else None
     if key != "100d":  # the 100-day value is a count, recorded in the counts chapter

@@ -204,7 +204,7 @@ for label, (days, status, cause) in endpoints.items():
             conf_type=cif_conf_type,
             variance=var,
         )
-        for key, (_, r) in zip(landmarks, c.iterrows()):
+        for key, (_, r) in zip(landmarks, c.iterrows(), strict=True):
             cif_rows.append(
                 {
                     "endpoint": label,

@@ -258,7 +258,7 @@ def nrm_columns(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 rows, tests = [], []
-for key, (label, levels, col) in factors.items():
+for key, (_, levels, col) in factors.items():
     known = col.notna()
     sub = pts[known]
     grp = col[known].to_numpy(dtype=str)
@@ -337,7 +337,7 @@ ipd = {
     if e.section == "Table 3" and e.reproducible_from == "ipd"
 }
 kind_of = {}  # recorded id -> "p-value" or the endpoint, for the figure of step 5
-for key, (label, levels, _) in factors.items():
+for key, (_, levels, _) in factors.items():
     for ep in ("lfs", "os", "ri", "nrm"):
         eid = f"cao2023.t3.p_{ep}.{key}"
         if eid in ipd:
@@ -508,7 +508,8 @@ for r in ledger.records():
 pairs = pd.DataFrame(pairs)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.6), layout="constrained")
 est_pairs = pairs[pairs.kind != "p-value"]
-for (kind, grp), marker in zip(est_pairs.groupby("kind"), "osD^"):
+# one marker for each endpoint recorded (LFS, OS, RI, NRM; some may have no estimate)
+for (kind, grp), marker in zip(est_pairs.groupby("kind"), "osD^", strict=False):
     ax1.scatter(grp.published, grp.reproduced, marker=marker, label=kind, alpha=0.8)
 ax1.plot([0, 100], [0, 100], color="0.5", lw=1, ls="--")
 ax1.set(

@@ -125,7 +125,7 @@ box(8.7, 4.5, f"Not evaluable\n(died day 14)\nn = {n['ne']}", w=2.2, h=1.0)
 box(5, 4.3, f"Evaluable at day 14/28\nn = {n['evaluable']}")
 box(7.4, 3.0, f"No CR\nn = {n['nr']}", w=1.8)
 box(5, 2.9, f"Complete remission\nn = {n['cr']}")
-colours = dict(zip(order, plots.OKABE_ITO))
+colours = dict(zip(order, plots.OKABE_ITO, strict=False))  # the first colours of the palette
 box(
     1.6,
     0.8,
@@ -296,7 +296,7 @@ rows = {
         **med_range(pts["hsct_day"], allgrp),
     },
 }
-table1 = pd.DataFrame(rows).T[order + ["All"]]
+table1 = pd.DataFrame(rows).T[[*order, "All"]]
 table1.columns.name = "reconstructed"
 table1
 

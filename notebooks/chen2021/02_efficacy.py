@@ -118,10 +118,10 @@ bars = pd.DataFrame(
         "n": [len(evaluable), len(reinfused), len(bridged)],
     }
 )
-bars["CR %"] = [pr.percent(k, n) for k, n in zip(bars["CR"], bars["n"])]
+bars["CR %"] = [pr.percent(k, n) for k, n in zip(bars["CR"], bars["n"], strict=True)]
 bars[f"{100 * (1 - alpha):g}% CI ({ci_method})"] = [
     "{:.1f}-{:.1f}".format(*(100 * np.array(pr.ci(k, n, method=ci_method, alpha=alpha))))
-    for k, n in zip(bars["CR"], bars["n"])
+    for k, n in zip(bars["CR"], bars["n"], strict=True)
 ]
 bars
 
@@ -166,10 +166,8 @@ ax.bar(bars["bar"], bars["CR %"], color=colours)
 for i, r in bars.iterrows():
     ax.text(i, r["CR %"] + 2, f"{r['CR']}/{r['n']}", ha="center")
 y = 108
-for (i, j), eid in (
-    ((0, 1), "chen2021.cr_rate.p_first_vs_reinfusion"),
-    ((1, 2), "chen2021.cr2_rate.p_hsct_vs_cart2"),
-):
+# the brackets of chen2021.cr_rate.p_first_vs_reinfusion and chen2021.cr2_rate.p_hsct_vs_cart2
+for i, j in ((0, 1), (1, 2)):
     p = float(
         judged[judged["comparison"].str.startswith("First" if i == 0 else "Bridge")]
         .query("test == 'fisher'")["p"]
@@ -367,12 +365,7 @@ attainable.round(4)
 fig1b = Figure(figsize=(5.5, 4.2), layout="constrained")
 ax = fig1b.subplots()
 rng = np.random.default_rng(1)
-for i, (vals, label, colour) in enumerate(
-    (
-        (x, f"First infusion\n(n = {x.size})", plots.OKABE_ITO[5]),
-        (y, f"Reinfusion\n(n = {y.size})", plots.OKABE_ITO[1]),
-    )
-):
+for i, (vals, colour) in enumerate(((x, plots.OKABE_ITO[5]), (y, plots.OKABE_ITO[1]))):
     ax.scatter(i + rng.uniform(-0.08, 0.08, vals.size), vals, color=colour, zorder=3)
     ax.hlines(np.median(vals), i - 0.25, i + 0.25, color="0.2", lw=2)
     ax.text(i + 0.28, np.median(vals), f"median {np.median(vals):g}", va="center", fontsize="small")

@@ -140,7 +140,7 @@ fig_crs = Figure(figsize=(10, 3.8), layout="constrained")
 ax1, ax2 = fig_crs.subplots(1, 2, width_ratios=[1.2, 1])
 order = ["CART+HSCT", "CART2", "CART1"]
 bottom = np.zeros(len(grades))
-for g, colour in zip(order, plots.OKABE_ITO):
+for g, colour in zip(order, plots.OKABE_ITO, strict=False):  # the palette's first colours
     ax1.bar(grades, crs[g], bottom=bottom, color=colour, label=g)
     bottom += crs[g].to_numpy()
 ax1.set_xlabel("CRS grade after the first infusion")

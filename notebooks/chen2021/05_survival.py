@@ -310,7 +310,9 @@ for ct in dict.fromkeys((conf_type, r_default)):
     table_rates[f"95% CI ({ct})"] = [
         "-" if np.isnan(lo) else f"{lo:.1f}-{hi:.1f}"
         for lo, hi in zip(
-            wide[("ci_lower", ct)].reindex(est.index), wide[("ci_upper", ct)].reindex(est.index)
+            wide[("ci_lower", ct)].reindex(est.index),
+            wide[("ci_upper", ct)].reindex(est.index),
+            strict=True,
         )
     ]
 table_rates
@@ -417,8 +419,8 @@ panels = [
 ]
 fig_pw = Figure(figsize=(10, 11), layout="constrained")
 axes = fig_pw.subplots(3, 2)
-colours = dict(zip(order, plots.OKABE_ITO))
-for ax, (letter, endpoint, a, b) in zip(axes.ravel(), panels):
+colours = dict(zip(order, plots.OKABE_ITO, strict=False))  # the first colours of the palette
+for ax, (letter, endpoint, a, b) in zip(axes.ravel(), panels, strict=True):
     data, tcol, ecol = (
         (pts, "os_days", "os_event") if endpoint == "OS" else (cr, "lfs_days", "lfs_event")
     )

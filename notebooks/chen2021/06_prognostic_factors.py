@@ -141,7 +141,9 @@ panels = [
 ]
 fig4 = Figure(figsize=(10, 11), layout="constrained")
 tests = []
-for ax, (letter, endpoint, data, var, names) in zip(fig4.subplots(3, 2).ravel(), panels):
+for ax, (letter, endpoint, data, var, names) in zip(
+    fig4.subplots(3, 2).ravel(), panels, strict=True
+):
     tcol, ecol = ("os_days", "os_event") if endpoint == "OS" else ("lfs_days", "lfs_event")
     labels = pd.Categorical(data[var].map(names), categories=list(names.values()))
     plots.km_plot(

@@ -234,7 +234,7 @@ competing_of = {  # the competing outcome printed in the same Table 3 row
     "cao2023.t3.ri_3y.atg.p": "cao2023.t3.nrm_3y.atg.p",
     "cao2023.t3.nrm_3y.atg.p": "cao2023.t3.ri_3y.atg.p",
 }
-km_methods = list(pr.KM_METHODS) + ["wilson", "clopper-pearson"]
+km_methods = [*pr.KM_METHODS, "wilson", "clopper-pearson"]
 tables, no_ci = {}, []
 for eid in landmark_ids:
     e = entries[eid]

@@ -239,7 +239,7 @@ ledger.record("chen2021.cr_rate.p_first_vs_reinfusion", cr["fisher"], note=cr_no
 # interval at the printed precision.
 
 # %%
-km_methods = list(pr.KM_METHODS) + ["wilson", "clopper-pearson"]
+km_methods = [*pr.KM_METHODS, "wilson", "clopper-pearson"]
 preference = ["log-log", "log", "plain", "arcsine", "logit", "wilson", "clopper-pearson"]
 landmark_ids = list(kinds[kinds == "landmark"].index)
 tables = {}

@@ -375,7 +375,7 @@ grid = np.arange(0, 1100, 10)
 fig = plots.new_figure(figsize=(7, 4))
 ax = fig.subplots()
 inside = []
-for g, colour in zip(["A", "B"], ["#0072B2", "#E69F00"]):
+for g, colour in zip(["A", "B"], ["#0072B2", "#E69F00"], strict=True):
     o = truth[truth.group == g]
     r = rt.ipd_[rt.ipd_.group == g]
     band = km_at(o.os_days, o.os_event, grid, conf_type="log-log")

@@ -223,7 +223,9 @@ ci_demo
 six_mp = leuk[leuk.arm == "6-MP"]
 fig_ci = plots.new_figure(figsize=(10, 6.5), layout="constrained")
 for ax, ct in zip(
-    fig_ci.subplots(2, 2, sharex=True, sharey=True).ravel(), ("plain", "log", "log-log", "arcsine")
+    fig_ci.subplots(2, 2, sharex=True, sharey=True).ravel(),
+    ("plain", "log", "log-log", "arcsine"),
+    strict=True,
 ):
     plots.km_plot(
         six_mp.weeks,

@@ -227,7 +227,7 @@ def execute_all(
         workers = workers or os.cpu_count() or 1
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
             for (nb, digest), (name, took, error) in zip(
-                todo, pool.map(_run, [nb for nb, _ in todo])
+                todo, pool.map(_run, [nb for nb, _ in todo]), strict=True
             ):
                 if error:
                     failures.append(error)

@@ -40,7 +40,7 @@ def durations(values, name: str = "time") -> np.ndarray:
 
 def status(values, allowed: Iterable[int], name: str = "event") -> np.ndarray:
     """Validate event/status codes against the declared set; missing status is an error."""
-    allowed = sorted(set(int(a) for a in allowed))
+    allowed = sorted({int(a) for a in allowed})
     raw = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
     if raw.dtype == bool:
         raw = raw.astype(int)

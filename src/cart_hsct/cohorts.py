@@ -19,13 +19,13 @@ from . import paths
 from .checks import _rows
 
 __all__ = [
-    "load",
-    "path",
-    "provenance",
     "ensemble",
     "ensemble_seeds",
-    "members",
     "explain",
+    "load",
+    "members",
+    "path",
+    "provenance",
     "spread",
 ]
 
@@ -64,7 +64,7 @@ def validate(df: pd.DataFrame, name: str = "cohort") -> pd.DataFrame:
             _fail(name, "group", miss, "missing values", "every patient belongs to a group")
     out = df.copy()
     for col in df.columns:
-        is_time = col.endswith("_days") or col.endswith("_day")
+        is_time = col.endswith(("_days", "_day"))
         code_suffix = next((s for s in _CODES if col.endswith(s)), None)
         if not (is_time or code_suffix):
             continue
@@ -74,38 +74,47 @@ def validate(df: pd.DataFrame, name: str = "cohort") -> pd.DataFrame:
             _fail(name, col, bad, "non-numeric values", "times and codes must be numbers")
         vals = num.to_numpy(float)
         if is_time:
-            neg = vals < 0
-            if neg.any():
-                _fail(
-                    name,
-                    col,
-                    neg,
-                    "negative times",
-                    "times count days from the time origin and must be >= 0",
-                )
+            _check_times(name, col, vals)
             whole = ~np.isnan(vals) & (vals == np.round(vals))
             if whole.sum() == (~np.isnan(vals)).sum():
                 out[col] = pd.array([None if np.isnan(v) else int(v) for v in vals], "Int64")
             continue
-        allowed = _CODES[code_suffix]
-        unknown = ~np.isnan(vals) & ~np.isin(vals, allowed)
-        if unknown.any():
-            codes = sorted(set(vals[unknown].tolist()))
-            _fail(name, col, unknown, f"unknown codes {codes}", f"allowed codes are {allowed}")
-        days = col[: -len(code_suffix)] + "_days"
-        if days in df.columns:
-            dmiss = pd.to_numeric(df[days], errors="coerce").isna().to_numpy()
-            mismatch = dmiss != np.isnan(vals)
-            if mismatch.any():
-                _fail(
-                    name,
-                    col,
-                    mismatch,
-                    f"values missing where '{days}' is not (or the reverse)",
-                    "an endpoint's time and status are missing together",
-                )
+        _check_codes(df, name, col, code_suffix, vals)
         out[col] = pd.array([None if np.isnan(v) else int(v) for v in vals], "Int64")
     return out
+
+
+def _check_times(name: str, col: str, vals: np.ndarray) -> None:
+    neg = vals < 0
+    if neg.any():
+        _fail(
+            name,
+            col,
+            neg,
+            "negative times",
+            "times count days from the time origin and must be >= 0",
+        )
+
+
+def _check_codes(df: pd.DataFrame, name: str, col: str, code_suffix: str, vals: np.ndarray) -> None:
+    """Codes in the allowed set, missing exactly where the matching ``*_days`` is missing."""
+    allowed = _CODES[code_suffix]
+    unknown = ~np.isnan(vals) & ~np.isin(vals, allowed)
+    if unknown.any():
+        codes = sorted(set(vals[unknown].tolist()))
+        _fail(name, col, unknown, f"unknown codes {codes}", f"allowed codes are {allowed}")
+    days = col[: -len(code_suffix)] + "_days"
+    if days in df.columns:
+        dmiss = pd.to_numeric(df[days], errors="coerce").isna().to_numpy()
+        mismatch = dmiss != np.isnan(vals)
+        if mismatch.any():
+            _fail(
+                name,
+                col,
+                mismatch,
+                f"values missing where '{days}' is not (or the reverse)",
+                "an endpoint's time and status are missing together",
+            )
 
 
 def load(cohort: str, seed: int | None = None) -> pd.DataFrame:

@@ -108,7 +108,8 @@ def _named(events: tuple, conditions: tuple) -> str:
     """``death`` or ``death (death_cause != 'relapse')`` for each event of an endpoint."""
     conditions = conditions or (None,) * len(events)
     return ", ".join(
-        e + (f" ({_text(c)})" if c is not None else "") for e, c in zip(events, conditions)
+        e + (f" ({_text(c)})" if c is not None else "")
+        for e, c in zip(events, conditions, strict=True)
     )
 
 

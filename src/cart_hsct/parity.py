@@ -676,7 +676,7 @@ def parity_table(reference: Path | None = None) -> pd.DataFrame:
             continue
         try:
             results = [difference(py, r) for py, r in c.pairs(ref)]
-        except Exception as err:  # noqa: BLE001  reported in the table, not swallowed
+        except Exception as err:  # reported in the table, not swallowed
             rows.append(
                 row
                 | {

@@ -332,7 +332,7 @@ def _draw_risk_table(
                 fontsize="small",
                 color=colours[g] if several else "black",
             )
-            for t, value in zip(times, counts[g][key]):
+            for t, value in zip(times, counts[g][key], strict=True):
                 tab.text(
                     t,
                     y,
@@ -644,7 +644,7 @@ def _intervals(
     est, lower, upper = (np.asarray(v, dtype=float) for v in (est, lower, upper))
     if clip is not None:
         lo_c, hi_c = clip
-        for yi, lo, hi in zip(y, lower, upper):
+        for yi, lo, hi in zip(y, lower, upper, strict=True):
             if np.isfinite(lo) and np.isfinite(hi) and lo >= lo_c and hi <= hi_c:
                 continue
             # an interval that runs off the axis (e.g. infinite under separation)
@@ -966,11 +966,11 @@ def interval_candidates_plot(tables: dict, entries: dict, methods: list) -> Figu
     axes = np.atleast_1d(fig.subplots(len(tables), 1, sharex=True))
     colours = [to_rgb(c) for c in SEABORN_COLORBLIND]
     palette = {m: colours[i % len(colours)] for i, m in enumerate(methods)}
-    for ax, (eid, tab) in zip(axes, tables.items()):
+    for ax, (eid, tab) in zip(axes, tables.items(), strict=True):
         e = entries[eid]
         rows = tab.set_index("method").loc[methods]
         ys = range(len(methods), 0, -1)
-        for y, (m, r) in zip(ys, rows.iterrows()):
+        for y, (m, r) in zip(ys, rows.iterrows(), strict=True):
             ax.plot(
                 [r.ci_lower, r.ci_upper], [y, y], color=palette[m], lw=2.5 if r.reproduces else 1.2
             )

@@ -190,7 +190,8 @@ def numerators_for(printed: float, n: int, decimals: int) -> list[int]:
 
 
 def denominators_for(printed: float, k: int, decimals: int, *, max_n: int = 500) -> list[int]:
-    """Every ``n`` in ``max(k, 1)..max_n`` for which ``100 k / n`` rounds (half-up) to ``printed``."""
+    """Every ``n`` in ``max(k, 1)..max_n`` for which ``100 k / n`` rounds (half-up) to
+    ``printed``."""
     k, _ = _counts(k, max(k, 1))
     q = _quantum(decimals)
     target = Decimal(str(printed)).quantize(q)
@@ -244,13 +245,16 @@ def percent_finding(k: int, n: int, printed: float, decimals: int) -> dict[str, 
     else:
         text += f", not the printed {target}"
         if which:
+            first_step = Decimal(str(exact)).quantize(
+                Decimal(1).scaleb(-decimals - 1), rounding=ROUND_HALF_UP
+            )
             text += (
                 "; the printed digits come from "
                 + " or ".join(
                     {
                         "truncate": "truncating instead of rounding",
                         "ceiling": "rounding up",
-                        "two-step": f"rounding twice ({exact:.3f} -> {Decimal(str(exact)).quantize(Decimal(1).scaleb(-decimals - 1), rounding=ROUND_HALF_UP)} -> {target})",
+                        "two-step": f"rounding twice ({exact:.3f} -> {first_step} -> {target})",
                         "half-even": "rounding half to even",
                     }[c]
                     for c in which
@@ -578,7 +582,7 @@ def which_method(e: ledger.Entry | str, candidates: pd.DataFrame) -> pd.DataFram
     out["published"] = f"{e.ci[0]:g}-{e.ci[1]:g}"
     out["status"] = [
         ledger.compare(judged, None, ci=(lo, hi))[0]
-        for lo, hi in zip(out["ci_lower"], out["ci_upper"])
+        for lo, hi in zip(out["ci_lower"], out["ci_upper"], strict=True)
     ]
     out["reproduces"] = out["status"] == "exact"
     return out

@@ -50,7 +50,7 @@ def distributions_by_group(
     colours = _colours(order, palette)
     fig = new_figure(figsize=(3.2 * len(columns), 3.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(columns)))
-    for ax, (col, label) in zip(axes, columns.items()):
+    for ax, (col, label) in zip(axes, columns.items(), strict=True):
         data = frame[[group, col]].dropna()
         with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib 3.11 a deprecated 'vert'
             warnings.simplefilter("ignore", DeprecationWarning)

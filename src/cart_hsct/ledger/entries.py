@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,40 @@ def _fail(file: Path, eid: str, fld: str, msg: str) -> None:
     raise LedgerError(f"{file.name}: entry '{eid}', field '{fld}': {msg}")
 
 
+def _check_item(file: Path, eid, item, paper: str) -> None:
+    """Raise a LedgerError naming the file, entry and field of the first problem."""
+    if not isinstance(item, dict):
+        _fail(file, eid, "-", "entry is not a mapping")
+    for fld in REQUIRED:
+        if fld not in item:
+            _fail(file, eid, fld, "missing")
+    if item["paper"] != paper or not str(eid).startswith(paper + "."):
+        _fail(file, eid, "paper", f"entry belongs to '{item['paper']}' but sits in {paper}.yaml")
+    if item["unit"] not in UNITS:
+        _fail(file, eid, "unit", f"unknown unit '{item['unit']}'; known: {sorted(UNITS)}")
+    if item["reproducible_from"] not in ("counts", "ipd"):
+        _fail(file, eid, "reproducible_from", "must be 'counts' or 'ipd'")
+    _check_numbers(file, eid, item)
+
+
+def _check_numbers(file: Path, eid, item: dict) -> None:
+    """The numeric fields are numbers (a date entry's value an ISO date string)."""
+    for fld in NUMERIC_FIELDS:
+        if fld == "ci_high" and item.get(fld) == NOT_REACHED:
+            continue
+        if item.get(fld) is not None and not isinstance(item[fld], (int, float)):
+            hint = f" or '{NOT_REACHED}'" if fld == "ci_high" else ""
+            _fail(file, eid, fld, f"must be a number{hint}, got {item[fld]!r}")
+    value = item["value"]
+    if item["unit"] == "date":
+        if not isinstance(value, str):
+            _fail(file, eid, "value", "a date entry holds an ISO date string")
+    elif value is not None and not isinstance(value, (int, float)):
+        _fail(file, eid, "value", f"must be a number or null, got {value!r}")
+    if item.get("ci_high") is not None and item.get("ci_low") is None:
+        _fail(file, eid, "ci_low", "a CI with an upper bound needs its lower bound")
+
+
 def _parse_file(file: Path) -> list[Entry]:
     try:
         text = file.read_text(encoding="utf-8")
@@ -128,35 +162,10 @@ def _parse_file(file: Path) -> list[Entry]:
     ]
     paper = file.stem
     out = []
-    for pos, (item, raw) in enumerate(zip(items, raw_items)):
+    for pos, (item, raw) in enumerate(zip(items, raw_items, strict=True)):
         eid = item.get("id", f"#{pos + 1}") if isinstance(item, dict) else f"#{pos + 1}"
-        if not isinstance(item, dict):
-            _fail(file, eid, "-", "entry is not a mapping")
-        for fld in REQUIRED:
-            if fld not in item:
-                _fail(file, eid, fld, "missing")
-        if item["paper"] != paper or not str(eid).startswith(paper + "."):
-            _fail(
-                file, eid, "paper", f"entry belongs to '{item['paper']}' but sits in {paper}.yaml"
-            )
-        if item["unit"] not in UNITS:
-            _fail(file, eid, "unit", f"unknown unit '{item['unit']}'; known: {sorted(UNITS)}")
-        if item["reproducible_from"] not in ("counts", "ipd"):
-            _fail(file, eid, "reproducible_from", "must be 'counts' or 'ipd'")
-        for fld in NUMERIC_FIELDS:
-            if fld == "ci_high" and item.get(fld) == NOT_REACHED:
-                continue
-            if item.get(fld) is not None and not isinstance(item[fld], (int, float)):
-                hint = f" or '{NOT_REACHED}'" if fld == "ci_high" else ""
-                _fail(file, eid, fld, f"must be a number{hint}, got {item[fld]!r}")
+        _check_item(file, eid, item, paper)
         value = item["value"]
-        if item["unit"] == "date":
-            if not isinstance(value, str):
-                _fail(file, eid, "value", "a date entry holds an ISO date string")
-        elif value is not None and not isinstance(value, (int, float)):
-            _fail(file, eid, "value", f"must be a number or null, got {value!r}")
-        if item.get("ci_high") is not None and item.get("ci_low") is None:
-            _fail(file, eid, "ci_low", "a CI with an upper bound needs its lower bound")
         quote = item["quote"]
         half = {}
         for fld in ("value", "ci_low", "ci_high", "p", "range_low", "range_high"):
@@ -196,7 +205,7 @@ def _parse_file(file: Path) -> list[Entry]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_dir(directory: str) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
     files = sorted(Path(directory).glob("*.yaml"))

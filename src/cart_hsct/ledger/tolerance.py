@@ -28,7 +28,6 @@ narrows to what the print can mean: 0.956 accepts 0.935-0.970, 0.5 accepts 0.40-
 from __future__ import annotations
 
 import math
-
 from typing import Any
 
 from .entries import Entry
@@ -106,6 +105,29 @@ def _p_exact(reproduced: float, printed: float, operator: str | None, half: floa
     return _within_print(reproduced, printed, half)
 
 
+def _judge(what: str, rep, pub, half, unit, *, bound=False, operator=None) -> tuple[str, str]:
+    """(status, reason) of one component: ``rep`` reproduced against ``pub`` published."""
+    if pub is None and rep is None:
+        return ("exact", f"{what}: not reached / not printed on both sides")
+    if pub is None or rep is None:
+        return ("discrepant", f"{what}: published {pub}, reproduced {rep}")
+    if isinstance(pub, str) or isinstance(rep, str):
+        ok = str(rep) == str(pub)
+        return ("exact" if ok else "discrepant", f"{what}: {rep} vs {pub}")
+    rep = float(rep)
+    if unit == "p-value":
+        if _p_exact(rep, pub, operator, half):
+            return ("exact", f"{what} {rep:.4g} matches {pub}")
+        if p_close(rep, pub, operator):
+            return ("close", f"{what} {rep:.4g} vs {pub}")
+        return ("discrepant", f"{what} {rep:.4g} vs {pub}")
+    if _within_print(rep, pub, half):
+        return ("exact", f"{what} {rep:.6g} rounds to {pub}")
+    if _value_close(unit, rep, pub, bound=bound):
+        return ("close", f"{what} {rep:.6g} vs {pub}")
+    return ("discrepant", f"{what} {rep:.6g} vs {pub}")
+
+
 def compare(
     e: Entry,
     value: Any,
@@ -117,39 +139,16 @@ def compare(
     parts: list[tuple[str, str]] = []  # (status, reason) of each compared component
     caps: list[str] = []  # published components left uncomputed: at best close
 
-    def judge(what: str, rep, pub, half, unit, *, bound=False, operator=None):
-        if pub is None and rep is None:
-            parts.append(("exact", f"{what}: not reached / not printed on both sides"))
-            return
-        if pub is None or rep is None:
-            parts.append(("discrepant", f"{what}: published {pub}, reproduced {rep}"))
-            return
-        if isinstance(pub, str) or isinstance(rep, str):
-            ok = str(rep) == str(pub)
-            parts.append(("exact" if ok else "discrepant", f"{what}: {rep} vs {pub}"))
-            return
-        rep = float(rep)
-        if unit == "p-value":
-            if _p_exact(rep, pub, operator, half):
-                parts.append(("exact", f"{what} {rep:.4g} matches {pub}"))
-            elif p_close(rep, pub, operator):
-                parts.append(("close", f"{what} {rep:.4g} vs {pub}"))
-            else:
-                parts.append(("discrepant", f"{what} {rep:.4g} vs {pub}"))
-            return
-        if _within_print(rep, pub, half):
-            parts.append(("exact", f"{what} {rep:.6g} rounds to {pub}"))
-        elif _value_close(unit, rep, pub, bound=bound):
-            parts.append(("close", f"{what} {rep:.6g} vs {pub}"))
-        else:
-            parts.append(("discrepant", f"{what} {rep:.6g} vs {pub}"))
-
     value_unit = e.unit
     operator = e.p_operator if e.unit == "p-value" else None
-    judge("value", value, e.value, e.half_unit.get("value", 0.0), value_unit, operator=operator)
+    parts.append(
+        _judge(
+            "value", value, e.value, e.half_unit.get("value", 0.0), value_unit, operator=operator
+        )
+    )
     if e.ci is not None and ci is not None:
         for name, rep, pub in (("ci_low", ci[0], e.ci[0]), ("ci_high", ci[1], e.ci[1])):
-            judge(name, rep, pub, e.half_unit.get(name, 0.0), value_unit, bound=True)
+            parts.append(_judge(name, rep, pub, e.half_unit.get(name, 0.0), value_unit, bound=True))
     elif e.ci is not None:
         caps.append("published CI not recomputed")
     if e.unit == "HR" and e.ci is not None and value is not None:
@@ -158,7 +157,9 @@ def compare(
             parts[0] = ("discrepant", f"HR {float(value):.4g} outside the published CI {e.ci}")
     if e.p is not None and e.unit != "p-value":
         if p is not None:
-            judge("p", p, e.p, e.half_unit.get("p", 0.0), "p-value", operator=e.p_operator)
+            parts.append(
+                _judge("p", p, e.p, e.half_unit.get("p", 0.0), "p-value", operator=e.p_operator)
+            )
         else:
             caps.append("published p not recomputed")
     if e.range is not None and range is not None:
@@ -166,7 +167,7 @@ def compare(
             ("range_low", range[0], e.range[0]),
             ("range_high", range[1], e.range[1]),
         ):
-            judge(name, rep, pub, e.half_unit.get(name, 0.0), value_unit)
+            parts.append(_judge(name, rep, pub, e.half_unit.get(name, 0.0), value_unit))
     status = max((s for s, _ in parts), key=_RANK.__getitem__)
     if status == "close" and e.reproducible_from == "counts":
         # an exact computation from stated counts has no estimation error to tolerate:

@@ -24,15 +24,15 @@ from .solver import Reconstruction
 from .spec import Spec, SpecError, load_spec, parse_spec
 
 __all__ = [
+    "Member",
     "Reconstruction",
     "Spec",
     "SpecError",
-    "Member",
     "SpecSource",
-    "fit_members",
-    "member_table",
     "fidelity_table",
+    "fit_members",
     "load_spec",
+    "member_table",
     "parse_spec",
     "provenance_dict",
     "summarise_ensemble",

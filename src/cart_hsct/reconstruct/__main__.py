@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         keep_fit=[(sources[c].cohort, args.seed) for c in args.cohort],
     )
     by_cohort = {
-        c: [m for (src, _), m in zip(jobs, fits) if src is sources[c]] for c in args.cohort
+        c: [m for (src, _), m in zip(jobs, fits, strict=True) if src is sources[c]]
+        for c in args.cohort
     }
     for cohort, members in by_cohort.items():
         committed, rest = members[0], members[1:]

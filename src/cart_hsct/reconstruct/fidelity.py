@@ -243,7 +243,7 @@ def median_crossings(vals: np.ndarray, published: float, half: float) -> int:
     return max(0, below - most) + max(0, above - most)
 
 
-def _survival_stat(target: Target, inputs: list, scale: float) -> Result:
+def _survival_stat(target: Target, inputs: list, scale: float) -> Result:  # noqa: C901 one branch per statistic
     """A survival statistic from validated arrays, by the kernel of the public function."""
     st = target.stat
     days, outcome = inputs[0], inputs[1]

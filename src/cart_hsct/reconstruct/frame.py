@@ -62,9 +62,8 @@ def _typed(values: np.ndarray, kind: str, decimals: int):
             return pd.array([None if v is None else int(v) for v in values], "Int64")
         return pd.array([None if v is None else str(v) for v in values], "string")
     arr = np.asarray(values, float)
-    if kind == "derived" or decimals == 0:
-        if np.all(np.isnan(arr) | (arr == np.round(arr))):
-            return pd.array([None if math.isnan(v) else int(v) for v in arr], "Int64")
+    if (kind == "derived" or decimals == 0) and np.all(np.isnan(arr) | (arr == np.round(arr))):
+        return pd.array([None if math.isnan(v) else int(v) for v in arr], "Int64")
     if kind == "derived":
         # computed (e.g. an age from another age and an interval): no published precision,
         # so keep what the fit saw, to 6 decimals for a stable CSV

@@ -198,7 +198,10 @@ def split_unmet(
 ) -> tuple[list[Lock], list[Lock]]:
     """(locks that hold, locks that do not) in ``cols`` and, if given, in ``also``."""
     unmet = [lk.violation(cols) > 0 and (also is None or lk.violation(also) > 0) for lk in locks]
-    return ([lk for lk, u in zip(locks, unmet) if not u], [lk for lk, u in zip(locks, unmet) if u])
+    return (
+        [lk for lk, u in zip(locks, unmet, strict=True) if not u],
+        [lk for lk, u in zip(locks, unmet, strict=True) if u],
+    )
 
 
 def km_pattern(entry, size: int, with_ci: bool, conf_type: str) -> tuple | None:

@@ -16,7 +16,6 @@ import math
 import numpy as np
 
 from .. import ledger
-
 from .fidelity import Result, evaluate, median_crossings, target_values
 from .model import CohortModel
 from .spec import Target
@@ -111,14 +110,14 @@ def distance(entry: ledger.Entry, res: Result, parts: tuple) -> float:
     z, step = _gap(entry, "value", res.value, entry.value, operator=op)
     z2 = _huber(z) + step
     if "ci" in parts and entry.ci is not None and res.ci is not None:
-        for name, rep, pub in zip(("ci_low", "ci_high"), res.ci, entry.ci):
+        for name, rep, pub in zip(("ci_low", "ci_high"), res.ci, entry.ci, strict=True):
             zb, step = _gap(entry, name, rep, pub, bound=True)
             z2 += 0.25 * _huber(zb) + step
     if "p" in parts and entry.p is not None and entry.unit != "p-value":
         zp, step = _gap(entry, "p", res.p, entry.p, operator=entry.p_operator, unit="p-value")
         z2 += _huber(zp) + step
     if "range" in parts and entry.range is not None and res.range is not None:
-        for name, rep, pub in zip(("range_low", "range_high"), res.range, entry.range):
+        for name, rep, pub in zip(("range_low", "range_high"), res.range, entry.range, strict=True):
             zr, step = _gap(entry, name, rep, pub)
             z2 += 0.5 * _huber(zr) + step
     if entry.unit == "HR" and entry.ci is not None and res.value is not None:
@@ -191,5 +190,7 @@ class TargetLoss:
         """Fitted ids exact or close: what the polish counts."""
         m = self.model
         return sum(
-            n for t, n in zip(m.spec.targets, m.n_fitted) if self.judge(t, cols, status=True)[1]
+            n
+            for t, n in zip(m.spec.targets, m.n_fitted, strict=True)
+            if self.judge(t, cols, status=True)[1]
         )

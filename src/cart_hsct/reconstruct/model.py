@@ -105,7 +105,7 @@ class CohortModel:
             {self.cause_column} if self.cause_column else set()
         )
 
-    def _hold_structure(self) -> None:
+    def _hold_structure(self) -> None:  # noqa: C901 the held names of each part of the spec, in turn
         """``nested`` and ``held_structural``; a cause's profile may not name a held one."""
         s = self.spec
         held = set()
@@ -258,14 +258,16 @@ class CohortModel:
         t1 = first_of(
             [
                 self.condition(st.ev[x], c, cols)
-                for x, c in zip(ep.events, ep.events_where or [None] * len(ep.events))
+                for x, c in zip(ep.events, ep.events_where or [None] * len(ep.events), strict=True)
             ],
             n,
         )
         t2 = first_of(
             [
                 self.condition(st.ev[x], c, cols)
-                for x, c in zip(ep.competing, ep.competing_where or [None] * len(ep.competing))
+                for x, c in zip(
+                    ep.competing, ep.competing_where or [None] * len(ep.competing), strict=True
+                )
             ],
             n,
         )
@@ -356,7 +358,7 @@ class CohortModel:
             d = st.ev[self.terminal.name][i]
             if not math.isnan(d):
                 hi = min(hi, d - 1.0)
-        return int(math.ceil(lo)), int(math.floor(hi))
+        return math.ceil(lo), math.floor(hi)
 
     def violations(self, st: State, cols: dict) -> int:
         """How many hard constraints the cohort breaks (event order, windows, who may have

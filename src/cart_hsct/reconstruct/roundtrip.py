@@ -80,11 +80,7 @@ def _entry(eid, value, unit, *, decimals, ci=None, p=None, quantity="", range_=N
         "quote": quote,
         "quantity": quantity or eid,
         "population": "simulated cohort",
-        "value": None
-        if value is None
-        else float(fmt.format(value))
-        if decimals
-        else int(round(value)),
+        "value": None if value is None else float(fmt.format(value)) if decimals else round(value),
         "unit": unit,
         "method": "simulated",
         "reproducible_from": "ipd",
@@ -107,9 +103,9 @@ def summarise(
     """Write ``<directory>/<name>.yaml`` (a ledger) and return a spec targeting it.
 
     Published: group sizes and margins of ``x`` by group; per group the 1- and 2-year
-    KM survival at 6, 12, 18 and 24 months (percent, 1 decimal, log-log CI) and the KM median (whole days); the
-    log-rank p (4 decimals); the Cox HR of ``x`` adjusted for group (3 decimals, CI and p);
-    the reverse-KM median follow-up.
+    KM survival at 6, 12, 18 and 24 months (percent, 1 decimal, log-log CI) and the KM
+    median (whole days); the log-rank p (4 decimals); the Cox HR of ``x`` adjusted for
+    group (3 decimals, CI and p); the reverse-KM median follow-up.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

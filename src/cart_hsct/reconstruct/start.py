@@ -285,7 +285,7 @@ def place(
     if fixed is not None:
         k = fixed
     elif share is not None:
-        k = int(round(min(1.0, share) * model.n))
+        k = round(min(1.0, share) * model.n)
     else:
         k = int(rng.binomial(elig.size, 0.5))
     # intervals between the landmarks, weighted by the increase of the share
@@ -294,7 +294,7 @@ def place(
         edges.append((prev_a, a))
         weights.append(max(v - prev_v, 0.0))
         prev_a, prev_v = a, max(prev_v, v)
-    if share is not None and share > prev_v or not pts:
+    if (share is not None and share > prev_v) or not pts:
         edges.append((prev_a, float(model.horizon)))
         weights.append(max((share or 1.0) - prev_v, 1e-9))
     w = np.asarray(weights) / sum(weights) if sum(weights) > 0 else None

@@ -74,7 +74,8 @@ def design_matrix(
             bad = ~np.isfinite(arr)
             if bad.any():
                 raise ValueError(
-                    f"Covariate '{name}' has {bad.sum()} infinite values (rows {checks._rows(bad)})."
+                    f"Covariate '{name}' has {bad.sum()} infinite values "
+                    f"(rows {checks._rows(bad)})."
                 )
             blocks.append(arr[:, None])
             names.append(name)
@@ -146,7 +147,7 @@ def _check_rank(x: np.ndarray, names: list[str]) -> None:
     centred = x - x.mean(axis=0)
     constant = np.all(np.abs(centred) <= 1e-12 * (1 + np.abs(x).max(axis=0)), axis=0)
     if constant.any():
-        bad = [n for n, c in zip(names, constant) if c]
+        bad = [n for n, c in zip(names, constant, strict=True) if c]
         raise ValueError(f"Term(s) {bad} are constant in these data; drop them from 'covariates'.")
     rank = np.linalg.matrix_rank(centred)
     if rank < x.shape[1]:

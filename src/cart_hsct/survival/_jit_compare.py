@@ -76,7 +76,7 @@ def logrank(t, e, codes, n_groups, rho):
 
 
 @jit
-def gray(t, m, codes, n_groups, rho):
+def gray(t, m, codes, n_groups, rho):  # noqa: C901, PLR0915 cmprsk's crst, loop by loop
     """(stat, df, p) of Gray's test, cmprsk ``crst`` with one stratum; ``m`` is 0
     censored, 1 the cause of interest, 2 another cause. df = -1: singular variance;
     df = -2: a variance that is not finite."""

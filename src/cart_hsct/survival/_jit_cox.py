@@ -170,7 +170,7 @@ def cox(x, stop, event, start, efron, has_start, counting, z):
     converged = False
     ll, u, info = ll0, u0, info0
     iteration = 0
-    for iteration in range(1, _ITER_MAX + 1):
+    for iteration in range(1, _ITER_MAX + 1):  # noqa: B007 (returned: the count)
         ll, u, info = _evaluate(new, lay, has_start)
         finite = _finite(ll, u, info)
         # agfit4 also requires that the last step was not a halving step

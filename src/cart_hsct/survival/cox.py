@@ -231,7 +231,7 @@ def _newton_raphson(pl: _PartialLikelihood, counting: bool):
     new = beta + step
     halving = 0
     converged = False
-    for iteration in range(1, _ITER_MAX + 1):
+    for iteration in range(1, _ITER_MAX + 1):  # noqa: B007 (returned: the count)
         ll, u, info = pl.evaluate(new)
         finite = np.isfinite(ll) and np.all(np.isfinite(u)) and np.all(np.isfinite(info))
         # agfit4 also requires that the last step was not a halving step
@@ -399,7 +399,7 @@ def _fit(x, names, stop, event, start, *, ties, firth, ci, alpha, counting) -> C
         k = _cox_kernel(x, stop, event, start, ties, z, counting)
         pl, beta, var, loglik = k["pl"], k["beta"], k["var"], k["loglik"]
         score_test, converged, iterations = k["score_test"], k["converged"], k["iterations"]
-        infinite = [t for t, f in zip(names, k["infinite"]) if f]
+        infinite = [t for t, f in zip(names, k["infinite"], strict=True) if f]
         if infinite:
             warnings.warn(
                 f"Cox model: the log-likelihood converged while the coefficient(s) of "
@@ -542,8 +542,9 @@ def cox(
     Rows with missing covariates raise an error naming column and rows (R would drop
     them); constant or aliased terms raise an error (R returns NA). Times are used as
     given: R's ``timefix`` (merging times equal up to floating-point noise) is not
-    applied, so compute times so that equal times compare equal. For Firth fits the score test is the ordinary (unpenalised) score test at
-    beta = 0 and the Wald test is ``beta' I(beta) beta``; coxphf reports neither.
+    applied, so compute times so that equal times compare equal. For Firth fits the score
+    test is the ordinary (unpenalised) score test at beta = 0 and the Wald test is
+    ``beta' I(beta) beta``; coxphf reports neither.
 
     References
     ----------

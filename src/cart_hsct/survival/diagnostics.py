@@ -217,7 +217,9 @@ def cox_zph(
     if terms:
         sizes = [len(design_matrix(df, [c])[1]) for c in covariates]
         starts = np.cumsum([0, *sizes[:-1]])
-        assign = {c: list(range(s, s + k)) for c, s, k in zip(covariates, starts, sizes)}
+        assign = {
+            c: list(range(s, s + k)) for c, s, k in zip(covariates, starts, sizes, strict=True)
+        }
     else:
         assign = {n: [j] for j, n in enumerate(names)}
     la = _linalg()

@@ -124,7 +124,7 @@ class _Subdistribution:
         ag, bg = a * self.g_tau, bm * self.g_tau[:, None]
 
         def cum(v):
-            return np.concatenate([np.zeros((1,) + v.shape[1:]), np.cumsum(v, axis=0)])
+            return np.concatenate([np.zeros((1, *v.shape[1:])), np.cumsum(v, axis=0)])
 
         cum_a, cum_b, cum_ag, cum_bg = cum(a), cum(bm), cum(ag), cum(bg)
         # events at or before each patient's time: hazard-increment part of eta_i

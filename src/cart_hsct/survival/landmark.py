@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 from .cox import cox
 from .logrank import logrank
 
-__all__ = ["landmark_data", "landmark_cox"]
+__all__ = ["landmark_cox", "landmark_data"]
 
 
 def landmark_data(

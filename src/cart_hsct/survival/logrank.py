@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+
 from ._common import chi2_sf, groups, time_event
 
 __all__ = ["logrank", "p_adjust", "pairwise_logrank"]
@@ -139,7 +140,7 @@ def pairwise_logrank(
     for a, b in combinations(range(len(labels)), 2):
         sel = (codes == a) | (codes == b)
         sub_codes = (codes[sel] == b).astype(np.intp)
-        stat, df, p = _logrank_kernel(t[sel], e[sel], sub_codes, 2, float(rho))
+        stat, _, p = _logrank_kernel(t[sel], e[sel], sub_codes, 2, float(rho))
         rows.append({"group_a": labels[a], "group_b": labels[b], "chi2": stat, "p": p})
     out = pd.DataFrame(rows, columns=["group_a", "group_b", "chi2", "p"])
     out["p_adjusted"] = p_adjust(out["p"].to_numpy(), adjust)

@@ -56,7 +56,7 @@ class _Elementwise(ast.NodeTransformer):
         if len(node.ops) == 1:
             return node
         parts, left = [], node.left
-        for op, right in zip(node.ops, node.comparators):
+        for op, right in zip(node.ops, node.comparators, strict=True):
             parts.append(ast.Compare(left=left, ops=[op], comparators=[right]))
             left = right
         out = parts[0]

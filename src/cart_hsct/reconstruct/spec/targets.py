@@ -86,7 +86,7 @@ def parse_targets(rd: Reader, raw: list, known: set, endpoints: dict) -> list[Ta
     return targets
 
 
-def _target(rd: Reader, t, k: int, known: set, endpoints: dict) -> Target:
+def _target(rd: Reader, t, k: int, known: set, endpoints: dict) -> Target:  # noqa: C901 a field-by-field validator
     w = f"targets[{k}]"
     rd.mapping(t, w)
     rd.unknown_keys(t, _FIELDS, w)
