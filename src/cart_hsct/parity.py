@@ -441,6 +441,19 @@ def _km_compare_at(ref: Path) -> Pairs:
         yield [got[k] for k in keys], [getattr(row, k) for k in keys]
 
 
+def _landmark_cox(ref: Path) -> Pairs:
+    keys = ["hr", "ci_lower", "ci_upper", "p", "logrank_p"]
+    for row in _read(ref, "landmark_results.csv").itertuples(index=False):
+        if row.hr > 1e6:  # R's coefficient diverges (separation): no parity to check
+            continue
+        base = _read(ref, f"td_{row.dataset}.csv")
+        eligible = base.id % 2 == 1 if row.restricted else None
+        got = sv.landmark_cox(
+            base, "time", "event", "exposure_day", day=row.landmark, eligible=eligible
+        )
+        yield [got[k] for k in keys], [getattr(row, k) for k in keys]
+
+
 def _cuminc_extend(ref: Path) -> Pairs:
     data = _read(ref, "fixed_time_data.csv")
     for (name, group, cause), r in _read(ref, "fixed_time_cuminc.csv").groupby(
@@ -612,6 +625,13 @@ COMPARISONS: tuple[Comparison, ...] = (
         "(S1 - S2) / sqrt(se1^2 + se2^2) on summary(survfit, times = t, extend = TRUE), "
         "written out in R",
         _km_compare_at,
+    ),
+    Comparison(
+        "survival.landmark_cox",
+        "landmark_results.csv",
+        "coxph(Surv(time - L, event) ~ exposed) and survdiff on subset(base, time > L & "
+        "eligible), exposed = exposure day <= L",
+        _landmark_cox,
     ),
     Comparison(
         'survival.cuminc(absent="zero", extend=True)',

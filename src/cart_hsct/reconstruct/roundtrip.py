@@ -97,6 +97,45 @@ def _entry(eid, value, unit, *, decimals, ci=None, p=None, quantity="", range_=N
     return out
 
 
+def _group_summaries(t, e, m, g: str, name: str, entries: list, targets: list) -> None:
+    """One group's landmark survival (every 6 months, as read off a published curve) and
+    KM median: ledger entries and their targets, appended."""
+    for at, lab in ((182, "6m"), (365, "1y"), (547, "18m"), (730, "2y")):
+        r = km_at(t[m], e[m], [at], conf_type="log-log").iloc[0]
+        eid = f"{name}.os_{lab}.{g.lower()}"
+        entries.append(
+            _entry(
+                eid,
+                100 * r.survival,
+                "percent",
+                decimals=1,
+                ci=(100 * r.ci_lower, 100 * r.ci_upper),
+            )
+        )
+        targets.append(
+            {
+                "ids": [eid],
+                "stat": "km_at",
+                "endpoint": "os",
+                "where": f"group == '{g}'",
+                "at": at,
+                "conf_type": "log-log",
+            }
+        )
+    med = km_median(t[m], e[m], conf_type="log-log")["median"]
+    eid = f"{name}.os_median.{g.lower()}"
+    entries.append(_entry(eid, med, "days", decimals=0))
+    targets.append(
+        {
+            "ids": [eid],
+            "stat": "km_median",
+            "endpoint": "os",
+            "where": f"group == '{g}'",
+            "conf_type": "log-log",
+        }
+    )
+
+
 def summarise(
     df: pd.DataFrame, directory: Path, *, name: str = "sim", iterations: int = 1500
 ) -> Spec:
@@ -113,42 +152,7 @@ def summarise(
     entries, targets = [], []
     t, e = df.os_days.to_numpy(float), df.os_event.to_numpy(float)
     for g in groups:
-        m = (df.group == g).to_numpy()
-        # landmarks as a reader would take them off a published curve (every 6 months)
-        for at, lab in ((182, "6m"), (365, "1y"), (547, "18m"), (730, "2y")):
-            r = km_at(t[m], e[m], [at], conf_type="log-log").iloc[0]
-            eid = f"{name}.os_{lab}.{g.lower()}"
-            entries.append(
-                _entry(
-                    eid,
-                    100 * r.survival,
-                    "percent",
-                    decimals=1,
-                    ci=(100 * r.ci_lower, 100 * r.ci_upper),
-                )
-            )
-            targets.append(
-                {
-                    "ids": [eid],
-                    "stat": "km_at",
-                    "endpoint": "os",
-                    "where": f"group == '{g}'",
-                    "at": at,
-                    "conf_type": "log-log",
-                }
-            )
-        med = km_median(t[m], e[m], conf_type="log-log")["median"]
-        eid = f"{name}.os_median.{g.lower()}"
-        entries.append(_entry(eid, med, "days", decimals=0))
-        targets.append(
-            {
-                "ids": [eid],
-                "stat": "km_median",
-                "endpoint": "os",
-                "where": f"group == '{g}'",
-                "conf_type": "log-log",
-            }
-        )
+        _group_summaries(t, e, (df.group == g).to_numpy(), g, name, entries, targets)
     p = logrank(t, e, df.group.to_numpy(object))["p"]
     eid = f"{name}.os.p_logrank"
     entries.append(_entry(eid, p, "p-value", decimals=4, p=p))
