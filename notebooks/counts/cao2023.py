@@ -118,7 +118,7 @@ glue("n_pct_off", len(off), display=False)
 glue("n_pct_twostep", int(off.conventions.str.contains("two-step").sum()), display=False)
 glue("n_pct_trunc", int(off.conventions.str.contains("truncate").sum()), display=False)
 glue("n_pct_none", int(off.contradicted.sum()), display=False)
-twostep = off[off.conventions.str.contains("two-step")].iloc[0]  # the example in the text
+twostep = off.loc["cao2023.t1.sex.male"]  # the example in the text: 56/95 males
 glue(
     "twostep_exact",
     100 * entries[twostep.name].numerator / entries[twostep.name].denominator,
