@@ -38,7 +38,7 @@
 # | status | meaning |
 # | --- | --- |
 # | `exact` | the reproduced value rounds to the printed value at the printed precision (CI bounds likewise) |
-# | `close` | within tolerance: percent ±1 point (CI bounds ±2); medians and days ±5 % (bounds ±10 %); HR within ±10 % and inside the published CI (bounds ±20 %); p on the same side of 0.05 with its odds p/(1−p) within a factor of 1.5 of the printed p's odds |
+# | `close` | within tolerance: percent ±1 point (CI bounds ±2); medians and days ±5 % (bounds ±10 %); HR within ±10 % and inside the published CI (bounds ±20 %); p on the same side of 0.05 with its odds p/(1−p) within a factor of {glue:text}`p_odds_factor:g` of the printed p's odds |
 # | `discrepant` | outside tolerance, with an explanation |
 # | `not_reproducible` | the information needed is not published; the explanation says what is missing |
 # | `pending` | no chapter records this id yet |
@@ -73,7 +73,7 @@ import pandas as pd
 from myst_nb import glue
 
 from cart_hsct import ledger, paths, summary_plots, tables
-from cart_hsct.ledger.tolerance import p_close
+from cart_hsct.ledger.tolerance import P_ODDS_FACTOR, p_close
 from cart_hsct.provenance import provenance
 
 # %% [markdown]
@@ -90,6 +90,7 @@ def band(printed, grid=tuple(i / 10000 for i in range(1, 10000))):
 bands = pd.DataFrame({"printed p": [0.01, 0.2, 0.5, 0.956]})
 bands["close when reproduced p is in"] = bands["printed p"].map(band)
 glue("band_0956", band(0.956), display=False)
+glue("p_odds_factor", P_ODDS_FACTOR, display=False)
 bands
 
 # %% [markdown]

@@ -106,6 +106,11 @@ for label, ep, eid in (
     )
 acute = pd.DataFrame(acute)
 glue("agvhd24_rep", acute.loc[0, "reproduced %"], display=False)
+# the two k/95 either side of the printed 180-day chronic GVHD
+k_below = int(ledger.entry("cao2023.cgvhd_any_180d").value * 95 // 100)
+for name, k in (("below", k_below), ("above", k_below + 1)):
+    glue(f"cgvhd_k_{name}", k, display=False)
+    glue(f"cgvhd_pct_{name}", 100 * k / 95, display=False)
 acute.round(1)
 
 # %% [markdown]
@@ -114,7 +119,9 @@ acute.round(1)
 #
 # ## Step 2. Chronic GVHD
 #
-# Printed to one decimal, 29.8 % is not any `k/95` (28/95 = 29.5 %, 29/95 = 30.5 %), nor is
+# Printed to one decimal, 29.8 % is not any `k/95` ({glue:text}`cgvhd_k_below`/95 =
+# {glue:text}`cgvhd_pct_below:.1f` %, {glue:text}`cgvhd_k_above`/95 =
+# {glue:text}`cgvhd_pct_above:.1f` %), nor is
 # 24.5 % (23/95 = 24.2 %). Both are `k/94`, with intervals that match to the last digit:
 
 # %%
@@ -144,13 +151,14 @@ for eid in ("cao2023.cgvhd_any_180d", "cao2023.cgvhd_ext_180d"):
                     "published": f"{e.value} ({e.ci[0]}-{e.ci[1]})",
                 }
             )
+glue("n_cgvhd", int(pts.cgvhd_days.notna().sum()), display=False)
 pd.DataFrame(rows).round(2)
 
 # %% [markdown]
 # So one patient was left out of the chronic GVHD analysis (most likely one who died
 # before day 100, when chronic GVHD is first assessed, or had no evaluation); the paper
 # does not say. The pseudo-patients carry that exclusion (`cgvhd_evaluable`), and their
-# chronic GVHD endpoints are defined on the 94 evaluable patients.
+# chronic GVHD endpoints are defined on the {glue:text}`n_cgvhd` evaluable patients.
 
 # %%
 chronic = []
@@ -193,7 +201,6 @@ for label, ep, prefix in (
                 "ci_upper": 100 * r.ci_upper,
             }
         )
-glue("n_cgvhd", len(pts[pts.cgvhd_days.notna()]), display=False)
 pd.DataFrame(chronic).round(1)
 
 # %% [markdown]
@@ -276,7 +283,7 @@ glue("fig_1b", fig1b, display=False)
 # :name: fig-cao-1b
 # :alt: Cumulative incidence curves of chronic GVHD, any grade and extensive, over years after the second transplant.
 # Figure 1B redrawn: cumulative incidence of chronic GVHD, any grade and extensive, among
-# the 94 evaluable pseudo-patients, death as competing risk. Compare the curves at 180 days
+# the {glue:text}`n_cgvhd` evaluable pseudo-patients, death as competing risk. Compare the curves at 180 days
 # and 2 years with the published 29.8 % / 24.5 % and 44.2 % / 33.1 %; the gap between them
 # is limited chronic GVHD. The shape between those points is the reconstruction's.
 # ```
@@ -291,8 +298,8 @@ ledger.box()
 #
 # ```{exercise}
 # :label: cao-gvhd-ex1
-# Recompute the 180-day chronic GVHD incidence on all 95 pseudo-patients instead of the 94
-# evaluable ones, treating the excluded patient as censored at day 0. How much does it change,
+# Recompute the 180-day chronic GVHD incidence on all 95 pseudo-patients instead of the
+# {glue:text}`n_cgvhd` evaluable ones, treating the excluded patient as censored at day 0. How much does it change,
 # and could a reader have told the difference from the printed 29.8 %?
 # ```
 #

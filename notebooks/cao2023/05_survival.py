@@ -142,8 +142,8 @@ pd.DataFrame(
 #
 # The paper does not say how its intervals were computed. Their shape does: on the
 # arcsine-square-root scale the published bounds sit symmetrically around the estimate,
-# on the log or log(-log) scales they do not (the earlier audit checked all 58 KM
-# intervals of the paper; the counts chapter {ref}`counts-cao2023` shows it on the rows
+# on the log or log(-log) scales they do not (the earlier audit checked every KM
+# interval of the paper; the counts chapter {ref}`counts-cao2023` shows it on the rows
 # where nobody is censored). We therefore use `conf_type = "arcsine"` and show R's
 # default (`"log"`) beside it.
 

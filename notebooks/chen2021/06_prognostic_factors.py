@@ -628,7 +628,7 @@ immortal.round(3)
 # ```
 #
 # Fewer cut-offs are searched, so the maximum over them is smaller under the null and the
-# corrected p of 5.59 decreases; it stays well above the naive 0.018 because even a
+# corrected p of 5.59 decreases; it stays well above the naive {glue:text}`p_of_559:.3f` because even a
 # restricted search still tries many splits.
 #
 # ```{solution-end}

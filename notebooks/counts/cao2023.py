@@ -118,12 +118,20 @@ glue("n_pct_off", len(off), display=False)
 glue("n_pct_twostep", int(off.conventions.str.contains("two-step").sum()), display=False)
 glue("n_pct_trunc", int(off.conventions.str.contains("truncate").sum()), display=False)
 glue("n_pct_none", int(off.contradicted.sum()), display=False)
+twostep = off.loc["cao2023.t1.sex.male"]  # the example in the text: 56/95 males
+glue(
+    "twostep_exact",
+    100 * entries[twostep.name].numerator / entries[twostep.name].denominator,
+    display=False,
+)
+glue("twostep_printed", float(twostep.printed), display=False)
 off[["k/N", "printed", "k/N %", "conventions", "finding"]]
 
 # %% [markdown]
 # {glue:text}`n_pct_match` of the percentages are the plain rounding of `k/N`.
 # Of the other {glue:text}`n_pct_off`, {glue:text}`n_pct_twostep` come from rounding twice
-# (58.947 → 58.95 → 59.0),
+# ({glue:text}`twostep_exact:.3f` → {glue:text}`twostep_exact:.2f` →
+# {glue:text}`twostep_printed:.1f`),
 # {glue:text}`n_pct_trunc` from truncating instead of rounding, and
 # {glue:text}`n_pct_none` match no convention: the undetermined CRS grade printed as 1.8 %
 # is 1 of the 56 patients with CRS (the denominator switched), and ATG-T's 38.0 % is no
@@ -634,6 +642,15 @@ checks |= {
 }
 pages.record_stated(paper, stated, S, identities, checks=checks, extra=extra)
 
+# %% tags=["remove-cell"]
+# the exercise's answer: the log interval of 8/95 with the variance over n and over n - 1
+import math
+
+f_tma = 8 / 95
+for name, n in (("n", 95), ("n1", 94)):
+    sd = math.sqrt(f_tma * (1 - f_tma) / n)
+    glue(f"ex1_upper_{name}", 100 * f_tma * math.exp(1.96 * sd / f_tma), display=False)
+
 # %% [markdown]
 # ## What the counts teach
 #
@@ -664,7 +681,8 @@ pages.record_stated(paper, stated, S, identities, checks=checks, extra=extra)
 # :class: dropdown
 # ```
 #
-# With `n` the upper bound is 16.34 (→ 16.3, the aGVHD interval); with `n - 1` it is 16.40
+# With `n` the upper bound is {glue:text}`ex1_upper_n:.2f` (→ 16.3, the aGVHD interval); with
+# `n - 1` it is {glue:text}`ex1_upper_n1:.2f`
 # (→ 16.4, TA-TMA). cmprsk's variance for this data set is close to `F(1-F)/(n-1)`, the
 # Aalen-Johansen variance of R's `survfit` is `F(1-F)/n`: the two incidences went through
 # different software. `proportions.cif_ci_table(8, 95)` shows both.

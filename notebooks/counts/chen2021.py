@@ -259,6 +259,8 @@ grid
 # reproduces the OS intervals. The full tables follow.
 
 # %%
+cart2_upper = tables["chen2021.lfs_1y.cart2"].set_index("method").loc["log-log", "ci_upper"]
+glue("cart2_loglog_upper", float(cart2_upper), display=False)
 pd.concat(tables, names=["id"]).droplevel(1)[
     ["method", "estimate", "ci_lower", "ci_upper", "published", "status"]
 ].round(2)
@@ -266,7 +268,8 @@ pd.concat(tables, names=["id"]).droplevel(1)[
 # %% [markdown]
 # Three of the six need a word.
 #
-# - **CART2 LFS, 2/7**: the log-log upper bound is 61.15, which rounds to 61.2, not 61.1:
+# - **CART2 LFS, 2/7**: the log-log upper bound is {glue:text}`cart2_loglog_upper:.2f`, which
+#   rounds to {glue:text}`cart2_loglog_upper:.1f`, not 61.1:
 #   a rounding edge (R and SPSS agree to many more digits than that).
 # - **CART1 LFS, 33.3%**: 33.3% is no count out of the 8 CART1 patients in CR, nor out
 #   of 11. The log-log interval of 2/6 reproduces it exactly (3/9 does not): six patients
@@ -496,6 +499,12 @@ dates = {
 }
 pages.record_stated(paper, stated, S, identities, checks=dates, extra=extra)
 
+# %% tags=["remove-cell"]
+# the exercise's answer: 8 of 10 event-free, log-log interval
+ex1_lower, ex1_upper = pr.ci(8, 10, method="log-log")
+glue("ex1_loglog_lower", ex1_lower, display=False)
+glue("ex1_loglog_upper", ex1_upper, display=False)
+
 # %% [markdown]
 # ## What the counts teach
 #
@@ -527,7 +536,8 @@ pages.record_stated(paper, stated, S, identities, checks=dates, extra=extra)
 # The standard error of `S = 0.8` is `sqrt(0.8 * 0.2 / 10) = 0.126`; the plain interval is
 # `0.8 +- 1.96 * 0.126 = 0.552 to 1.048`, clipped to 1. On the log-log scale the standard
 # error of `log(-log S)` is `0.126 / (0.8 * |log 0.8|) = 0.707`; the interval
-# `S^exp(+-1.96 * 0.707)` is 0.409 to 0.946: the printed one. The plain interval is
+# `S^exp(+-1.96 * 0.707)` is {glue:text}`ex1_loglog_lower:.3f` to
+# {glue:text}`ex1_loglog_upper:.3f`: the printed one. The plain interval is
 # symmetric and ignores that a proportion cannot exceed 1.
 #
 # ```{solution-end}

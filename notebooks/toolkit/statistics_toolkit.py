@@ -720,14 +720,14 @@ glue("parity_uncovered", ", ".join(missing) if missing else "none", display=Fals
 # ```
 #
 # The censored patient is still at risk at day 5, so five are at risk when two die:
-# S(5) = 6/7 × 3/5 = 0.514.
+# S(5) = 6/7 × 3/5 = {glue:text}`tiny7_s5:.3f`.
 
 # %%
 tiny7 = pd.concat([tiny, pd.DataFrame({"days": [5], "died": [0]})], ignore_index=True)
-(
-    sv.km_table(tiny7.days, tiny7.died, conf_type="log-log").set_index("time").loc[5, "survival"],
-    6 / 7 * 3 / 5,
-)
+tiny7_s5 = sv.km_table(tiny7.days, tiny7.died, conf_type="log-log").set_index("time")
+tiny7_s5 = float(tiny7_s5.loc[5, "survival"])
+glue("tiny7_s5", tiny7_s5, display=False)
+(tiny7_s5, 6 / 7 * 3 / 5)
 
 # %% [markdown]
 # ```{solution-end}
