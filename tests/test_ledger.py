@@ -410,3 +410,10 @@ def test_one_formatter_of_reproduced_values():
     assert ledger.format_reproduced(12.3456, (1.0, None), p=0.01234) == "12.35 (1-NA); p=0.0123"
     assert ledger.format_reproduced(None) == "not reached"
     assert ledger.format_reproduced(3.0, range=(1, 9)) == "3 [range 1-9]"
+
+
+def test_evidence_of_a_scorecard_with_no_record_has_no_rows_and_every_column():
+    """A rerun of the scorecard page before any build reads a scorecard of pending ids."""
+    rows = [{"paper": "x", "kind": None, "status": "pending", "contradicted": False}]
+    ev = ledger.evidence(rows)
+    assert ev.empty and {"paper", "kind", "entries", "percent"} <= set(ev.columns)

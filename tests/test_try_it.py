@@ -152,7 +152,10 @@ def _run(command: list[str], tmp_path: Path, extra: dict[str, str] | None = None
 
 def _records_expected(command: list[str]) -> bool:
     source = (paths.NOTEBOOKS / f"{command[3]}.py").read_text(encoding="utf-8")
-    return "ledger.record(" in source or "ledger.not_reproducible(" in source
+    # pages record through the ledger or through the page helpers that call it
+    return any(
+        call in source for call in ("ledger.record(", "ledger.not_reproducible(", "pages.record_")
+    )
 
 
 def _value(text: str):

@@ -149,7 +149,19 @@ def evidence(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
                 "percent": round(100 * ok / len(judged), 1) if len(judged) else None,
             }
         )
-    df = pd.DataFrame(out)
+    # no record yet (a rerun of the scorecard page before any build): no rows, same columns
+    columns = [
+        "paper",
+        "kind",
+        "entries",
+        "exact",
+        "close",
+        "discrepant",
+        "contradicted",
+        "exact or close",
+        "percent",
+    ]
+    df = pd.DataFrame(out, columns=columns)
     df["kind"] = pd.Categorical(df.kind, KINDS, ordered=True)
     return df.sort_values(["paper", "kind"]).reset_index(drop=True)
 
