@@ -417,3 +417,10 @@ def test_evidence_of_a_scorecard_with_no_record_has_no_rows_and_every_column():
     rows = [{"paper": "x", "kind": None, "status": "pending", "contradicted": False}]
     ev = ledger.evidence(rows)
     assert ev.empty and {"paper", "kind", "entries", "percent"} <= set(ev.columns)
+
+
+def test_a_number_not_reproducible_says_where_it_would_come_from_and_is_no_evidence(reproduction):
+    rec = ledger.not_reproducible("chen2021.os_1y.cart2", "the curve is not printed")
+    assert rec["source"] == "counts"  # the ledger says it follows from printed counts
+    row = {"source": rec["source"], "status": rec["status"], "fitted": True}
+    assert ledger.scorecard.kind(row) is None

@@ -196,7 +196,11 @@ def record(
 
 
 def not_reproducible(eid: str, missing: str) -> dict:
-    """Mark a ledger id as not reproducible, saying what information is not published."""
+    """Mark a ledger id as not reproducible, saying what information is not published.
+
+    Its ``source`` is where the number would have come from (``counts`` or
+    ``pseudo_patients``, by the ledger's ``reproducible_from``); it counts as no kind of
+    evidence (``scorecard.kind``)."""
     e = entry(eid)
     if not missing:
         raise ValueError(f"not_reproducible('{eid}') must say what is missing.")
@@ -212,7 +216,7 @@ def not_reproducible(eid: str, missing: str) -> dict:
         "explanation": missing,
         "comparison": "",
         "notebook": _notebook(),
-        "source": None,
+        "source": "counts" if e.reproducible_from == "counts" else "pseudo_patients",
     }
     _store(rec)
     _glue(f"{eid}.status", "not_reproducible")

@@ -72,7 +72,7 @@ def fitted_ids(specs: Path | None = None) -> frozenset[str]:
 
 def kind(row: dict) -> str | None:
     """``independent``, ``fitted`` or ``text`` (None for an unrecorded or unreproducible id)."""
-    if row["source"] is None:
+    if row["source"] is None or row["status"] in ("pending", "not_reproducible"):
         return None
     if row["source"] == "pseudo_patients" and row["fitted"]:
         return "fitted"
