@@ -236,11 +236,13 @@ for c in made[1:]:
 # %%
 members = {c: cohorts.members(c) for c in made}
 members = {c: m for c, m in members.items() if m is not None}
+spreads = {c: cohorts.ensemble(c) for c in made}  # each target over the members
+spreads = {c: e for c, e in spreads.items() if e is not None}
 summaries = []
 for c in made:
     m = members.get(c)
     if m is None:
-        kind = cohorts.ensemble(c).attrs["members"] if cohorts.ensemble(c) is not None else "none"
+        kind = spreads[c].attrs["members"] if c in spreads else "none"
         summaries.append(
             f"{c}: the committed ensemble's members are {kind}; it has not "
             "been refitted as independent fits"
@@ -270,8 +272,6 @@ fits
 # independent fits), and the share of members reproducing it.
 
 # %%
-spreads = {c: cohorts.ensemble(c) for c in made}
-spreads = {c: e for c, e in spreads.items() if e is not None}
 spread = (
     pd.concat(
         [e.reset_index().assign(cohort=c, members=e.attrs["members"]) for c, e in spreads.items()],
